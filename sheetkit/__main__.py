@@ -1,0 +1,5 @@
+"""`python -m sheetkit`: the same as the `sheetkit` command."""
+
+from sheetkit.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,164 @@
+"""The `sheetkit` command: a thin layer over the library.
+
+It parses options, calls :mod:`sheetkit.api`, prints results, and turns sheetkit errors into
+one-line messages and exit codes: 0 all good, 1 the sheet has problems (work that could be done
+was done), 2 usage, configuration or I/O error. Heavy libraries are imported only when a
+command runs, so `--help` answers at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
+
+_DESCRIPTION = "Validate a contact spreadsheet against a schema and keep its computed columns up to date."
+_EPILOG = """exit codes: 0 all good; 1 the sheet has validation problems (work that could be done was done);
+2 usage, configuration, credentials or I/O error.
+
+examples:
+  sheetkit validate contacts.xlsx
+  sheetkit refresh contacts.xlsx --as-of 2026-11-21
+  sheetkit refresh contacts.xlsx --output refreshed.xlsx --format json"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sheetkit", description=_DESCRIPTION, epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what sheetkit does (to stderr)")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("path", metavar="PATH", help="the workbook (.xlsx, .xlsm, .xls) or .csv file")
+    common.add_argument(
+        "--schema", metavar="S", help="schema YAML file or bundled schema name (default: recruiter_contacts)"
+    )
+    common.add_argument("--sheet", metavar="NAME", help="worksheet name (default: the first sheet)")
+    common.add_argument("--as-of", metavar="DATE", help="treat DATE (YYYY-MM-DD) as today (default: today)")
+    common.add_argument(
+        "--format", choices=("text", "json"), default="text", help="output format (default: text)"
+    )
+    common.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+
+    commands.add_parser(
+        "validate",
+        parents=[common],
+        help="check a sheet and report every problem by cell",
+        description="Check a sheet against the schema and report every problem by cell. Writes nothing.",
+    )
+    refresh = commands.add_parser(
+        "refresh",
+        parents=[common],
+        help="validate, compute the computed columns and write them back",
+        description=(
+            "Validate the sheet, compute Days Since Contact, Non-Responsive and Next Check-In, and write "
+            "only the cells that change back into the workbook (atomically, keeping a backup)."
+        ),
+    )
+    refresh.add_argument("--output", metavar="OUT", help="write the refreshed workbook here instead of in place")
+    refresh.add_argument("--dry-run", action="store_true", help="report what would change; write nothing")
+    refresh.add_argument(
+        "--no-backup", action="store_true", help="do not keep the previous file as NAME.sheetkit-backup.xlsx"
+    )
+    refresh.add_argument(
+        "--engine",
+        choices=("auto", "package", "openpyxl"),
+        default="auto",
+        help="how to write .xlsx: direct package edit (default, falls back to openpyxl when needed) or openpyxl",
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the exit code (the console script passes it to sys.exit)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    _configure_logging(args.verbose)
+    from sheetkit.errors import SheetkitError
+
+    try:
+        if args.command == "validate":
+            return _validate(args)
+        return _refresh(args)
+    except SheetkitError as exc:
+        return _fail(str(exc), args)
+    except KeyboardInterrupt:
+        print("sheetkit: interrupted; nothing was written", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug: say so in one line; the traceback is behind --verbose
+        logging.getLogger("sheetkit").debug("unexpected error", exc_info=True)
+        return _fail(f"unexpected error ({type(exc).__name__}: {exc}); run with --verbose for details", args)
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from sheetkit.api import validate
+
+    report = validate(args.path, schema=args.schema, sheet=args.sheet, as_of=args.as_of)
+    if args.format == "json":
+        print(report.to_json())
+    else:
+        print(report.to_text())
+    return report.exit_code
+
+
+def _refresh(args: argparse.Namespace) -> int:
+    from sheetkit.api import refresh
+
+    result = refresh(
+        args.path,
+        schema=args.schema,
+        sheet=args.sheet,
+        as_of=args.as_of,
+        output=args.output,
+        dry_run=args.dry_run,
+        backup=not args.no_backup,
+        engine=args.engine,
+    )
+    if args.format == "json":
+        payload: dict[str, Any] = {
+            "report": result.report.to_dict(),
+            "as_of": result.as_of.isoformat(),
+            "cells_changed": result.cells_changed,
+            "written": str(result.written) if result.written else None,
+            "backup": str(result.backup) if result.backup else None,
+            "engine": result.engine or None,
+            "fallback_reason": result.fallback_reason,
+            "dry_run": result.dry_run,
+        }
+        print(json.dumps(payload, indent=2, ensure_ascii=False))
+    else:
+        print(result.report.to_text())
+        print()
+        print(result.summary())
+    return result.report.exit_code
+
+
+def _fail(message: str, args: argparse.Namespace) -> int:
+    print(f"sheetkit: error: {message}", file=sys.stderr)
+    if getattr(args, "format", "text") == "json":
+        print(json.dumps({"error": message}, ensure_ascii=False))
+    return EXIT_ERROR
+
+
+def _configure_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("sheetkit")
+    except PackageNotFoundError:
+        return "0+unknown"

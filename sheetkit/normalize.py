@@ -1,0 +1,374 @@
+"""Normalize: map the user's headers onto schema fields and give each cell its type.
+
+Coercion is done here, not by pandera (see PITFALLS.md): a value that cannot be read as its
+field's type becomes a Problem that quotes the raw value, and a blank in the typed frame, so
+pandera's checks then run on clean typed columns only. Each column is converted one distinct
+value at a time (pandas.factorize), so a 100,000-row sheet costs as many conversions as it
+has distinct values.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sheetkit.cells import column_letter
+from sheetkit.dates import parse_date_text, serial_to_date
+from sheetkit.report import Problem, shown
+from sheetkit.schema import Field, Schema, header_key
+from sheetkit.table import Table
+
+# Pandas dtypes of the typed frame (pandera checks them); None means plain Python objects.
+DTYPES: dict[str, str | None] = {
+    "text": None,
+    "integer": "Int64",
+    "number": "Float64",
+    "date": "datetime64[ns]",
+    "boolean": "boolean",
+    "status": None,
+    "list": None,
+}
+
+
+class _Invalid:
+    """Marks a value that could not be read as its field's type."""
+
+    __slots__ = ()
+
+
+INVALID = _Invalid()
+_TYPE_WORDS = {
+    "integer": "a whole number",
+    "number": "a number",
+    "date": "a date",
+    "boolean": "TRUE or FALSE (or yes/no)",
+}
+
+
+@dataclass
+class Normalized:
+    """The sheet's values under schema field names, typed, with what went wrong on the way.
+
+    Attributes:
+        table: the Table it came from (positions and raw values).
+        frame: one column per field present in the sheet, typed; row i is table row i.
+        positions: field name -> table column position.
+        computed_positions: computed kind -> table column position, for the ones already there.
+        problems: header problems and values that could not be read as their type.
+        invalid: field name -> boolean array, True where the value could not be read.
+    """
+
+    table: Table
+    schema: Schema
+    frame: pd.DataFrame
+    positions: dict[str, int]
+    computed_positions: dict[str, int]
+    problems: list[Problem] = field(default_factory=list)
+    invalid: dict[str, np.ndarray] = field(default_factory=dict)
+    blank: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def empty_rows(self) -> np.ndarray:
+        """Rows that hold nothing the schema knows (only other or computed columns): not checked."""
+        empty = np.ones(len(self.table), dtype=bool)
+        for mask in self.blank.values():
+            empty &= mask
+        return empty if self.blank else np.zeros(len(self.table), dtype=bool)
+
+    def problem(self, field_name: str, row_index: int, *, rule: str, message: str, severity: str = "error",
+                value: Any = None) -> Problem:
+        """A Problem for one cell of a field, addressed in the sheet."""
+        position = self.positions[field_name]
+        row = int(self.table.rows[row_index])
+        raw = self.table.values.iat[row_index, position] if value is None else value
+        return Problem(
+            severity="warning" if severity == "warning" else "error",
+            rule=rule,
+            message=message,
+            cell=self.table.cell(position, row),
+            row=row,
+            column=column_letter(self.table.columns[position]),
+            header=self.table.headers[position],
+            field=field_name,
+            value=shown(raw) if _present(raw) else "",
+        )
+
+
+def normalize(table: Table, schema: Schema) -> Normalized:
+    """Map headers to fields and coerce every field column to its type."""
+    positions, computed_positions, problems = match_headers(table, schema)
+    columns: dict[str, pd.Series] = {}
+    invalid: dict[str, np.ndarray] = {}
+    blank: dict[str, np.ndarray] = {}
+    result = Normalized(table, schema, pd.DataFrame(index=pd.RangeIndex(len(table))), positions, computed_positions)
+    for name, position in positions.items():
+        spec = schema.fields[name]
+        raw = table.values[position]
+        typed, bad, blank[name] = _coerce(raw, spec, schema, table)
+        columns[name] = typed
+        invalid[name] = bad
+        for index in np.flatnonzero(bad):
+            value = raw.iat[index]
+            problems.append(result.problem(name, int(index), rule="type", message=_type_message(spec, value, schema)))
+    result.blank = blank
+    for name in positions:
+        spec = schema.fields[name]
+        if spec.type == "status" and schema.blank_status is not None:
+            for index in np.flatnonzero(blank[name] & ~result.empty_rows()):
+                problems.append(
+                    result.problem(
+                        name, int(index), rule="blank_status", severity="warning",
+                        message=f"{spec.header} is blank; read as '{schema.blank_status}'",
+                    )
+                )
+    result.frame = pd.DataFrame(columns, index=pd.RangeIndex(len(table)))
+    result.problems = problems
+    result.invalid = invalid
+    result.blank = blank
+    return result
+
+
+def match_headers(table: Table, schema: Schema) -> tuple[dict[str, int], dict[str, int], list[Problem]]:
+    """Which table column holds each field and each computed column; header problems."""
+    by_key: dict[str, str] = {}
+    for spec in schema.fields.values():
+        for key in spec.header_keys:
+            by_key[key] = spec.name
+    computed_keys = {header_key(c.header): kind for kind, c in schema.computed.items()}
+    positions: dict[str, int] = {}
+    computed_positions: dict[str, int] = {}
+    seen_text: dict[str, int] = {}
+    problems: list[Problem] = []
+    for position, header in enumerate(table.headers):
+        key = header_key(header)
+        cell = table.header_cell(position)
+        letter = column_letter(table.columns[position])
+        if not key:
+            problems.append(
+                Problem(
+                    severity="warning", rule="missing_header", cell=cell, column=letter,
+                    message=f"column {letter} holds data but has no header; it is ignored",
+                )
+            )
+            continue
+        target = by_key.get(key) or computed_keys.get(key)
+        earlier = positions.get(target) if target in schema.fields else computed_positions.get(target or "")
+        if key in seen_text or earlier is not None:
+            first = seen_text.get(key, earlier)
+            assert first is not None
+            what = f"the field {schema.fields[target].header!r}" if target in schema.fields else "the same name"
+            problems.append(
+                Problem(
+                    severity="error", rule="duplicate_header", cell=cell, column=letter, header=header,
+                    field=target or "", value=header,
+                    message=(
+                        f"header {header!r} duplicates {table.header_cell(first)} ({what}); "
+                        "this column is ignored: rename or remove one of them"
+                    ),
+                )
+            )
+            continue
+        seen_text[key] = position
+        if target in schema.fields:
+            positions[target] = position
+        elif target is not None:
+            computed_positions[target] = position
+    for merged in table.merged:
+        if merged.first_column == merged.last_column and merged.first_row == merged.last_row:
+            continue
+        problems.append(
+            Problem(
+                severity="error", rule="merged_header", cell=f"{_sheet_prefix(table)}{merged.ref}",
+                column=column_letter(merged.first_column),
+                message=(
+                    f"header cells {merged.ref} are merged; unmerge them so that every column "
+                    "has a header of its own"
+                ),
+            )
+        )
+    for spec in schema.fields.values():
+        if spec.required and spec.name not in positions:
+            spellings = ", ".join(repr(h) for h in (spec.header, *spec.aliases))
+            problems.append(
+                Problem(
+                    severity="error", rule="required_column", header=spec.header, field=spec.name,
+                    cell=f"{_sheet_prefix(table)}{table.header_row}:{table.header_row}" if table.header_row else "",
+                    message=f"required column {spec.header!r} is missing (looked for headers: {spellings})",
+                )
+            )
+    return positions, computed_positions, problems
+
+
+def _sheet_prefix(table: Table) -> str:
+    from sheetkit.cells import quote_sheet
+
+    return f"{quote_sheet(table.sheet)}!"
+
+
+# ---------------------------------------------------------------------------------------------
+# Coercion
+
+
+def _coerce(raw: pd.Series, spec: Field, schema: Schema, table: Table) -> tuple[pd.Series, np.ndarray, np.ndarray]:
+    """Convert a raw column: (typed series, mask of unreadable values, mask of blank cells)."""
+    convert = _converter(spec, schema, table)
+    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+    converted = [convert(u) for u in uniques]
+    bad_unique = np.fromiter((c is INVALID for c in converted), dtype=bool, count=len(converted))
+    values = np.empty(len(converted) + 1, dtype=object)
+    values[:-1] = [None if c is INVALID else c for c in converted]
+    values[-1] = None  # pandas.factorize gives code -1 to NaN/None
+    out = values[codes]
+    bad = np.append(bad_unique, False)[codes]
+    blank_unique = np.fromiter((not _present(u) for u in uniques), dtype=bool, count=len(uniques))
+    blank = np.append(blank_unique, True)[codes]
+    dtype = DTYPES[spec.type]
+    if dtype == "datetime64[ns]":
+        series = pd.Series(pd.to_datetime(pd.Series(out, dtype=object)), dtype=dtype)
+    elif dtype is not None:
+        series = pd.Series(out, dtype=dtype)
+    else:
+        series = pd.Series(out, dtype=object)
+    return series, bad, blank
+
+
+def _converter(spec: Field, schema: Schema, table: Table) -> Callable[[Any], Any]:
+    if spec.type == "text":
+        return _to_text
+    if spec.type == "integer":
+        return _to_integer
+    if spec.type == "number":
+        return _to_number
+    if spec.type == "boolean":
+        return _to_boolean
+    if spec.type == "list":
+        return _to_list
+    if spec.type == "date":
+        return lambda v: _to_date(v, schema.day_first, table.epoch)
+    lookup = schema.status_lookup()
+    blank = schema.blank_status
+    return lambda v: _to_status(v, lookup, blank)
+
+
+def _present(value: Any) -> bool:
+    if value is None:
+        return False
+    if isinstance(value, str):
+        return value.strip() != ""
+    if isinstance(value, float) and value != value:
+        return False
+    return value is not pd.NA and value is not pd.NaT
+
+
+def _to_text(value: Any) -> Any:
+    if not _present(value):
+        return None
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
+        return str(int(value))
+    if isinstance(value, (dt.date, dt.datetime)):
+        return shown(value)
+    return str(value).strip()
+
+
+_INT_TEXT = re.compile(r"^[+-]?\d+(?:\.0*)?$")
+
+
+def _to_integer(value: Any) -> Any:
+    if not _present(value):
+        return None
+    if isinstance(value, bool):
+        return INVALID
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else INVALID
+    if isinstance(value, str) and _INT_TEXT.match(value.strip()):
+        return int(float(value.strip()))
+    return INVALID
+
+
+def _to_number(value: Any) -> Any:
+    if not _present(value):
+        return None
+    if isinstance(value, bool):
+        return INVALID
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value.strip().replace(",", ""))
+        except ValueError:
+            return INVALID
+    return INVALID
+
+
+_TRUE = {"true", "yes", "y", "1", "x", "✓", "✔"}
+_FALSE = {"false", "no", "n", "0"}
+
+
+def _to_boolean(value: Any) -> Any:
+    if not _present(value):
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str):
+        word = value.strip().casefold()
+        if word in _TRUE:
+            return True
+        if word in _FALSE:
+            return False
+    return INVALID
+
+
+_LIST_SPLIT = re.compile(r"\s*(?:[,;/|+&]|\band\b)\s*", re.IGNORECASE)
+
+
+def _to_list(value: Any) -> Any:
+    if not _present(value):
+        return None
+    items = tuple(part for part in _LIST_SPLIT.split(str(value).strip()) if part)
+    return items or None
+
+
+def _to_date(value: Any, day_first: bool, epoch: dt.date) -> Any:
+    if not _present(value):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.replace(tzinfo=None).replace(hour=0, minute=0, second=0, microsecond=0)
+    if isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day)
+    if isinstance(value, bool):
+        return INVALID
+    if isinstance(value, (int, float)):
+        day = serial_to_date(float(value), epoch)
+        return INVALID if day is None else dt.datetime(day.year, day.month, day.day)
+    if isinstance(value, str):
+        day = parse_date_text(value, day_first=day_first)
+        return INVALID if day is None else dt.datetime(day.year, day.month, day.day)
+    return INVALID
+
+
+def _to_status(value: Any, lookup: dict[str, str], blank: str | None) -> Any:
+    if not _present(value):
+        return blank
+    text = _to_text(value)
+    return lookup.get(header_key(text), text)
+
+
+def _type_message(spec: Field, value: Any, schema: Schema) -> str:
+    if spec.type == "date" and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return f"{shown(value)} is not a date (as a date serial number it is outside 1900-9999)"
+    expected = _TYPE_WORDS.get(spec.type, spec.type)
+    if spec.type == "date":
+        order = "day/month/year" if schema.day_first else "month/day/year"
+        expected = f"a date (e.g. 2024-03-04, 4 Mar 2024, or {order})"
+    return f"'{shown(value)}' is not {expected}"

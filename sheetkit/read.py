@@ -1,0 +1,230 @@
+"""Reading a source into a :class:`~sheetkit.table.Table`: workbooks, CSV files, DataFrames.
+
+Workbooks are read with python-calamine (fast, values only: a formula cell gives its last saved
+value). Files are recognised by their first bytes, not only their name, so a damaged, encrypted
+or mislabelled file gets a message that says what it really is and what to do.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sheetkit.dates import EPOCH_1900, EPOCH_1904
+from sheetkit.errors import HeaderError, SheetNotFoundError, SourceError, WorkbookFormatError
+from sheetkit.schema import Schema
+from sheetkit.table import MergedRange, Table, build_table, locate_header
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
+WRITABLE_SUFFIXES = (".xlsx", ".xlsm", ".csv")
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTED_MARK = "EncryptedPackage".encode("utf-16-le")
+
+
+def read_table(source: Any, schema: Schema, *, sheet: str | None = None) -> Table:
+    """Read the schema's table from a file path or a pandas DataFrame.
+
+    Raises:
+        SourceError: (or a subclass) the source cannot be read as a table; the message names
+            the file, the sheet, and what was expected.
+    """
+    if isinstance(source, pd.DataFrame):
+        return table_from_frame(source, name="DataFrame")
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        if path.suffix.lower() == ".csv":
+            return read_csv(path, schema)
+        return read_workbook(path, schema, sheet=sheet)
+    raise SourceError(
+        f"cannot read a {type(source).__name__}; expected a path to an .xlsx/.xlsm/.csv file or a DataFrame"
+    )
+
+
+def table_from_frame(frame: pd.DataFrame, *, name: str = "DataFrame") -> Table:
+    """A DataFrame as a Table: its columns are the headers, row 1 is the header row."""
+    headers = [str(c) for c in frame.columns]
+    rows: list[list[Any]] = [list(headers)]
+    values = frame.astype(object).where(frame.notna(), "")
+    rows.extend(values.values.tolist())
+    return build_table(rows, 0, source=name, sheet=name, kind="frame")
+
+
+def sniff_workbook(path: Path) -> None:
+    """Fail early, with a specific message, on files that are not readable workbooks."""
+    name = path.name
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(8)
+            size = path.stat().st_size
+    except FileNotFoundError:
+        raise SourceError(f"{path}: file not found", path=str(path)) from None
+    except IsADirectoryError:
+        raise SourceError(f"{path} is a folder, not a workbook file", path=str(path)) from None
+    except OSError as exc:
+        raise SourceError(f"{path}: cannot open the file ({exc.strerror})", path=str(path)) from None
+    suffix = path.suffix.lower()
+    if size == 0:
+        raise WorkbookFormatError(f"{name} is empty (0 bytes); expected an Excel workbook", path=str(path))
+    if head.startswith(_OLE_MAGIC):
+        data = path.read_bytes()
+        if _ENCRYPTED_MARK in data:
+            raise WorkbookFormatError(
+                f"{name} is password-protected; open it in Excel, remove the password "
+                "(File > Info > Protect Workbook > Encrypt with Password) and save it, then run again",
+                path=str(path),
+            )
+        if suffix != ".xls":
+            raise WorkbookFormatError(
+                f"{name} is an old-format Excel 97-2003 (.xls) file with an {suffix or 'unknown'} name; "
+                "save it as .xlsx in Excel",
+                path=str(path),
+            )
+        return
+    if suffix in (".xlsx", ".xlsm", ".xlsb", ".ods") and not head.startswith(b"PK"):
+        looks = "text" if _looks_like_text(head) else "something else"
+        raise WorkbookFormatError(
+            f"{name} is not an Excel workbook (an {suffix} file is a zip package; this file is {looks}); "
+            "if it is CSV, rename it to .csv",
+            path=str(path),
+        )
+    if suffix not in WORKBOOK_SUFFIXES:
+        raise WorkbookFormatError(
+            f"{name}: unsupported file type {suffix or '(no extension)'}; expected .xlsx, .xlsm, .xls or .csv",
+            path=str(path),
+        )
+
+
+def read_workbook(path: Path, schema: Schema, *, sheet: str | None = None) -> Table:
+    """Read one worksheet (default: the first) of a workbook with python-calamine."""
+    from python_calamine import CalamineWorkbook
+
+    sniff_workbook(path)
+    name = path.name
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises several unrelated types for damaged files
+        raise WorkbookFormatError(
+            f"{name} is damaged and cannot be read ({_short(exc)}); open it in Excel and save it again",
+            path=str(path),
+        ) from None
+    try:
+        names = list(workbook.sheet_names)
+        if not names:
+            raise WorkbookFormatError(f"{name} has no worksheets", path=str(path))
+        if sheet is None:
+            sheet = names[0]
+        elif sheet not in names:
+            raise SheetNotFoundError(
+                f"{name} has no sheet named {sheet!r}; its sheets are: {', '.join(map(repr, names))}",
+                path=str(path),
+                sheet=sheet,
+            )
+        try:
+            calamine_sheet = workbook.get_sheet_by_name(sheet)
+            rows = calamine_sheet.to_python(skip_empty_area=False)
+            merged_raw = calamine_sheet.merged_cell_ranges or []
+        except Exception as exc:
+            raise WorkbookFormatError(
+                f"{name}, sheet {sheet!r} is damaged and cannot be read ({_short(exc)})", path=str(path), sheet=sheet
+            ) from None
+    finally:
+        workbook.close()
+    if not any(any(_nonblank(c) for c in r) for r in rows[: schema.header_search_rows]):
+        raise HeaderError(
+            f"{name}, sheet {sheet!r} is empty; expected a header row such as {_example_headers(schema)}",
+            path=str(path),
+            sheet=sheet,
+        )
+    header_index = locate_header(rows, schema)
+    if header_index is None:
+        raise HeaderError(
+            f"{name}, sheet {sheet!r}: no header row found in the first {schema.header_search_rows} rows; "
+            f"expected headers such as {_example_headers(schema)}",
+            path=str(path),
+            sheet=sheet,
+        )
+    header_row = header_index + 1
+    merged = [
+        MergedRange(r1 + 1, c1 + 1, r2 + 1, c2 + 1)
+        for (r1, c1), (r2, c2) in merged_raw
+        if r1 + 1 <= header_row <= r2 + 1
+    ]
+    return build_table(
+        rows,
+        header_index,
+        source=name,
+        sheet=sheet,
+        merged=merged,
+        epoch=_workbook_epoch(path),
+        kind="xlsx" if path.suffix.lower() in (".xlsx", ".xlsm") else path.suffix.lower().lstrip("."),
+    )
+
+
+def read_csv(path: Path, schema: Schema) -> Table:
+    """Read a CSV file (comma, semicolon or tab separated; UTF-8, with or without BOM)."""
+    name = path.name
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise SourceError(f"{path}: file not found", path=str(path)) from None
+    except OSError as exc:
+        raise SourceError(f"{path}: cannot open the file ({exc.strerror})", path=str(path)) from None
+    if not raw.strip():
+        raise WorkbookFormatError(f"{name} is empty; expected a header row and data rows", path=str(path))
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252", errors="replace")
+    try:
+        dialect: Any = csv.Sniffer().sniff(text[:8192], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    rows: list[list[Any]] = list(csv.reader(io.StringIO(text), dialect))
+    header_index = locate_header(rows, schema)
+    sheet = path.stem
+    if header_index is None:
+        raise HeaderError(
+            f"{name}: no header row found in the first {schema.header_search_rows} lines; "
+            f"expected headers such as {_example_headers(schema)}",
+            path=str(path),
+            sheet=sheet,
+        )
+    return build_table(rows, header_index, source=name, sheet=sheet, kind="csv")
+
+
+def _workbook_epoch(path: Path) -> dt.date:
+    """The workbook's date system: Excel for Mac files may count days from 1904."""
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        return EPOCH_1900
+    try:
+        with zipfile.ZipFile(path) as package:
+            xml = package.read("xl/workbook.xml")[:4096]
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return EPOCH_1900
+    return EPOCH_1904 if re.search(rb'date1904="(1|true)"', xml) else EPOCH_1900
+
+
+def _example_headers(schema: Schema) -> str:
+    required = [f.header for f in schema.fields.values() if f.required]
+    shown = required or [f.header for f in list(schema.fields.values())[:4]]
+    return ", ".join(repr(h) for h in shown)
+
+
+def _nonblank(value: Any) -> bool:
+    return value is not None and (not isinstance(value, str) or value.strip() != "")
+
+
+def _looks_like_text(head: bytes) -> bool:
+    return all(32 <= b < 127 or b in (9, 10, 13) for b in head.lstrip(b"\xef\xbb\xbf"))
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text[:200]

@@ -1,0 +1,214 @@
+"""Problems found in a sheet, and the Report that holds them.
+
+A Problem names its cell ("Contacts!I7"), the header as the user wrote it, the value, the rule
+and a plain-English message. A Report renders them as grouped text for a terminal, JSON for
+machines, a DataFrame for analysis and HTML for Jupyter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+Severity = Literal["error", "warning"]
+_MAX_VALUE_CHARS = 80
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a sheet.
+
+    Attributes:
+        severity: "error" (the value cannot be used) or "warning" (used, but worth a look).
+        rule: the check that failed ("email", "type", "required_column", ...).
+        message: plain English, starting with the value: "'next tuesday' is not a date".
+        cell: "Contacts!I7", a range for a header problem, or "" when no cell applies.
+        row: 1-based sheet row, or None for a problem with a whole column or the header.
+        column: column letter ("I"), or "" when no column applies.
+        header: the header as written in the sheet (or the schema's header for a missing column).
+        field: the schema field, or "" for a structural problem.
+        value: the offending value as text ("" when none).
+    """
+
+    severity: Severity
+    rule: str
+    message: str
+    cell: str = ""
+    row: int | None = None
+    column: str = ""
+    header: str = ""
+    field: str = ""
+    value: str = ""
+
+    def __str__(self) -> str:
+        where = f"{self.cell}: " if self.cell else ""
+        return f"{where}{self.message}"
+
+
+def shown(value: Any) -> str:
+    """A value as it appears in a message: dates in ISO form, long text shortened."""
+    if isinstance(value, dt.datetime) and value.time() == dt.time(0):
+        value = value.date()
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else str(value)
+    if len(text) > _MAX_VALUE_CHARS:
+        text = text[: _MAX_VALUE_CHARS - 1] + "…"
+    return text
+
+
+@dataclass
+class Report:
+    """The outcome of validating one sheet."""
+
+    source: str
+    sheet: str
+    rows: int
+    problems: list[Problem] = field(default_factory=list)
+    not_computed: list[int] = field(default_factory=list)
+    schema: str = ""
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing is wrong (warnings included: they are worth a look too)."""
+        return not self.problems
+
+    @property
+    def exit_code(self) -> int:
+        """The CLI's exit code for this report: 0 clean, 1 problems found."""
+        return 0 if self.ok else 1
+
+    def __repr__(self) -> str:
+        count = len(self.problems)
+        noun = "problem" if count == 1 else "problems"
+        return f"<Report {self.source} {self.sheet!r}: {self.rows} rows, {count} {noun}>"
+
+    # -- machine-readable -----------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "sheet": self.sheet,
+            "schema": self.schema,
+            "rows": self.rows,
+            "errors": len(self.errors),
+            "warnings": len(self.warnings),
+            "problems": [asdict(p) for p in self.problems],
+            "rows_not_computed": list(self.not_computed),
+        }
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The problems as a DataFrame, one row per problem."""
+        import pandas as pd
+
+        columns = ["severity", "cell", "header", "value", "rule", "message", "row", "column", "field"]
+        return pd.DataFrame([asdict(p) for p in self.problems], columns=columns)
+
+    # -- for people ------------------------------------------------------------------------------
+    def summary(self) -> str:
+        parts = [f"{self.rows} rows"]
+        parts.append(_count(len(self.errors), "error"))
+        parts.append(_count(len(self.warnings), "warning"))
+        return f"{self.source}, sheet {self.sheet!r}: " + ", ".join(parts)
+
+    def to_text(self, *, limit_per_group: int = 50) -> str:
+        """Problems grouped by column, one line each, for a terminal."""
+        lines = [self.summary()]
+        for title, problems in self.groups():
+            lines.append("")
+            lines.append(title)
+            for problem in problems[:limit_per_group]:
+                lines.append(f"  {problem.severity:<8} {problem.cell or '-':<16} {problem.message}")
+            if len(problems) > limit_per_group:
+                lines.append(f"  ... and {len(problems) - limit_per_group} more in this column (see --format json)")
+        if self.not_computed:
+            lines.append("")
+            lines.append(
+                f"{_count(len(self.not_computed), 'row')} left without computed values because of errors: "
+                + _row_list(self.not_computed)
+            )
+        if self.ok:
+            lines.append("No problems found.")
+        return "\n".join(lines)
+
+    def groups(self) -> list[tuple[str, list[Problem]]]:
+        """(title, problems) per column, sheet-wide problems first, columns left to right."""
+        buckets: dict[tuple[int, str], list[Problem]] = {}
+        for problem in self.problems:
+            if problem.row is None and problem.rule != "unique":
+                key = (0, "Sheet structure")
+            else:
+                title = problem.header or problem.field or "Other"
+                if problem.column:
+                    title += f" (column {problem.column})"
+                key = (1 + _column_order(problem.column), title)
+            buckets.setdefault(key, []).append(problem)
+        ordered = sorted(buckets.items(), key=lambda item: item[0])
+        return [(title, sorted(ps, key=lambda p: (p.row or 0))) for (_, title), ps in ordered]
+
+    def _repr_html_(self) -> str:
+        head = html.escape(self.summary())
+        if self.ok:
+            return f"<div><strong>{head}</strong><p>No problems found.</p></div>"
+        parts = [f"<div><strong>{head}</strong>"]
+        for title, problems in self.groups():
+            parts.append(f"<h4 style='margin:0.8em 0 0.2em'>{html.escape(title)} ({len(problems)})</h4>")
+            parts.append("<table><thead><tr><th>severity</th><th>cell</th><th>value</th><th>problem</th></tr></thead><tbody>")
+            for p in problems[:200]:
+                colour = "#b00020" if p.severity == "error" else "#8a6d00"
+                parts.append(
+                    f"<tr><td style='color:{colour}'>{p.severity}</td><td><code>{html.escape(p.cell)}</code></td>"
+                    f"<td>{html.escape(p.value)}</td><td>{html.escape(p.message)}</td></tr>"
+                )
+            parts.append("</tbody></table>")
+            if len(problems) > 200:
+                parts.append(f"<p>... and {len(problems) - 200} more</p>")
+        if self.not_computed:
+            parts.append(f"<p>Rows left without computed values: {html.escape(_row_list(self.not_computed))}</p>")
+        parts.append("</div>")
+        return "".join(parts)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
+def _row_list(rows: Sequence[int], limit: int = 30) -> str:
+    shown_rows = ", ".join(str(r) for r in rows[:limit])
+    return shown_rows + (f" ... ({len(rows) - limit} more)" if len(rows) > limit else "")
+
+
+def _column_order(letters: str) -> int:
+    if not letters:
+        return 10**6
+    from sheetkit.cells import column_index
+
+    return column_index(letters)
+
+
+def merge_problems(*groups: Iterable[Problem]) -> list[Problem]:
+    """All problems, in sheet order (structure first, then by row and column)."""
+    from sheetkit.cells import column_index
+
+    problems = [p for group in groups for p in group]
+    return sorted(
+        problems,
+        key=lambda p: (p.row is not None, p.row or 0, column_index(p.column) if p.column else 0),
+    )

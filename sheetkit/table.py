@@ -1,0 +1,177 @@
+"""A Table: a sheet's values plus where each one came from.
+
+Every value keeps its place (sheet, row, column), so every problem and every write can name a
+cell ("Contacts!I7"). Readers for each backend produce a Table; everything after works on it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sheetkit.cells import a1, column_letter
+from sheetkit.dates import EPOCH_1900
+from sheetkit.schema import Schema, header_key
+
+
+@dataclass(frozen=True)
+class MergedRange:
+    """A merged block of cells (1-based, inclusive)."""
+
+    first_row: int
+    first_column: int
+    last_row: int
+    last_column: int
+
+    @property
+    def ref(self) -> str:
+        start = f"{column_letter(self.first_column)}{self.first_row}"
+        return f"{start}:{column_letter(self.last_column)}{self.last_row}"
+
+
+@dataclass
+class Table:
+    """Raw values of one sheet's table, with provenance.
+
+    Attributes:
+        source: what the table was read from, for messages (a file name, a URL, "DataFrame").
+        sheet: the worksheet's name.
+        header_row: 1-based sheet row of the header (0 when the source had no sheet rows).
+        headers: header text as the user wrote it, one per table column.
+        columns: 1-based sheet column of each table column.
+        values: the data cells, object dtype, one DataFrame column per table column (0..n-1).
+        rows: 1-based sheet row of each data row.
+        merged: merged ranges that touch the header row.
+        epoch: the date system's day zero, for serial numbers in date columns.
+        last_column: the sheet's last used column, for appending computed columns to its right.
+        kind: "xlsx", "csv", "gsheet", "frame": which writer can write it back.
+    """
+
+    source: str
+    sheet: str
+    header_row: int
+    headers: list[str]
+    columns: list[int]
+    values: pd.DataFrame
+    rows: np.ndarray
+    merged: list[MergedRange] = field(default_factory=list)
+    epoch: dt.date = EPOCH_1900
+    last_column: int = 0
+    kind: str = "xlsx"
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __repr__(self) -> str:
+        return f"<Table {self.source} {self.sheet!r}: {len(self)} rows x {len(self.headers)} columns>"
+
+    def cell(self, position: int, row: int) -> str:
+        """The A1 reference of table column ``position`` at sheet row ``row``."""
+        return a1(self.sheet, self.columns[position], row)
+
+    def header_cell(self, position: int) -> str:
+        return self.cell(position, self.header_row)
+
+
+def locate_header(rows: list[list[Any]], schema: Schema, search_rows: int | None = None) -> int | None:
+    """The 0-based index of the row that best looks like the schema's header, or None.
+
+    A row scores one point per cell that matches a field or computed-column spelling. The best
+    row must match at least two headers, or one if it is the first non-empty row (a tiny sheet).
+    """
+    known = {key for f in schema.fields.values() for key in f.header_keys}
+    known.update(header_key(c.header) for c in schema.computed.values())
+    limit = min(len(rows), search_rows or schema.header_search_rows)
+    best, best_score, first_nonempty = None, 0, None
+    for index in range(limit):
+        cells = [c for c in rows[index] if _filled(c)]
+        if not cells:
+            continue
+        if first_nonempty is None:
+            first_nonempty = index
+        score = sum(1 for c in cells if isinstance(c, str) and header_key(c) in known)
+        if score > best_score:
+            best, best_score = index, score
+    if best is None:
+        return None
+    if best_score >= 2 or (best_score == 1 and best == first_nonempty):
+        return best
+    return None
+
+
+def build_table(
+    rows: list[list[Any]],
+    header_index: int,
+    *,
+    source: str,
+    sheet: str,
+    first_row: int = 1,
+    first_column: int = 1,
+    merged: list[MergedRange] | None = None,
+    epoch: dt.date = EPOCH_1900,
+    kind: str = "xlsx",
+) -> Table:
+    """Cut the table out of a sheet's rows, given which row is the header.
+
+    ``rows[i][j]`` is the cell at sheet row ``first_row + i``, column ``first_column + j``.
+    Table columns are the header row's filled cells plus any unheaded column that holds data;
+    data rows are the rows below the header that have a value in some table column (blank rows,
+    including trailing ones, are not data).
+    """
+    header_cells = rows[header_index]
+    width = max((len(r) for r in rows[header_index:]), default=0)
+    used = [j for j in range(width) if j < len(header_cells) and _filled(header_cells[j])]
+    body = rows[header_index + 1 :]
+    if used:
+        # Unheaded columns inside the header's span, or just right of it, that hold data.
+        span_end = max(used)
+        candidates = [j for j in range(width) if j not in set(used)]
+        data_columns = [j for j in candidates if any(j < len(r) and _filled(r[j]) for r in body)]
+        keep = sorted(set(used) | {j for j in data_columns if j < span_end or j == span_end + 1})
+    else:
+        keep = []
+    data_rows: list[list[Any]] = []
+    sheet_rows: list[int] = []
+    row_number = first_row + header_index
+    for r in body:
+        row_number += 1
+        cells = [r[j] if j < len(r) else "" for j in keep]
+        if any(_filled(c) for c in cells):
+            data_rows.append(cells)
+            sheet_rows.append(row_number)
+    frame = pd.DataFrame(data_rows, columns=pd.RangeIndex(len(keep)), dtype=object)
+    headers = [_header_text(header_cells[j]) if j < len(header_cells) else "" for j in keep]
+    return Table(
+        source=source,
+        sheet=sheet,
+        header_row=first_row + header_index,
+        headers=headers,
+        columns=[first_column + j for j in keep],
+        values=frame,
+        rows=np.asarray(sheet_rows, dtype=np.int64),
+        merged=merged or [],
+        epoch=epoch,
+        last_column=first_column + width - 1,
+        kind=kind,
+    )
+
+
+def _filled(value: Any) -> bool:
+    """True for a cell that holds something (calamine and CSV give '' for empty cells)."""
+    if value is None:
+        return False
+    if isinstance(value, str):
+        return value.strip() != ""
+    if isinstance(value, float) and value != value:
+        return False
+    return True
+
+
+def _header_text(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip() if _filled(value) else ""

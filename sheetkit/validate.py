@@ -1,0 +1,183 @@
+"""Validate: build a pandera schema from a sheetkit schema, run it lazily, explain each failure.
+
+pandera does the checking (all problems at once); this module turns its failure cases into
+Problems. pandera reports DataFrame index labels, which here are table row positions, so each
+failure maps back to its sheet cell through the Table.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from sheetkit.normalize import DTYPES, Normalized
+from sheetkit.report import Problem, shown
+from sheetkit.schema import CheckSpec, Field, Schema, header_key
+
+if TYPE_CHECKING:
+    import pandera.pandas as pa
+
+EMAIL = re.compile(r"^[^@\s<>(),;:\"\[\]]+@[^@\s<>(),;:\"\[\]]+\.[A-Za-z]{2,}$")
+LINKEDIN_PROFILE = re.compile(
+    r"^(?:https?://)?(?:[a-z]{2,3}\.)?linkedin\.com/(?:in|pub)/[^/?#\s]+/?(?:[?#]\S*)?$", re.IGNORECASE
+)
+
+
+@dataclass(frozen=True)
+class _Rule:
+    """How to explain one pandera check of one field."""
+
+    field: Field
+    spec: CheckSpec | None  # None for the built-in not-nullable and status checks
+    explain: Callable[[Any, int], str]
+
+
+def validate_normalized(norm: Normalized, as_of: dt.date) -> list[Problem]:
+    """Run the schema's checks over the typed frame; one Problem per failing cell."""
+    import pandera.pandas as pa
+
+    frame = norm.frame
+    active = ~norm.empty_rows()
+    if not frame.columns.size or not active.any():
+        return []
+    checked = frame.loc[active]
+    pandera_schema, rules = build_pandera_schema(norm, as_of)
+    try:
+        pandera_schema.validate(checked, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        return _problems_from(exc.failure_cases, rules, norm)
+    return []
+
+
+def build_pandera_schema(norm: Normalized, as_of: dt.date) -> tuple[pa.DataFrameSchema, dict[tuple[str, Any], _Rule]]:
+    """The pandera schema for the fields present in this sheet, and how to explain its checks.
+
+    Returns the schema and a map from (column, pandera check number) to the rule behind it; the
+    not-nullable check is keyed (column, None).
+    """
+    import pandera.pandas as pa
+
+    schema = norm.schema
+    columns: dict[str, pa.Column] = {}
+    rules: dict[tuple[str, Any], _Rule] = {}
+    for name in norm.frame.columns:
+        spec = schema.fields[name]
+        checks: list[pa.Check] = []
+        for check_spec in spec.checks:
+            check, explain = _check(check_spec, spec, norm, as_of)
+            rules[(name, len(checks))] = _Rule(spec, check_spec, explain)
+            checks.append(check)
+        if spec.type == "status":
+            allowed = list(schema.statuses)
+            rules[(name, len(checks))] = _Rule(spec, None, _status_message(schema))
+            checks.append(pa.Check.isin(allowed))
+        nullable = spec.allow_blank and not (spec.type == "status" and schema.blank_status is None)
+        rules[(name, None)] = _Rule(spec, None, lambda value, row, s=spec: f"{s.header} is blank; a value is required")
+        columns[name] = pa.Column(DTYPES[spec.type], checks, nullable=nullable, required=False)
+    return pa.DataFrameSchema(columns, strict=False, coerce=False), rules
+
+
+def _check(spec: CheckSpec, field: Field, norm: Normalized, as_of: dt.date) -> tuple[pa.Check, Callable[[Any, int], str]]:
+    """One sheetkit check as a vectorised pandera Check, with the message for a failing value."""
+    import pandera.pandas as pa
+
+    arg = spec.argument
+    if spec.name == "email":
+        return (
+            pa.Check.str_matches(EMAIL.pattern),
+            lambda v, r: f"'{shown(v)}' is not an email address (expected name@example.com)",
+        )
+    if spec.name == "linkedin_url":
+        return (
+            pa.Check(lambda s: s.str.match(LINKEDIN_PROFILE), name="linkedin_url"),
+            lambda v, r: f"'{shown(v)}' is not a LinkedIn profile URL (expected linkedin.com/in/<name>)",
+        )
+    if spec.name == "unique":
+        first_cells = _first_occurrences(norm, field)
+        return (
+            pa.Check(lambda s: ~_unique_keys(s).duplicated(keep="first"), name="unique"),
+            lambda v, r: f"'{shown(v)}' appears more than once (first at {first_cells.get(r, '?')})",
+        )
+    if spec.name == "min":
+        return pa.Check.ge(arg), lambda v, r: f"{shown(v)} is less than the minimum of {shown(arg)}"
+    if spec.name == "max":
+        return pa.Check.le(arg), lambda v, r: f"{shown(v)} is more than the maximum of {shown(arg)}"
+    if spec.name == "not_in_future":
+        limit = pd.Timestamp(as_of)
+        return (
+            pa.Check.le(limit),
+            lambda v, r: f"{shown(v)} is after the as-of date {as_of.isoformat()}; a contact date cannot be in the future",
+        )
+    if spec.name == "pattern":
+        return pa.Check.str_matches(arg), lambda v, r: f"'{shown(v)}' does not match the pattern {arg}"
+    if spec.name == "max_length":
+        return (
+            pa.Check.str_length(max_value=arg),
+            lambda v, r: f"the text is {len(str(v))} characters long; at most {arg} are allowed",
+        )
+    if spec.name == "one_of":
+        keys = {header_key(a) for a in arg}
+        return (
+            pa.Check(lambda s: s.map(header_key).isin(keys), name="one_of"),
+            lambda v, r: f"'{shown(v)}' is not one of: {', '.join(arg)}",
+        )
+    raise AssertionError(f"check {spec.name!r} has no implementation")  # schema.py rejects unknown names
+
+
+def _unique_keys(series: pd.Series) -> pd.Series:
+    """What counts as 'the same' for uniqueness: text ignores case and surrounding spaces."""
+    if series.dtype == object:
+        return series.map(lambda v: v.strip().casefold() if isinstance(v, str) else v)
+    return series
+
+
+def _first_occurrences(norm: Normalized, field: Field) -> dict[int, str]:
+    """Row index of each duplicate -> the cell of the value's first occurrence."""
+    if field.name not in norm.frame.columns:
+        return {}
+    series = _unique_keys(norm.frame[field.name]).loc[~norm.empty_rows()]
+    series = series[series.notna()]
+    duplicated = series.duplicated(keep=False)
+    first: dict[Any, int] = {}
+    cells: dict[int, str] = {}
+    position = norm.positions[field.name]
+    for index, key in series[duplicated].items():
+        assert isinstance(index, int)
+        if key not in first:
+            first[key] = index
+        else:
+            cells[index] = norm.table.cell(position, int(norm.table.rows[first[key]]))
+    return cells
+
+
+def _status_message(schema: Schema) -> Callable[[Any, int], str]:
+    allowed = ", ".join(schema.statuses)
+
+    def explain(value: Any, row: int) -> str:
+        return f"'{shown(value)}' is not a known status; use one of: {allowed} (or a spelling listed in the schema)"
+
+    return explain
+
+
+def _problems_from(failures: pd.DataFrame, rules: dict[tuple[str, Any], _Rule], norm: Normalized) -> list[Problem]:
+    problems: list[Problem] = []
+    for column, check_number, index in failures[["column", "check_number", "index"]].itertuples(index=False):
+        if index is None or (isinstance(index, float) and index != index) or column not in norm.positions:
+            continue  # a whole-column failure (none expected: dtypes are ours) has no cell
+        key = (column, None if check_number is None or check_number != check_number else int(check_number))
+        rule = rules.get(key)
+        if rule is None:
+            continue
+        row_index = int(index)
+        raw = norm.table.values.iat[row_index, norm.positions[column]]
+        severity = rule.spec.severity if rule.spec else "error"
+        rule_name = rule.spec.name if rule.spec else ("required" if key[1] is None else "status")
+        problems.append(
+            norm.problem(column, row_index, rule=rule_name, severity=severity, message=rule.explain(raw, row_index))
+        )
+    return problems

@@ -1,0 +1,191 @@
+"""Write-back: turn computed columns into the minimal set of cell updates, and apply them.
+
+Only sheetkit's computed columns are written, and only cells whose value changes; a column
+that is missing is appended to the right of the table. A second refresh with the same as-of
+date therefore plans no update and leaves the file untouched (not even rewritten).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sheetkit.atomic import atomic_replace
+from sheetkit.cells import CellUpdate, CellValue
+from sheetkit.errors import WriteError
+from sheetkit.normalize import Normalized
+from sheetkit.schema import Schema
+
+
+@dataclass(frozen=True)
+class WritePlan:
+    """The cells a refresh changes: computed-column headers (when appended) and values."""
+
+    updates: tuple[CellUpdate, ...]
+    new_columns: tuple[int, ...]
+    header_row: int
+
+    @property
+    def cells_changed(self) -> int:
+        return len(self.updates)
+
+    def __bool__(self) -> bool:
+        return bool(self.updates)
+
+
+def plan_writes(norm: Normalized, computed: pd.DataFrame, schema: Schema) -> WritePlan:
+    """Compare computed values with what the sheet holds; keep only the differences."""
+    table = norm.table
+    updates: list[CellUpdate] = []
+    new_columns: list[int] = []
+    next_free = table.last_column + 1
+    for kind in computed.columns:
+        values = [cell_value(v) for v in computed[kind].tolist()]
+        position = norm.computed_positions.get(kind)
+        if position is None:
+            column = next_free
+            next_free += 1
+            new_columns.append(column)
+            updates.append(CellUpdate(table.header_row, column, schema.computed[kind].header))
+            existing: list[Any] = [""] * len(values)
+        else:
+            column = table.columns[position]
+            existing = table.values[position].tolist()
+        for row, old, new in zip(table.rows.tolist(), existing, values):
+            if not same_value(old, new):
+                updates.append(CellUpdate(int(row), column, new))
+    return WritePlan(tuple(updates), tuple(new_columns), table.header_row)
+
+
+def cell_value(value: Any) -> CellValue:
+    """A computed value as the writers take it: int, bool, date, or None for blank."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    if isinstance(value, (bool, int, str, dt.date)):
+        return value
+    if hasattr(value, "item"):  # numpy scalars
+        item = value.item()
+        return item if isinstance(item, (bool, int, float, str)) else None
+    return value if isinstance(value, float) else str(value)
+
+
+def same_value(old: Any, new: CellValue) -> bool:
+    """Whether the sheet already shows ``new`` (as read back by calamine, CSV or Sheets)."""
+    if new is None:
+        return old is None or (isinstance(old, str) and old.strip() == "") or (isinstance(old, float) and old != old)
+    if isinstance(new, bool):
+        if isinstance(old, str):
+            return old.strip().upper() == ("TRUE" if new else "FALSE")
+        return isinstance(old, bool) and old == new
+    if isinstance(new, dt.date):
+        if isinstance(old, dt.datetime):
+            return old.date() == new and old.time() == dt.time(0)
+        if isinstance(old, dt.date):
+            return old == new
+        return isinstance(old, str) and old.strip() == new.isoformat()
+    if isinstance(new, (int, float)):
+        if isinstance(old, bool):
+            return False
+        if isinstance(old, (int, float)):
+            return float(old) == float(new)
+        if isinstance(old, str):
+            try:
+                return float(old.strip()) == float(new)
+            except ValueError:
+                return False
+        return False
+    return isinstance(old, str) and old == new
+
+
+def apply_plan(
+    plan: WritePlan,
+    *,
+    source: Path,
+    target: Path,
+    sheet: str,
+    schema: Schema,
+    backup: bool = True,
+    engine: str = "auto",
+) -> tuple[str, str | None]:
+    """Write the planned cells into ``target`` (a copy of ``source`` when they differ), atomically.
+
+    Returns:
+        (engine used, reason for the openpyxl fallback or None).
+    """
+    suffix = source.suffix.lower()
+    if suffix == ".csv":
+        with atomic_replace(target, backup=backup) as temporary:
+            _write_csv(plan, source, temporary)
+        return "csv", None
+    if suffix not in (".xlsx", ".xlsm"):
+        raise WriteError(
+            f"cannot write computed columns into {source.name}: sheetkit writes .xlsx, .xlsm and .csv files; "
+            f"save the workbook as .xlsx first (validation works on {suffix} as it is)",
+            path=str(source),
+        )
+    from sheetkit.xlsx_write import write_cells
+
+    with atomic_replace(target, backup=backup) as temporary:
+        outcome = write_cells(
+            source,
+            temporary,
+            sheet,
+            plan.updates,
+            header_row=plan.header_row,
+            new_columns=plan.new_columns,
+            date_format=schema.date_format,
+            engine=engine,  # type: ignore[arg-type]
+        )
+    return outcome.engine, outcome.fallback_reason
+
+
+def _write_csv(plan: WritePlan, source: Path, destination: Path) -> None:
+    """Rewrite a CSV with the planned cells set, keeping its delimiter and every other cell."""
+    raw = source.read_bytes()
+    bom = raw.startswith(b"\xef\xbb\xbf")
+    text = raw.decode("utf-8-sig") if _is_utf8(raw) else raw.decode("cp1252", errors="replace")
+    try:
+        dialect: Any = csv.Sniffer().sniff(text[:8192], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    rows = list(csv.reader(io.StringIO(text), dialect))
+    for update in plan.updates:
+        while len(rows) < update.row:
+            rows.append([])
+        row = rows[update.row - 1]
+        while len(row) < update.column:
+            row.append("")
+        row[update.column - 1] = _csv_text(update.value)
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=dialect.delimiter, quotechar='"', lineterminator="\r\n" if "\r\n" in text else "\n")
+    writer.writerows(rows)
+    destination.write_bytes((b"\xef\xbb\xbf" if bom else b"") + out.getvalue().encode("utf-8"))
+
+
+def _csv_text(value: CellValue) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _is_utf8(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True

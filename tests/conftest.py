@@ -1,0 +1,96 @@
+"""Shared fixtures: real .xlsx workbooks built with openpyxl, the way a recruiter's sheet looks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from openpyxl.styles import Font, PatternFill
+
+AS_OF = dt.date(2026, 11, 21)
+
+HEADERS = [
+    "First Name", "Last Name", "Email", "Phone", "Contact Method", "Channels Tried", "Location",
+    "LinkedIn URL", "Status", "Last Contacted", "Follow-ups", "Desired Title", "Desired Location",
+    "Notes", "Owner",
+]
+
+
+def contact(**overrides: Any) -> dict[str, Any]:
+    """One valid candidate row, by header; override any cell."""
+    row: dict[str, Any] = {
+        "First Name": "Ana", "Last Name": "Lima", "Email": "ana.lima@example.com", "Phone": "+1 617 555 0100",
+        "Contact Method": "Email", "Channels Tried": "email", "Location": "Boston",
+        "LinkedIn URL": "https://www.linkedin.com/in/ana-lima", "Status": "Contacted",
+        "Last Contacted": dt.datetime(2026, 11, 1), "Follow-ups": 1, "Desired Title": "Data Engineer",
+        "Desired Location": "Remote", "Notes": "", "Owner": "Sam",
+    }
+    row.update(overrides)
+    return row
+
+
+WorkbookFactory = Callable[..., Path]
+
+
+@pytest.fixture
+def make_workbook(tmp_path: Path) -> WorkbookFactory:
+    """Build a formatted contacts workbook: make_workbook(rows, headers=..., title_rows=0, name=...)."""
+
+    def build(
+        rows: Sequence[dict[str, Any]] = (),
+        *,
+        headers: Sequence[str] = HEADERS,
+        title_rows: Sequence[Sequence[Any]] = (),
+        name: str = "contacts.xlsx",
+        sheet: str = "Contacts",
+        extra_sheet: bool = True,
+    ) -> Path:
+        workbook = openpyxl.Workbook()
+        ws = workbook.active
+        assert ws is not None
+        ws.title = sheet
+        for title in title_rows:
+            ws.append(list(title))
+        ws.append(list(headers))
+        header_row = ws.max_row if rows or headers else 1
+        for cell in ws[header_row]:
+            cell.font = Font(bold=True)
+            cell.fill = PatternFill("solid", fgColor="DDEBF7")
+        for row in rows:
+            ws.append([row.get(h, "") if row.get(h) is not None else None for h in headers])
+        for letter, width in (("A", 14), ("C", 28)):
+            ws.column_dimensions[letter].width = width
+        if "Last Contacted" in headers:
+            column = list(headers).index("Last Contacted") + 1
+            for r in range(header_row + 1, ws.max_row + 1):
+                ws.cell(r, column).number_format = "yyyy-mm-dd"
+        if extra_sheet:
+            notes = workbook.create_sheet("Notes")
+            notes["A1"] = "Pipeline notes"
+        path = tmp_path / name
+        workbook.save(path)
+        return path
+
+    return build
+
+
+def soffice_required() -> bool:
+    return os.environ.get("SHEETKIT_REQUIRE_SOFFICE", "") not in ("", "0")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Interop tests need LibreOffice: skipped (and named) without it, failed if CI requires it."""
+    if shutil.which("soffice") or shutil.which("libreoffice"):
+        return
+    if soffice_required():
+        raise pytest.UsageError("SHEETKIT_REQUIRE_SOFFICE is set but LibreOffice (soffice) is not installed")
+    skip = pytest.mark.skip(reason="LibreOffice (soffice) is not installed: apt-get install libreoffice-calc-nogui")
+    for item in items:
+        if "interop" in item.keywords:
+            item.add_marker(skip)
