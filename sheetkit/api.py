@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sheetkit.enrich import INPUT_FIELDS, compute
+from sheetkit.computed import INPUT_FIELDS, compute
 from sheetkit.errors import UsageError
 from sheetkit.normalize import Normalized, normalize
 from sheetkit.read import read_table
@@ -139,7 +139,7 @@ def check(source: Any, *, schema: SchemaLike = None, sheet: str | None = None, a
     table = read_table(source, loaded, sheet=sheet)
     log.info("read %s", table)
     normalized = normalize(table, loaded)
-    from sheetkit.validate import validate_normalized
+    from sheetkit.validation import validate_normalized
 
     checked_problems = validate_normalized(normalized, day)
     problems = merge_problems(normalized.problems, checked_problems)

@@ -178,15 +178,9 @@ def read_csv(path: Path, schema: Schema) -> Table:
         raise SourceError(f"{path}: cannot open the file ({exc.strerror})", path=str(path)) from None
     if not raw.strip():
         raise WorkbookFormatError(f"{name} is empty; expected a header row and data rows", path=str(path))
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="replace")
-    try:
-        dialect: Any = csv.Sniffer().sniff(text[:8192], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    rows: list[list[Any]] = list(csv.reader(io.StringIO(text), dialect))
+    text, _ = decode_text(raw)
+    delimiter = csv_delimiter(text, schema)
+    rows: list[list[Any]] = list(csv.reader(io.StringIO(text), delimiter=delimiter))
     header_index = locate_header(rows, schema)
     sheet = path.stem
     if header_index is None:
@@ -197,6 +191,31 @@ def read_csv(path: Path, schema: Schema) -> Table:
             sheet=sheet,
         )
     return build_table(rows, header_index, source=name, sheet=sheet, kind="csv")
+
+
+def csv_delimiter(text: str, schema: Schema) -> str:
+    """The delimiter (comma, semicolon or tab) under which the schema's header row is found.
+
+    A sniffer guesses from the first lines, which in an export are often a preamble; asking
+    which delimiter makes the header appear is more reliable.
+    """
+    sample = text[:65536]
+    best, best_width = ",", 0
+    for delimiter in (",", ";", "\t"):
+        rows = list(csv.reader(io.StringIO(sample), delimiter=delimiter))
+        index = locate_header(rows, schema)
+        width = sum(1 for cell in rows[index] if cell.strip()) if index is not None else 0
+        if width > best_width:
+            best, best_width = delimiter, width
+    return best
+
+
+def decode_text(raw: bytes) -> tuple[str, str]:
+    """Text of a CSV file and its encoding: UTF-8 (with or without BOM), else Windows-1252."""
+    try:
+        return raw.decode("utf-8-sig"), "utf-8-sig" if raw.startswith(b"\xef\xbb\xbf") else "utf-8"
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", errors="replace"), "cp1252"
 
 
 def _workbook_epoch(path: Path) -> dt.date:

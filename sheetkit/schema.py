@@ -2,7 +2,7 @@
 
 A schema is sheetkit's own format (not pandera's YAML, which silently drops unknown checks):
 it is checked key by key here, and any mistake is reported with its line number and key path.
-The pandera schema that does the checking is built from it in :mod:`sheetkit.validate`.
+The pandera schema that does the checking is built from it in :mod:`sheetkit.validation`.
 """
 
 from __future__ import annotations

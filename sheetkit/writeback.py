@@ -21,6 +21,7 @@ from sheetkit.atomic import atomic_replace
 from sheetkit.cells import CellUpdate, CellValue
 from sheetkit.errors import WriteError
 from sheetkit.normalize import Normalized
+from sheetkit.read import csv_delimiter, decode_text
 from sheetkit.schema import Schema
 
 
@@ -126,7 +127,7 @@ def apply_plan(
     suffix = source.suffix.lower()
     if suffix == ".csv":
         with atomic_replace(target, backup=backup) as temporary:
-            _write_csv(plan, source, temporary)
+            _write_csv(plan, source, temporary, schema)
         return "csv", None
     if suffix not in (".xlsx", ".xlsm"):
         raise WriteError(
@@ -150,16 +151,11 @@ def apply_plan(
     return outcome.engine, outcome.fallback_reason
 
 
-def _write_csv(plan: WritePlan, source: Path, destination: Path) -> None:
+def _write_csv(plan: WritePlan, source: Path, destination: Path, schema: Schema) -> None:
     """Rewrite a CSV with the planned cells set, keeping its delimiter and every other cell."""
-    raw = source.read_bytes()
-    bom = raw.startswith(b"\xef\xbb\xbf")
-    text = raw.decode("utf-8-sig") if _is_utf8(raw) else raw.decode("cp1252", errors="replace")
-    try:
-        dialect: Any = csv.Sniffer().sniff(text[:8192], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    rows = list(csv.reader(io.StringIO(text), dialect))
+    text, encoding = decode_text(source.read_bytes())
+    delimiter = csv_delimiter(text, schema)
+    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
     for update in plan.updates:
         while len(rows) < update.row:
             rows.append([])
@@ -167,10 +163,15 @@ def _write_csv(plan: WritePlan, source: Path, destination: Path) -> None:
         while len(row) < update.column:
             row.append("")
         row[update.column - 1] = _csv_text(update.value)
+    if plan.new_columns:  # keep the table rectangular: appended columns get empty cells too
+        width = len(rows[plan.header_row - 1])
+        for row in rows[plan.header_row :]:
+            if any(cell.strip() for cell in row):
+                row.extend([""] * (width - len(row)))
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=dialect.delimiter, quotechar='"', lineterminator="\r\n" if "\r\n" in text else "\n")
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n" if "\r\n" in text else "\n")
     writer.writerows(rows)
-    destination.write_bytes((b"\xef\xbb\xbf" if bom else b"") + out.getvalue().encode("utf-8"))
+    destination.write_bytes(out.getvalue().encode(encoding, errors="replace"))
 
 
 def _csv_text(value: CellValue) -> str:
@@ -181,11 +182,3 @@ def _csv_text(value: CellValue) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value)
-
-
-def _is_utf8(raw: bytes) -> bool:
-    try:
-        raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True

@@ -94,3 +94,22 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "interop" in item.keywords:
             item.add_marker(skip)
+
+
+def set_cached_values(path: Path, values: dict[str, str], member: str = "xl/worksheets/sheet1.xml") -> None:
+    """Give formula cells the cached values Excel would have saved (openpyxl writes none)."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(path) as package:
+        parts = {info.filename: (info, package.read(info.filename)) for info in package.infolist()}
+    info, xml = parts[member]
+    text = xml.decode("utf-8")
+    for ref, cached in values.items():
+        pattern = re.compile(rf'(<c r="{ref}"[^>]*>\s*<f>[^<]*</f>)\s*(?:<v\s*/>|<v>[^<]*</v>)?')
+        text, count = pattern.subn(lambda m: f"{m.group(1)}<v>{cached}</v>", text)
+        assert count == 1, f"no formula cell {ref} in {member}"
+    parts[member] = (info, text.encode("utf-8"))
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as package:
+        for name, (item, data) in parts.items():
+            package.writestr(item, data)

@@ -42,7 +42,7 @@ def compute(frame: pd.DataFrame, schema: Schema, as_of: dt.date, blocked: np.nda
 
     rule = schema.non_responsive
     enough_follow_ups = (follow_ups.fillna(0) >= rule.follow_ups_at_least).to_numpy(dtype=bool)
-    distinct = channels.map(lambda items: len({header_key(i) for i in items}) if items else np.nan)
+    distinct = channels.map(lambda items: len({header_key(i) for i in items}) if isinstance(items, tuple) else np.nan)
     enough_channels = (distinct.isna() | (distinct >= rule.min_distinct_channels)).to_numpy(dtype=bool)
     never = status.isin(rule.never_for).to_numpy(dtype=bool)
     always = status.isin(rule.always_for).to_numpy(dtype=bool)
