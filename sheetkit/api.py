@@ -222,7 +222,12 @@ def refresh(
         else:
             had_target = target.exists()
             used_engine, reason = apply_plan(
-                plan, source=path, target=target, sheet=checked.table.sheet, schema=loaded, backup=backup,
+                plan,
+                source=path,
+                target=target,
+                sheet=checked.table.sheet,
+                schema=loaded,
+                backup=backup,
                 engine=engine,
             )
             if backup and had_target:

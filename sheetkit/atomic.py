@@ -50,9 +50,7 @@ def check_writable(target: Path) -> None:
     if not folder.is_dir():
         raise WriteError(f"cannot write {target}: the folder {folder} does not exist", path=str(target))
     if not os.access(folder, os.W_OK):
-        raise FileLockedError(
-            f"cannot write {target.name}: the folder {folder} is not writable", path=str(target)
-        )
+        raise FileLockedError(f"cannot write {target.name}: the folder {folder} is not writable", path=str(target))
 
 
 @contextlib.contextmanager

@@ -9,9 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from typing import Union
 
-CellValue = Union[str, int, float, bool, dt.date, None]
+CellValue = str | int | float | bool | dt.date | None
 """A value sheetkit writes: text, number, boolean, date (written with a date format) or None
 (clear the value, keep the cell's style)."""
 

@@ -42,9 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     common.add_argument("--sheet", metavar="NAME", help="worksheet name (default: the first sheet)")
     common.add_argument("--as-of", metavar="DATE", help="treat DATE (YYYY-MM-DD) as today (default: today)")
-    common.add_argument(
-        "--format", choices=("text", "json"), default="text", help="output format (default: text)"
-    )
+    common.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
     common.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
     commands.add_parser(

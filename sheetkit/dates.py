@@ -20,9 +20,18 @@ _MONTHS = {
     name: number
     for number, names in enumerate(
         [
-            ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"),
-            ("may",), ("jun", "june"), ("jul", "july"), ("aug", "august"),
-            ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"), ("dec", "december"),
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
         ],
         start=1,
     )
@@ -34,8 +43,12 @@ _WEEKDAY = r"(?:(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[a-z]*\.?,?\s+)?"
 
 _ISO = re.compile(rf"^(?P<y>\d{{4}})[-/.](?P<m>\d{{1,2}})[-/.](?P<d>\d{{1,2}}){_TIME}$")
 _NUMERIC = re.compile(rf"^(?P<a>\d{{1,2}})(?P<sep>[-/.])(?P<b>\d{{1,2}})(?P=sep)(?P<y>\d{{4}}|\d{{2}}){_TIME}$")
-_DAY_MONTH_YEAR = re.compile(rf"^{_WEEKDAY}(?P<d>\d{{1,2}})(?:st|nd|rd|th)?[\s-]+{_MONTH}[\s,-]+(?P<y>\d{{4}}){_TIME}$", re.I)
-_MONTH_DAY_YEAR = re.compile(rf"^{_WEEKDAY}{_MONTH}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>\d{{4}}){_TIME}$", re.I)
+_DAY_MONTH_YEAR = re.compile(
+    rf"^{_WEEKDAY}(?P<d>\d{{1,2}})(?:st|nd|rd|th)?[\s-]+{_MONTH}[\s,-]+(?P<y>\d{{4}}){_TIME}$", re.I
+)
+_MONTH_DAY_YEAR = re.compile(
+    rf"^{_WEEKDAY}{_MONTH}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>\d{{4}}){_TIME}$", re.I
+)
 
 
 def serial_to_date(serial: float, epoch: dt.date = EPOCH_1900) -> dt.date | None:
@@ -76,10 +89,8 @@ def _parse_date_text(text: str, day_first: bool) -> dt.date | None:
         return _make(year, month, day)
     for pattern in (_DAY_MONTH_YEAR, _MONTH_DAY_YEAR):
         if match := pattern.match(text):
-            month = _MONTHS.get(match["month_name"].lower())
-            if month is None:
-                return None
-            return _make(int(match["y"]), month, int(match["d"]))
+            named = _MONTHS.get(match["month_name"].lower())
+            return None if named is None else _make(int(match["y"]), named, int(match["d"]))
     return None
 
 

@@ -80,8 +80,9 @@ class Normalized:
             empty &= mask
         return empty if self.blank else np.zeros(len(self.table), dtype=bool)
 
-    def problem(self, field_name: str, row_index: int, *, rule: str, message: str, severity: str = "error",
-                value: Any = None) -> Problem:
+    def problem(
+        self, field_name: str, row_index: int, *, rule: str, message: str, severity: str = "error", value: Any = None
+    ) -> Problem:
         """A Problem for one cell of a field, addressed in the sheet."""
         position = self.positions[field_name]
         row = int(self.table.rows[row_index])
@@ -113,7 +114,7 @@ def normalize(table: Table, schema: Schema) -> Normalized:
         columns[name] = typed
         invalid[name] = bad
         for index in np.flatnonzero(bad):
-            value = raw.iat[index]
+            value = raw.iat[int(index)]
             problems.append(result.problem(name, int(index), rule="type", message=_type_message(spec, value, schema)))
     result.blank = blank
     for name in positions:
@@ -122,7 +123,10 @@ def normalize(table: Table, schema: Schema) -> Normalized:
             for index in np.flatnonzero(blank[name] & ~result.empty_rows()):
                 problems.append(
                     result.problem(
-                        name, int(index), rule="blank_status", severity="warning",
+                        name,
+                        int(index),
+                        rule="blank_status",
+                        severity="warning",
                         message=f"{spec.header} is blank; read as '{schema.blank_status}'",
                     )
                 )
@@ -151,7 +155,10 @@ def match_headers(table: Table, schema: Schema) -> tuple[dict[str, int], dict[st
         if not key:
             problems.append(
                 Problem(
-                    severity="warning", rule="missing_header", cell=cell, column=letter,
+                    severity="warning",
+                    rule="missing_header",
+                    cell=cell,
+                    column=letter,
                     message=f"column {letter} holds data but has no header; it is ignored",
                 )
             )
@@ -164,8 +171,13 @@ def match_headers(table: Table, schema: Schema) -> tuple[dict[str, int], dict[st
             what = f"the field {schema.fields[target].header!r}" if target in schema.fields else "the same name"
             problems.append(
                 Problem(
-                    severity="error", rule="duplicate_header", cell=cell, column=letter, header=header,
-                    field=target or "", value=header,
+                    severity="error",
+                    rule="duplicate_header",
+                    cell=cell,
+                    column=letter,
+                    header=header,
+                    field=target or "",
+                    value=header,
                     message=(
                         f"header {header!r} duplicates {table.header_cell(first)} ({what}); "
                         "this column is ignored: rename or remove one of them"
@@ -183,11 +195,12 @@ def match_headers(table: Table, schema: Schema) -> tuple[dict[str, int], dict[st
             continue
         problems.append(
             Problem(
-                severity="error", rule="merged_header", cell=f"{_sheet_prefix(table)}{merged.ref}",
+                severity="error",
+                rule="merged_header",
+                cell=f"{_sheet_prefix(table)}{merged.ref}",
                 column=column_letter(merged.first_column),
                 message=(
-                    f"header cells {merged.ref} are merged; unmerge them so that every column "
-                    "has a header of its own"
+                    f"header cells {merged.ref} are merged; unmerge them so that every column has a header of its own"
                 ),
             )
         )
@@ -196,7 +209,10 @@ def match_headers(table: Table, schema: Schema) -> tuple[dict[str, int], dict[st
             spellings = ", ".join(repr(h) for h in (spec.header, *spec.aliases))
             problems.append(
                 Problem(
-                    severity="error", rule="required_column", header=spec.header, field=spec.name,
+                    severity="error",
+                    rule="required_column",
+                    header=spec.header,
+                    field=spec.name,
                     cell=f"{_sheet_prefix(table)}{table.header_row}:{table.header_row}" if table.header_row else "",
                     message=f"required column {spec.header!r} is missing (looked for headers: {spellings})",
                 )

@@ -161,7 +161,7 @@ class Report:
                 key = (1 + _column_order(problem.column), title)
             buckets.setdefault(key, []).append(problem)
         ordered = sorted(buckets.items(), key=lambda item: item[0])
-        return [(title, sorted(ps, key=lambda p: (p.row or 0))) for (_, title), ps in ordered]
+        return [(title, sorted(ps, key=lambda p: p.row or 0)) for (_, title), ps in ordered]
 
     def _repr_html_(self) -> str:
         head = html.escape(self.summary())
@@ -170,7 +170,9 @@ class Report:
         parts = [f"<div><strong>{head}</strong>"]
         for title, problems in self.groups():
             parts.append(f"<h4 style='margin:0.8em 0 0.2em'>{html.escape(title)} ({len(problems)})</h4>")
-            parts.append("<table><thead><tr><th>severity</th><th>cell</th><th>value</th><th>problem</th></tr></thead><tbody>")
+            parts.append(
+                "<table><thead><tr><th>severity</th><th>cell</th><th>value</th><th>problem</th></tr></thead><tbody>"
+            )
             for p in problems[:200]:
                 colour = "#b00020" if p.severity == "error" else "#8a6d00"
                 parts.append(

@@ -284,7 +284,7 @@ class _SchemaBuilder:
                 raise self.fail(child, f"unknown key {key!r}; expected one of: {', '.join(sorted(allowed))}")
         for key in sorted(required - node.value.keys()):
             raise self.fail(node, f"missing required key {key!r}")
-        return node.value  # type: ignore[no-any-return]
+        return node.value
 
     def text(self, node: _Node) -> str:
         if not isinstance(node.value, str) or not node.value.strip():
@@ -319,8 +319,17 @@ class _SchemaBuilder:
         top = self.mapping(
             root,
             {
-                "name", "description", "day_first", "timezone", "date_format", "header_search_rows",
-                "fields", "statuses", "blank_status", "non_responsive", "computed",
+                "name",
+                "description",
+                "day_first",
+                "timezone",
+                "date_format",
+                "header_search_rows",
+                "fields",
+                "statuses",
+                "blank_status",
+                "non_responsive",
+                "computed",
             },
             {"name", "fields"},
         )
@@ -396,7 +405,7 @@ class _SchemaBuilder:
     def sequence(self, node: _Node) -> list[_Node]:
         if not isinstance(node.value, list):
             raise self.fail(node, f"expected a list, got {_describe(node.value)}")
-        return node.value  # type: ignore[no-any-return]
+        return node.value
 
     def check(self, node: _Node, field_type: str) -> CheckSpec:
         """A check is `name`, `{name: argument}` or `{name: {value: argument, severity: warning}}`."""
@@ -410,7 +419,9 @@ class _SchemaBuilder:
             raise self.fail(node, f"unknown check {name!r}; expected one of: {', '.join(sorted(CHECKS))}")
         types, arg_kind = CHECKS[name]
         if field_type not in types:
-            raise self.fail(node, f"check {name!r} does not apply to a {field_type} field (only to: {', '.join(types)})")
+            raise self.fail(
+                node, f"check {name!r} does not apply to a {field_type} field (only to: {', '.join(types)})"
+            )
         severity: Severity = "error"
         argument: Any = None
         if arg_node is not None and isinstance(arg_node.value, dict):
@@ -515,7 +526,9 @@ class _SchemaBuilder:
             header = self.text(spec["header"])
             for f in fields.values():
                 if header_key(header) in f.header_keys:
-                    raise self.fail(spec["header"], f"computed header {header!r} is also a spelling of field {f.name!r}")
+                    raise self.fail(
+                        spec["header"], f"computed header {header!r} is also a spelling of field {f.name!r}"
+                    )
             computed[kind] = ComputedColumn(kind=kind, header=header)
         return computed
 

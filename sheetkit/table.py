@@ -166,9 +166,7 @@ def _filled(value: Any) -> bool:
         return False
     if isinstance(value, str):
         return value.strip() != ""
-    if isinstance(value, float) and value != value:
-        return False
-    return True
+    return not (isinstance(value, float) and value != value)  # NaN is empty
 
 
 def _header_text(value: Any) -> str:

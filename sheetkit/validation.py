@@ -77,12 +77,14 @@ def build_pandera_schema(norm: Normalized, as_of: dt.date) -> tuple[pa.DataFrame
             rules[(name, len(checks))] = _Rule(spec, None, _status_message(schema))
             checks.append(pa.Check.isin(allowed))
         nullable = spec.allow_blank and not (spec.type == "status" and schema.blank_status is None)
-        rules[(name, None)] = _Rule(spec, None, lambda value, row, s=spec: f"{s.header} is blank; a value is required")
+        rules[(name, None)] = _Rule(spec, None, _blank_message(spec))
         columns[name] = pa.Column(DTYPES[spec.type], checks, nullable=nullable, required=False)
     return pa.DataFrameSchema(columns, strict=False, coerce=False), rules
 
 
-def _check(spec: CheckSpec, field: Field, norm: Normalized, as_of: dt.date) -> tuple[pa.Check, Callable[[Any, int], str]]:
+def _check(
+    spec: CheckSpec, field: Field, norm: Normalized, as_of: dt.date
+) -> tuple[pa.Check, Callable[[Any, int], str]]:
     """One sheetkit check as a vectorised pandera Check, with the message for a failing value."""
     import pandera.pandas as pa
 
@@ -111,7 +113,9 @@ def _check(spec: CheckSpec, field: Field, norm: Normalized, as_of: dt.date) -> t
         limit = pd.Timestamp(as_of)
         return (
             pa.Check.le(limit),
-            lambda v, r: f"{shown(v)} is after the as-of date {as_of.isoformat()}; a contact date cannot be in the future",
+            lambda v, r: (
+                f"{shown(v)} is after the as-of date {as_of.isoformat()}; a contact date cannot be in the future"
+            ),
         )
     if spec.name == "pattern":
         return pa.Check.str_matches(arg), lambda v, r: f"'{shown(v)}' does not match the pattern {arg}"
@@ -153,6 +157,13 @@ def _first_occurrences(norm: Normalized, field: Field) -> dict[int, str]:
         else:
             cells[index] = norm.table.cell(position, int(norm.table.rows[first[key]]))
     return cells
+
+
+def _blank_message(spec: Field) -> Callable[[Any, int], str]:
+    def explain(value: Any, row: int) -> str:
+        return f"{spec.header} is blank; a value is required"
+
+    return explain
 
 
 def _status_message(schema: Schema) -> Callable[[Any, int], str]:

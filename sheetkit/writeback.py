@@ -59,7 +59,7 @@ def plan_writes(norm: Normalized, computed: pd.DataFrame, schema: Schema) -> Wri
         else:
             column = table.columns[position]
             existing = table.values[position].tolist()
-        for row, old, new in zip(table.rows.tolist(), existing, values):
+        for row, old, new in zip(table.rows.tolist(), existing, values, strict=True):
             if not same_value(old, new):
                 updates.append(CellUpdate(int(row), column, new))
     return WritePlan(tuple(updates), tuple(new_columns), table.header_row)
@@ -146,7 +146,7 @@ def apply_plan(
             header_row=plan.header_row,
             new_columns=plan.new_columns,
             date_format=schema.date_format,
-            engine=engine,  # type: ignore[arg-type]
+            engine=engine,
         )
     return outcome.engine, outcome.fallback_reason
 

@@ -16,20 +16,42 @@ from openpyxl.styles import Font, PatternFill
 AS_OF = dt.date(2026, 11, 21)
 
 HEADERS = [
-    "First Name", "Last Name", "Email", "Phone", "Contact Method", "Channels Tried", "Location",
-    "LinkedIn URL", "Status", "Last Contacted", "Follow-ups", "Desired Title", "Desired Location",
-    "Notes", "Owner",
+    "First Name",
+    "Last Name",
+    "Email",
+    "Phone",
+    "Contact Method",
+    "Channels Tried",
+    "Location",
+    "LinkedIn URL",
+    "Status",
+    "Last Contacted",
+    "Follow-ups",
+    "Desired Title",
+    "Desired Location",
+    "Notes",
+    "Owner",
 ]
 
 
 def contact(**overrides: Any) -> dict[str, Any]:
     """One valid candidate row, by header; override any cell."""
     row: dict[str, Any] = {
-        "First Name": "Ana", "Last Name": "Lima", "Email": "ana.lima@example.com", "Phone": "+1 617 555 0100",
-        "Contact Method": "Email", "Channels Tried": "email", "Location": "Boston",
-        "LinkedIn URL": "https://www.linkedin.com/in/ana-lima", "Status": "Contacted",
-        "Last Contacted": dt.datetime(2026, 11, 1), "Follow-ups": 1, "Desired Title": "Data Engineer",
-        "Desired Location": "Remote", "Notes": "", "Owner": "Sam",
+        "First Name": "Ana",
+        "Last Name": "Lima",
+        "Email": "ana.lima@example.com",
+        "Phone": "+1 617 555 0100",
+        "Contact Method": "Email",
+        "Channels Tried": "email",
+        "Location": "Boston",
+        "LinkedIn URL": "https://www.linkedin.com/in/ana-lima",
+        "Status": "Contacted",
+        "Last Contacted": dt.datetime(2026, 11, 1),
+        "Follow-ups": 1,
+        "Desired Title": "Data Engineer",
+        "Desired Location": "Remote",
+        "Notes": "",
+        "Owner": "Sam",
     }
     row.update(overrides)
     return row
@@ -107,9 +129,9 @@ def set_cached_values(path: Path, values: dict[str, str], member: str = "xl/work
     text = xml.decode("utf-8")
     for ref, cached in values.items():
         pattern = re.compile(rf'(<c r="{ref}"[^>]*>\s*<f>[^<]*</f>)\s*(?:<v\s*/>|<v>[^<]*</v>)?')
-        text, count = pattern.subn(lambda m: f"{m.group(1)}<v>{cached}</v>", text)
+        text, count = pattern.subn(lambda m, v=cached: f"{m.group(1)}<v>{v}</v>", text)
         assert count == 1, f"no formula cell {ref} in {member}"
     parts[member] = (info, text.encode("utf-8"))
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as package:
-        for name, (item, data) in parts.items():
+        for item, data in parts.values():
             package.writestr(item, data)

@@ -29,7 +29,9 @@ def assert_no_traceback(result: subprocess.CompletedProcess[str]) -> None:
 def test_console_script_and_module_agree(make_workbook: WorkbookFactory) -> None:
     path = make_workbook([contact()])
     assert SCRIPT.exists(), "the console script is installed next to the interpreter"
-    by_script = subprocess.run([str(SCRIPT), "validate", str(path), "--as-of", "2026-11-21"], capture_output=True, text=True)
+    by_script = subprocess.run(
+        [str(SCRIPT), "validate", str(path), "--as-of", "2026-11-21"], capture_output=True, text=True
+    )
     by_module = run("validate", str(path), "--as-of", "2026-11-21")
     assert by_script.returncode == by_module.returncode == 0
     assert by_script.stdout == by_module.stdout
@@ -58,7 +60,9 @@ def test_validate_exit_1_and_json(make_workbook: WorkbookFactory) -> None:
         (["refresh", "{xls}"], "cannot write computed columns into old_format.xls"),
     ],
 )
-def test_errors_are_one_line_with_exit_2(make_workbook: WorkbookFactory, tmp_path: Path, args: list[str], message: str) -> None:
+def test_errors_are_one_line_with_exit_2(
+    make_workbook: WorkbookFactory, tmp_path: Path, args: list[str], message: str
+) -> None:
     book = make_workbook([contact()])
     notzip = tmp_path / "fake.xlsx"
     notzip.write_text("hello")

@@ -12,8 +12,20 @@ from sheetkit.dates import EPOCH_1900, EPOCH_1904, date_to_serial, parse_date_te
 
 dates = st.dates(min_value=dt.date(1930, 1, 1), max_value=dt.date(2099, 12, 31))
 MONTH_ABBR = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-MONTH_FULL = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-              "November", "December"]
+MONTH_FULL = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 
 
 @given(dates, st.sampled_from([EPOCH_1900, EPOCH_1904]))
@@ -22,8 +34,8 @@ def test_serial_round_trip(day: dt.date, epoch: dt.date) -> None:
 
 
 def test_known_serials() -> None:
-    assert serial_to_date(45355) == dt.date(2024, 3, 4)            # Excel and Google agree
-    assert serial_to_date(45355.75) == dt.date(2024, 3, 4)         # the time of day is dropped
+    assert serial_to_date(45355) == dt.date(2024, 3, 4)  # Excel and Google agree
+    assert serial_to_date(45355.75) == dt.date(2024, 3, 4)  # the time of day is dropped
     assert serial_to_date(43893, EPOCH_1904) == dt.date(2024, 3, 4)  # 1904 system: 1462 days fewer
     assert serial_to_date(0) is None and serial_to_date(-5) is None and serial_to_date(float("nan")) is None
     assert serial_to_date(3_000_000) is None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -20,23 +21,28 @@ def enrich_rows(rows: list[dict], schema: object = None) -> pd.DataFrame:
 
 
 def one(status: str, last: object = "2026-11-01", follow_ups: object = 0, channels: str = "") -> dict:
-    return {"First Name": "X", "Status": status, "Last Contacted": last, "Follow-ups": follow_ups,
-            "Channels Tried": channels}
+    return {
+        "First Name": "X",
+        "Status": status,
+        "Last Contacted": last,
+        "Follow-ups": follow_ups,
+        "Channels Tried": channels,
+    }
 
 
 @pytest.mark.parametrize(
     ("status", "expected_next"),
     [
-        ("New", D(2026, 11, 21)),            # due now
-        ("Contacted", D(2026, 11, 4)),       # +3
-        ("Replied", D(2026, 11, 4)),         # engaged +3
+        ("New", D(2026, 11, 21)),  # due now
+        ("Contacted", D(2026, 11, 4)),  # +3
+        ("Replied", D(2026, 11, 4)),  # engaged +3
         ("Not this role", D(2026, 12, 31)),  # +60
         ("Not interested right now", D(2027, 4, 30)),  # not_looking +180
         ("Silver medalist", D(2027, 1, 30)),  # keep_warm +90
-        ("Placed", D(2027, 4, 30)),          # +180
-        ("Bounced", D(2026, 11, 21)),        # wrong_contact: due now, fix the data
-        ("Ghosted", D(2027, 4, 30)),         # non_responsive +180
-        ("Opted out", None),                 # do_not_contact: never
+        ("Placed", D(2027, 4, 30)),  # +180
+        ("Bounced", D(2026, 11, 21)),  # wrong_contact: due now, fix the data
+        ("Ghosted", D(2027, 4, 30)),  # non_responsive +180
+        ("Opted out", None),  # do_not_contact: never
     ],
 )
 def test_next_check_in_follows_the_status_cadence(status: str, expected_next: D | None) -> None:
@@ -48,23 +54,25 @@ def test_next_check_in_follows_the_status_cadence(status: str, expected_next: D 
 
 def test_days_since_contact_edges() -> None:
     out = enrich_rows([one("Contacted", last="2026-11-21"), one("New", last=None), one("Contacted", last="2025-11-21")])
-    assert out["Days Since Contact"].iloc[0] == 0          # contacted today
-    assert pd.isna(out["Days Since Contact"].iloc[1])       # never contacted: blank
+    assert out["Days Since Contact"].iloc[0] == 0  # contacted today
+    assert pd.isna(out["Days Since Contact"].iloc[1])  # never contacted: blank
     assert out["Days Since Contact"].iloc[2] == 365
-    assert out["Next Check-In"].iloc[1].date() == AS_OF    # new and never contacted: due now
+    assert out["Next Check-In"].iloc[1].date() == AS_OF  # new and never contacted: due now
 
 
 def test_non_responsive_threshold_exactly_met_and_below() -> None:
-    out = enrich_rows([
-        one("Contacted", follow_ups=2, channels="email, phone"),
-        one("Contacted", follow_ups=3, channels="email, phone"),
-        one("Contacted", follow_ups=3, channels="email"),       # one silent channel proves nothing
-        one("Contacted", follow_ups=3, channels="Email; EMAIL"),  # the same channel twice
-        one("Contacted", follow_ups=4, channels=""),            # channels not recorded: threshold alone
-        one("DNC", follow_ups=5, channels="email, phone"),       # never flagged
-        one("Hired", follow_ups=5, channels="email, phone"),     # never flagged
-        one("Unresponsive", follow_ups=0),                       # the recruiter already said so
-    ])
+    out = enrich_rows(
+        [
+            one("Contacted", follow_ups=2, channels="email, phone"),
+            one("Contacted", follow_ups=3, channels="email, phone"),
+            one("Contacted", follow_ups=3, channels="email"),  # one silent channel proves nothing
+            one("Contacted", follow_ups=3, channels="Email; EMAIL"),  # the same channel twice
+            one("Contacted", follow_ups=4, channels=""),  # channels not recorded: threshold alone
+            one("DNC", follow_ups=5, channels="email, phone"),  # never flagged
+            one("Hired", follow_ups=5, channels="email, phone"),  # never flagged
+            one("Unresponsive", follow_ups=0),  # the recruiter already said so
+        ]
+    )
     assert out["Non-Responsive"].tolist() == [False, True, False, False, True, False, False, True]
 
 
@@ -92,8 +100,10 @@ def test_rows_with_invalid_inputs_get_blank_computed_cells() -> None:
 
 
 def test_every_number_comes_from_the_schema() -> None:
-    text = (load_schema().path and open(load_schema().path, encoding="utf-8").read())
-    text = text.replace("cadence_days: 3\n", "cadence_days: 7\n", 1).replace("follow_ups_at_least: 3", "follow_ups_at_least: 2")
+    text = Path(load_schema().path).read_text(encoding="utf-8")
+    text = text.replace("cadence_days: 3\n", "cadence_days: 7\n", 1).replace(
+        "follow_ups_at_least: 3", "follow_ups_at_least: 2"
+    )
     schema = parse_schema(text)
     out = enrich_rows([one("Contacted", follow_ups=2, channels="email, phone"), one("Contacted", follow_ups=1)], schema)
     assert out["Non-Responsive"].tolist() == [True, False]
@@ -101,6 +111,6 @@ def test_every_number_comes_from_the_schema() -> None:
 
 
 def test_computed_headers_come_from_the_schema() -> None:
-    text = open(load_schema().path, encoding="utf-8").read().replace("header: Next Check-In", "header: Call Back On")
+    text = Path(load_schema().path).read_text(encoding="utf-8").replace("header: Next Check-In", "header: Call Back On")
     out = enrich_rows([one("Contacted")], parse_schema(text))
     assert "Call Back On" in out.columns and "Next Check-In" not in out.columns

@@ -47,7 +47,7 @@ def test_any_sheet_by_name_default_first(make_workbook: WorkbookFactory) -> None
 def test_dates_in_every_form(make_workbook: WorkbookFactory) -> None:
     rows = [
         contact(**{"Last Contacted": dt.datetime(2024, 3, 4)}),
-        contact(**{"Last Contacted": 45355}),          # a serial number in a cell without a date format
+        contact(**{"Last Contacted": 45355}),  # a serial number in a cell without a date format
         contact(**{"Last Contacted": "2024-03-04"}),
         contact(**{"Last Contacted": "3/4/2024"}),
         contact(**{"Last Contacted": "4 Mar 2024"}),
@@ -100,7 +100,7 @@ def test_xlsm_and_csv_are_read(make_workbook: WorkbookFactory, tmp_path: Path) -
 def test_linkedin_connections_export_is_read(tmp_path: Path) -> None:
     path = tmp_path / "Connections.csv"
     path.write_text(
-        "Notes:\n\"When exporting your connection data, you may notice that some of the email addresses are missing.\"\n\n"
+        'Notes:\n"When exporting your connection data, you may notice that some of the email addresses are missing."\n\n'
         "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
         "Ana,Lima,https://www.linkedin.com/in/ana-lima,ana@example.com,Acme,Data Engineer,12 Mar 2024\n",
         encoding="utf-8",

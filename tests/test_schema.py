@@ -38,11 +38,31 @@ def test_load_by_name_path_and_object(tmp_path: Path) -> None:
     ("text", "line", "key", "words"),
     [
         ("name: x\nfields:\n  a:\n    type: txt\n", 4, "fields.a.type", "unknown type 'txt'"),
-        ("name: x\nfields:\n  a:\n    type: text\n    checks: [emial]\n", 5, "fields.a.checks[0]", "unknown check 'emial'"),
+        (
+            "name: x\nfields:\n  a:\n    type: text\n    checks: [emial]\n",
+            5,
+            "fields.a.checks[0]",
+            "unknown check 'emial'",
+        ),
         ("name: x\nfields:\n  a:\n    type: text\n    chekcs: []\n", 5, "fields.a.chekcs", "unknown key 'chekcs'"),
-        ("name: x\nfields:\n  a:\n    type: integer\n    checks:\n      - min: zero\n", 6, "fields.a.checks[0].min", "needs a number"),
-        ("name: x\nfields:\n  a:\n    type: date\n    checks: [email]\n", 5, "fields.a.checks[0]", "does not apply to a date"),
-        ("name: x\nfields:\n  a:\n    type: text\n  b:\n    type: text\n    aliases: [A]\n", 5, "fields.b", "also used by field 'a'"),
+        (
+            "name: x\nfields:\n  a:\n    type: integer\n    checks:\n      - min: zero\n",
+            6,
+            "fields.a.checks[0].min",
+            "needs a number",
+        ),
+        (
+            "name: x\nfields:\n  a:\n    type: date\n    checks: [email]\n",
+            5,
+            "fields.a.checks[0]",
+            "does not apply to a date",
+        ),
+        (
+            "name: x\nfields:\n  a:\n    type: text\n  b:\n    type: text\n    aliases: [A]\n",
+            5,
+            "fields.b",
+            "also used by field 'a'",
+        ),
         ("name: x\nfields:\n  a:\n    type: status\n", 2, "fields", "no 'statuses' section"),
         ("name: x\ntimezone: Mars/Olympus\nfields:\n  a:\n    type: text\n", 2, "timezone", "unknown time zone"),
         ("name: x\nfields:\n  a:\n    type: text\n  a:\n    type: text\n", 5, "fields.a", "key appears twice"),
@@ -82,7 +102,12 @@ def test_header_key_ignores_case_spaces_and_punctuation(header: str) -> None:
 
 @pytest.mark.parametrize(
     ("written", "canonical"),
-    [("# follow ups", "Follow-ups"), ("LAST TOUCH", "Last Touch"), ("e-mail", "E-mail"), (" Given name ", "Given Name")],
+    [
+        ("# follow ups", "Follow-ups"),
+        ("LAST TOUCH", "Last Touch"),
+        ("e-mail", "E-mail"),
+        (" Given name ", "Given Name"),
+    ],
 )
 def test_alias_spellings_match(written: str, canonical: str) -> None:
     assert header_key(written) == header_key(canonical)

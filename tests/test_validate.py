@@ -13,15 +13,15 @@ import sheetkit
 
 def rows_with_problems() -> list[dict]:
     return [
-        contact(),                                                             # row 2: fine
-        contact(Email="bo@", **{"First Name": "Bo"}),                          # row 3: email
+        contact(),  # row 2: fine
+        contact(Email="bo@", **{"First Name": "Bo"}),  # row 3: email
         contact(Email="cy@example.com", **{"Last Contacted": "next tuesday"}),  # row 4: not a date
-        contact(Email="ANA.LIMA@example.com "),                                 # row 5: duplicate of row 2
-        contact(Email="di@example.com", Status="Maybe later"),                  # row 6: unknown status
-        contact(Email="ed@example.com", **{"Follow-ups": -1}),                  # row 7: negative
+        contact(Email="ANA.LIMA@example.com "),  # row 5: duplicate of row 2
+        contact(Email="di@example.com", Status="Maybe later"),  # row 6: unknown status
+        contact(Email="ed@example.com", **{"Follow-ups": -1}),  # row 7: negative
         contact(Email="fa@example.com", **{"Last Contacted": dt.datetime(2027, 1, 1)}),  # row 8: future
         contact(Email="gu@example.com", **{"LinkedIn URL": "https://linkedin.com/company/acme"}),  # row 9
-        contact(Email="ha@example.com", **{"First Name": None}),                 # row 10: required blank
+        contact(Email="ha@example.com", **{"First Name": None}),  # row 10: required blank
     ]
 
 
@@ -39,7 +39,10 @@ def test_every_problem_at_once_by_cell(make_workbook: WorkbookFactory) -> None:
         ("Contacts!A10", "required", "error"),
     }
     by_cell = {p.cell: p for p in report.problems}
-    assert by_cell["Contacts!J4"].message == "'next tuesday' is not a date (e.g. 2024-03-04, 4 Mar 2024, or month/day/year)"
+    assert (
+        by_cell["Contacts!J4"].message
+        == "'next tuesday' is not a date (e.g. 2024-03-04, 4 Mar 2024, or month/day/year)"
+    )
     assert by_cell["Contacts!J4"].header == "Last Contacted" and by_cell["Contacts!J4"].value == "next tuesday"
     assert by_cell["Contacts!C5"].message == "'ANA.LIMA@example.com ' appears more than once (first at Contacts!C2)"
     assert "use one of: new, contacted" in by_cell["Contacts!I6"].message
@@ -51,7 +54,9 @@ def test_every_problem_at_once_by_cell(make_workbook: WorkbookFactory) -> None:
 
 def test_header_as_the_user_wrote_it(make_workbook: WorkbookFactory) -> None:
     headers = [h if h != "Last Contacted" else "last touch" for h in HEADERS]
-    rows = [{("last touch" if k == "Last Contacted" else k): v for k, v in contact(**{"Last Contacted": "soon"}).items()}]
+    rows = [
+        {("last touch" if k == "Last Contacted" else k): v for k, v in contact(**{"Last Contacted": "soon"}).items()}
+    ]
     report = sheetkit.validate(make_workbook(rows, headers=headers), as_of=AS_OF)
     assert [(p.header, p.field) for p in report.problems] == [("last touch", "last_contacted")]
 
@@ -71,7 +76,9 @@ def test_duplicated_header(make_workbook: WorkbookFactory) -> None:
     report = sheetkit.validate(make_workbook(rows, headers=headers), as_of=AS_OF)
     (problem,) = report.problems
     assert problem.rule == "duplicate_header" and problem.cell == "Contacts!P1"
-    assert problem.message.startswith("header 'E-mail' duplicates Contacts!C1 (the field 'Email'); this column is ignored")
+    assert problem.message.startswith(
+        "header 'E-mail' duplicates Contacts!C1 (the field 'Email'); this column is ignored"
+    )
 
 
 def test_merged_header_cells(make_workbook: WorkbookFactory) -> None:
@@ -108,7 +115,9 @@ def test_long_text_emoji_and_non_latin_names(make_workbook: WorkbookFactory) -> 
     assert report.ok, report.to_text()
     frame = sheetkit.enrich(path, as_of=AS_OF)
     assert frame["First Name"].tolist() == ["Ana", "李", "Zoë 🚀", "Яна"]
-    long_value = sheetkit.validate(make_workbook([contact(**{"Last Contacted": "y" * 10_000})], name="l.xlsx"), as_of=AS_OF)
+    long_value = sheetkit.validate(
+        make_workbook([contact(**{"Last Contacted": "y" * 10_000})], name="l.xlsx"), as_of=AS_OF
+    )
     (problem,) = long_value.problems
     assert len(problem.value) <= 80 and len(problem.message) < 200  # shortened for people
 

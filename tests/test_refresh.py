@@ -1,0 +1,260 @@
+"""Refresh end to end on real workbooks: only computed cells change, atomically, with a backup."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import stat
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from conftest import AS_OF, HEADERS, WorkbookFactory, contact, set_cached_values
+from openpyxl.comments import Comment
+from openpyxl.formatting.rule import CellIsRule
+from openpyxl.styles import Font, PatternFill
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+
+import sheetkit
+from sheetkit.atomic import backup_path
+from sheetkit.errors import FileLockedError, WriteError
+
+COMPUTED = ["Days Since Contact", "Non-Responsive", "Next Check-In"]
+ENGINES = ["package", "openpyxl"]
+
+
+def formatted_workbook(make_workbook: WorkbookFactory) -> Path:
+    """A workbook with everything a person adds: styles, widths, filter, panes, validation, ..."""
+    rows = [
+        contact(),
+        contact(
+            Email="bo@example.com",
+            Status="Ghosted",
+            **{"First Name": "Bo", "Follow-ups": 4, "Channels Tried": "email, phone"},
+        ),
+        contact(Email="cy@example.com", Status="DNC", **{"First Name": "Cy"}),
+        contact(Email="di@example.com", Status="Contacted", **{"First Name": "Di", "Last Contacted": "next tuesday"}),
+        contact(Email="ed@example.com", Status="New", **{"First Name": "Ed", "Last Contacted": None}),
+    ]
+    path = make_workbook(rows)
+    workbook = openpyxl.load_workbook(path)
+    ws = workbook["Contacts"]
+    ws.freeze_panes = "B2"
+    ws.auto_filter.ref = "A1:O6"
+    status_list = DataValidation(type="list", formula1='"New,Contacted,Ghosted,DNC"', allow_blank=True)
+    ws.add_data_validation(status_list)
+    status_list.add("I2:I6")
+    ws.conditional_formatting.add(
+        "I2:I6", CellIsRule(operator="equal", formula=['"DNC"'], fill=PatternFill("solid", fgColor="FFC7CE"))
+    )
+    ws["N2"].comment = Comment("met at PyData", "Sam")
+    ws["N3"] = "=LEN(A3)"
+    ws["D2"].font = Font(italic=True, color="FF0000")
+    ws.column_dimensions["N"].width = 40
+    workbook.defined_names["Pipeline"] = DefinedName("Pipeline", attr_text="Contacts!$A$1:$O$6")
+    workbook.save(path)
+    set_cached_values(path, {"N3": "2"})
+    return path
+
+
+def snapshot(path: Path) -> dict:
+    """Everything a refresh must not change, as openpyxl sees it (values, styles, sheet features)."""
+    workbook = openpyxl.load_workbook(path)
+    ws = workbook["Contacts"]
+    cells = {}
+    for row in ws.iter_rows(min_row=1, max_row=ws.max_row, max_col=len(HEADERS)):
+        for cell in row:
+            cells[cell.coordinate] = (
+                cell.value,
+                cell.font.b,
+                cell.font.i,
+                cell.font.color and cell.font.color.rgb,
+                cell.fill.fgColor.rgb,
+                cell.number_format,
+                cell.comment and cell.comment.text,
+            )
+    return {
+        "cells": cells,
+        "widths": {k: v.width for k, v in ws.column_dimensions.items() if k <= "O"},
+        "freeze": ws.freeze_panes,
+        "validations": [(dv.sqref.ranges[0].coord, dv.formula1) for dv in ws.data_validations.dataValidation],
+        "conditional": [str(r.sqref) for r in ws.conditional_formatting],
+        "names": {n: d.attr_text for n, d in workbook.defined_names.items()},
+        "sheets": workbook.sheetnames,
+        "notes": workbook["Notes"]["A1"].value,
+    }
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_refresh_appends_computed_columns_and_preserves_everything_else(
+    make_workbook: WorkbookFactory, engine: str
+) -> None:
+    path = formatted_workbook(make_workbook)
+    before = snapshot(path)
+    result = sheetkit.refresh(path, as_of=AS_OF, engine=engine)
+    assert result.engine == engine and result.written == path
+    assert snapshot(path) == before
+    ws = openpyxl.load_workbook(path)["Contacts"]
+    assert [ws.cell(1, c).value for c in (16, 17, 18)] == COMPUTED
+    assert ws.cell(1, 16).font.b  # the header style is copied from the table's header
+    got = [[ws.cell(r, c).value for c in (16, 17, 18)] for r in range(2, 7)]
+    assert got == [
+        [20, False, dt.datetime(2026, 11, 4)],  # contacted: +3
+        [20, True, dt.datetime(2027, 4, 30)],  # ghosted, 4 follow-ups on 2 channels: +180
+        [20, False, None],  # do not contact: never
+        [None, None, None],  # invalid date: blank, listed in the report
+        [None, False, dt.datetime(2026, 11, 21)],  # new, never contacted: due now
+    ]
+    assert ws.cell(2, 18).is_date and "yy" in ws.cell(2, 18).number_format
+    assert result.report.not_computed == [5]
+
+
+def test_package_engine_keeps_formula_cached_values_and_other_parts(make_workbook: WorkbookFactory) -> None:
+    path = formatted_workbook(make_workbook)
+    with zipfile.ZipFile(path) as package:
+        before = {i.filename: package.read(i.filename) for i in package.infolist()}
+    sheetkit.refresh(path, as_of=AS_OF)
+    with zipfile.ZipFile(path) as package:
+        after = {i.filename: package.read(i.filename) for i in package.infolist()}
+    changed = {name for name in before if before[name] != after.get(name)}
+    assert changed <= {"xl/worksheets/sheet1.xml", "xl/styles.xml", "xl/workbook.xml"}
+    assert (
+        "xl/worksheets/sheet2.xml" in before and before["xl/worksheets/sheet2.xml"] == after["xl/worksheets/sheet2.xml"]
+    )
+    frame = sheetkit.enrich(path, as_of=AS_OF)  # calamine still sees the formula's cached value
+    assert frame.loc[3, "Notes"] == 2.0
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_second_refresh_changes_nothing(make_workbook: WorkbookFactory, engine: str) -> None:
+    path = formatted_workbook(make_workbook)
+    sheetkit.refresh(path, as_of=AS_OF, engine=engine)
+    content, stamp = path.read_bytes(), path.stat().st_mtime_ns
+    again = sheetkit.refresh(path, as_of=AS_OF, engine=engine)
+    assert again.cells_changed == 0 and again.written is None
+    assert path.read_bytes() == content and path.stat().st_mtime_ns == stamp
+    later = sheetkit.refresh(path, as_of=AS_OF + dt.timedelta(days=1), engine=engine)
+    assert later.cells_changed == 4  # Days Since Contact +1 on rows 2-4, and Ed is due on the new day
+
+
+def test_existing_computed_columns_are_updated_in_place(make_workbook: WorkbookFactory) -> None:
+    headers = [*HEADERS[:3], "next check-in", *HEADERS[3:]]  # the user put it early, in lower case
+    path = make_workbook([contact()], headers=headers)
+    sheetkit.refresh(path, as_of=AS_OF)
+    ws = openpyxl.load_workbook(path)["Contacts"]
+    assert ws["D1"].value == "next check-in" and ws["D2"].value == dt.datetime(2026, 11, 4)
+    assert [ws.cell(1, c).value for c in (17, 18)] == ["Days Since Contact", "Non-Responsive"]
+    assert ws.max_column == 18
+
+
+def test_backup_keeps_the_previous_version(make_workbook: WorkbookFactory) -> None:
+    path = make_workbook([contact()])
+    original = path.read_bytes()
+    result = sheetkit.refresh(path, as_of=AS_OF)
+    assert result.backup == backup_path(path) == path.with_name("contacts.sheetkit-backup.xlsx")
+    assert result.backup.read_bytes() == original
+    assert "Previous version kept at" in result.summary()
+    assert not [p for p in path.parent.iterdir() if "sheetkit-tmp" in p.name]
+
+
+def test_output_and_dry_run_leave_the_source_alone(make_workbook: WorkbookFactory, tmp_path: Path) -> None:
+    path = make_workbook([contact()])
+    original = path.read_bytes()
+    dry = sheetkit.refresh(path, as_of=AS_OF, dry_run=True)
+    assert dry.cells_changed == 6 and dry.written is None and path.read_bytes() == original
+    assert dry.summary().startswith("Dry run: would change 6 cells")
+    out = tmp_path / "out" / "refreshed.xlsx"
+    out.parent.mkdir()
+    result = sheetkit.refresh(path, as_of=AS_OF, output=out)
+    assert result.written == out and path.read_bytes() == original
+    assert openpyxl.load_workbook(out)["Contacts"]["P2"].value == 20
+
+
+def test_failure_during_write_leaves_the_original_untouched(
+    make_workbook: WorkbookFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sheetkit.xlsx_write as xlsx_write
+
+    path = make_workbook([contact()])
+    original = path.read_bytes()
+
+    def half_write(src: Path, dst: Path, *args: object, **kwargs: object) -> None:
+        dst.write_bytes(b"PK\x03\x04 half a file")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(xlsx_write, "write_cells", half_write)
+    with pytest.raises(WriteError, match="cannot write contacts.xlsx: No space left on device"):
+        sheetkit.refresh(path, as_of=AS_OF)
+    assert path.read_bytes() == original
+    assert sorted(p.name for p in path.parent.iterdir()) == ["contacts.xlsx"]
+
+
+def test_open_in_excel_or_libreoffice(make_workbook: WorkbookFactory) -> None:
+    path = make_workbook([contact()])
+    original = path.read_bytes()
+    lock = path.with_name("~$contacts.xlsx")
+    lock.write_bytes(b"\x00" * 162)
+    with pytest.raises(
+        FileLockedError, match=r"contacts.xlsx is open in Excel \(lock file ~\$contacts.xlsx\); close it"
+    ):
+        sheetkit.refresh(path, as_of=AS_OF)
+    lock.unlink()
+    lock = path.with_name(".~lock.contacts.xlsx#")
+    lock.write_text("user,host,...")
+    with pytest.raises(FileLockedError, match="is open in LibreOffice"):
+        sheetkit.refresh(path, as_of=AS_OF)
+    assert path.read_bytes() == original
+
+
+def test_read_only_file(make_workbook: WorkbookFactory) -> None:
+    path = make_workbook([contact()])
+    original = path.read_bytes()
+    os.chmod(path, stat.S_IRUSR | stat.S_IRGRP)
+    try:
+        with pytest.raises(FileLockedError, match="contacts.xlsx is read-only"):
+            sheetkit.refresh(path, as_of=AS_OF)
+    finally:
+        os.chmod(path, stat.S_IRUSR | stat.S_IWUSR)
+    assert path.read_bytes() == original
+
+
+def test_bad_input_files_are_not_changed(make_workbook: WorkbookFactory, tmp_path: Path) -> None:
+    corrupt = make_workbook([contact()], name="corrupt.xlsx")
+    corrupt.write_bytes(corrupt.read_bytes()[:300])
+    snapshot_bytes = corrupt.read_bytes()
+    with pytest.raises(sheetkit.SheetkitError):
+        sheetkit.refresh(corrupt, as_of=AS_OF)
+    assert corrupt.read_bytes() == snapshot_bytes
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["corrupt.xlsx"]
+
+
+def test_formulas_in_data_cells_are_kept(make_workbook: WorkbookFactory) -> None:
+    path = make_workbook([contact()])
+    workbook = openpyxl.load_workbook(path)
+    workbook["Contacts"]["K2"] = "=1+2"
+    workbook.save(path)
+    set_cached_values(path, {"K2": "3"})
+    sheetkit.refresh(path, as_of=AS_OF)
+    assert openpyxl.load_workbook(path)["Contacts"]["K2"].value == "=1+2"
+    assert sheetkit.enrich(path, as_of=AS_OF)["Follow-ups"].tolist() == [3.0]
+
+
+def test_xlsm_keeps_its_macros(make_workbook: WorkbookFactory) -> None:
+    xlsx = make_workbook([contact()])
+    xlsm = xlsx.with_suffix(".xlsm")
+    with zipfile.ZipFile(xlsx) as source, zipfile.ZipFile(xlsm, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "[Content_Types].xml":
+                data = data.replace(
+                    b"</Types>",
+                    b'<Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/></Types>',
+                )
+            target.writestr(info, data)
+        target.writestr("xl/vbaProject.bin", b"\xd0\xcf\x11\xe0 fake macro storage")
+    sheetkit.refresh(xlsm, as_of=AS_OF)
+    with zipfile.ZipFile(xlsm) as package:
+        assert package.read("xl/vbaProject.bin") == b"\xd0\xcf\x11\xe0 fake macro storage"
+    assert sheetkit.enrich(xlsm, as_of=AS_OF)["Days Since Contact"].tolist() == [20]
