@@ -65,22 +65,26 @@ class RefreshResult:
     Attributes:
         report: the validation report.
         plan: the cell updates (empty when the sheet was already up to date).
-        written: the file written, or None (dry run, or nothing changed).
+        written: the file written (a Path) or the Google Sheet's URL, or None (dry run, or
+            nothing changed).
         backup: where the previous version was kept, or None.
-        engine: how the workbook was written: "package" (direct edit), "openpyxl", "csv", or "".
+        engine: how it was written: "package" (direct edit), "openpyxl", "csv", "copy",
+            "sheets-api", or "" when nothing was written.
         fallback_reason: why openpyxl was used instead of the direct edit, if it was.
         frame: the table with its computed columns, as a DataFrame indexed by sheet row.
+        requests: Google API requests the refresh made (None for files).
     """
 
     report: Report
     plan: WritePlan
-    written: Path | None
+    written: Path | str | None
     backup: Path | None
     engine: str
     fallback_reason: str | None
     frame: pd.DataFrame
     as_of: dt.date
     dry_run: bool = False
+    requests: int | None = None
 
     @property
     def cells_changed(self) -> int:
@@ -99,6 +103,8 @@ class RefreshResult:
             line += f" The direct edit was not possible ({self.fallback_reason}), so openpyxl wrote the file."
         if self.backup is not None:
             line += f" Previous version kept at {self.backup}."
+        if self.requests is not None:
+            line += f" {self.requests} Google API requests."
         return line
 
     def __repr__(self) -> str:
@@ -132,11 +138,26 @@ def parse_as_of(value: DateLike, schema: Schema) -> dt.date:
         raise UsageError(f"as-of date {value!r} is not a date; expected YYYY-MM-DD, e.g. 2026-11-21") from None
 
 
-def check(source: Any, *, schema: SchemaLike = None, sheet: str | None = None, as_of: DateLike = None) -> Checked:
+def read_source(source: Any, schema: Schema, *, sheet: str | None = None, client: Any = None) -> Table:
+    """Read any source: a file path, a DataFrame, a Google Sheets URL/id, or a gspread Worksheet."""
+    from sheetkit import gsheets
+
+    if isinstance(source, gsheets.SheetRef) or gsheets.is_sheet_ref(source) or _is_worksheet(source):
+        return gsheets.read_google_sheet(source, schema, sheet=sheet, client=client)
+    return read_table(source, schema, sheet=sheet)
+
+
+def _is_worksheet(source: Any) -> bool:
+    return type(source).__name__ == "Worksheet" and type(source).__module__.startswith("gspread")
+
+
+def check(
+    source: Any, *, schema: SchemaLike = None, sheet: str | None = None, as_of: DateLike = None, client: Any = None
+) -> Checked:
     """Read, normalize, validate and compute one sheet, without writing anything."""
     loaded = load_schema(schema)
     day = parse_as_of(as_of, loaded)
-    table = read_table(source, loaded, sheet=sheet)
+    table = read_source(source, loaded, sheet=sheet, client=client)
     log.info("read %s", table)
     normalized = normalize(table, loaded)
     from sheetkit.validation import validate_normalized
@@ -157,21 +178,28 @@ def check(source: Any, *, schema: SchemaLike = None, sheet: str | None = None, a
     return Checked(table, normalized, report, computed, day)
 
 
-def validate(source: Any, *, schema: SchemaLike = None, sheet: str | None = None, as_of: DateLike = None) -> Report:
+def validate(
+    source: Any, *, schema: SchemaLike = None, sheet: str | None = None, as_of: DateLike = None, client: Any = None
+) -> Report:
     """Check a sheet against a schema and report every problem, each by cell.
 
     Args:
-        source: a path to an .xlsx/.xlsm/.xls/.csv file, or a pandas DataFrame.
+        source: a path to an .xlsx/.xlsm/.xls/.csv file, a pandas DataFrame, a Google Sheets URL
+            or spreadsheet id, or a gspread Worksheet.
         schema: a schema path, a bundled schema name, a Schema, or None for recruiter_contacts.
         sheet: the worksheet name (default: the first).
         as_of: "today" for date checks (default: today in the schema's time zone).
+        client: an authorised gspread Client for a Google Sheets source (default: credentials
+            are found the gspread way, see the README).
     """
-    return check(source, schema=schema, sheet=sheet, as_of=as_of).report
+    return check(source, schema=schema, sheet=sheet, as_of=as_of, client=client).report
 
 
-def enrich(source: Any, *, schema: SchemaLike = None, sheet: str | None = None, as_of: DateLike = None) -> pd.DataFrame:
+def enrich(
+    source: Any, *, schema: SchemaLike = None, sheet: str | None = None, as_of: DateLike = None, client: Any = None
+) -> pd.DataFrame:
     """The sheet (or DataFrame) with its computed columns filled in, as a new DataFrame."""
-    checked = check(source, schema=schema, sheet=sheet, as_of=as_of)
+    checked = check(source, schema=schema, sheet=sheet, as_of=as_of, client=client)
     frame = checked.frame()
     if isinstance(source, pd.DataFrame):
         frame.index = source.index
@@ -179,7 +207,7 @@ def enrich(source: Any, *, schema: SchemaLike = None, sheet: str | None = None, 
 
 
 def refresh(
-    source: str | Path,
+    source: Any,
     *,
     schema: SchemaLike = None,
     sheet: str | None = None,
@@ -188,65 +216,105 @@ def refresh(
     dry_run: bool = False,
     backup: bool = True,
     engine: str = "auto",
+    client: Any = None,
 ) -> RefreshResult:
-    """Validate a workbook and write its computed columns back into it (or into ``output``).
+    """Validate a sheet and write its computed columns back into it (or into ``output``).
 
-    Only computed cells whose value changes are written; everything else in the workbook is
-    left as it was. The write is atomic, and the previous file is kept as a backup.
+    Only computed cells whose value changes are written; everything else is left as it was.
+    A workbook is written atomically and its previous version kept as a backup; a Google
+    Sheet gets one RAW values:batchUpdate of the changed cells (and nothing when none change).
 
     Raises:
         SheetkitError: the source cannot be read, or the result cannot be written (the
-            original file is then left exactly as it was).
+            original is then left exactly as it was).
     """
-    path = Path(source)
-    if path.suffix.lower() not in (".xlsx", ".xlsm", ".csv") and path.suffix.lower() in (".xls", ".xlsb", ".ods"):
-        from sheetkit.read import sniff_workbook
+    loaded = load_schema(schema)
+    if isinstance(source, (str, Path)) and not _names_google_sheet(source):
+        path = Path(source)
+        if path.suffix.lower() in (".xls", ".xlsb", ".ods"):
+            from sheetkit.read import sniff_workbook
 
-        sniff_workbook(path)
-    checked = check(path, schema=schema, sheet=sheet, as_of=as_of)
-    loaded = checked.normalized.schema
+            sniff_workbook(path)  # a mislabelled file gets its real diagnosis first
+    checked = check(source, schema=loaded, sheet=sheet, as_of=as_of, client=client)
     plan = plan_writes(checked.normalized, checked.computed, loaded)
-    target = Path(output) if output is not None else path
-    written: Path | None = None
-    backup_file: Path | None = None
-    used_engine, reason = "", None
-    if not dry_run and (plan or target != path):
-        if target != path and not plan:
-            import shutil
-
-            from sheetkit.atomic import atomic_replace
-
-            with atomic_replace(target, backup=backup) as temporary:
-                shutil.copyfile(path, temporary)
-            used_engine = "copy"
-        else:
-            had_target = target.exists()
-            used_engine, reason = apply_plan(
-                plan,
-                source=path,
-                target=target,
-                sheet=checked.table.sheet,
-                schema=loaded,
-                backup=backup,
-                engine=engine,
-            )
-            if backup and had_target:
-                from sheetkit.atomic import backup_path
-
-                backup_file = backup_path(target)
-        written = target
-        log.info("wrote %d cells to %s via %s", plan.cells_changed, target, used_engine)
-    return RefreshResult(
+    result = RefreshResult(
         report=checked.report,
         plan=plan,
-        written=written,
-        backup=backup_file,
-        engine=used_engine,
-        fallback_reason=reason,
+        written=None,
+        backup=None,
+        engine="",
+        fallback_reason=None,
         frame=checked.frame(),
         as_of=checked.as_of,
         dry_run=dry_run,
     )
+    if checked.table.kind == "gsheet":
+        if output is not None:
+            raise UsageError("--output is for files; to copy a Google Sheet into a workbook use `sheetkit pull`")
+        if not dry_run and plan:
+            _write_google(result, checked, loaded)
+        result.requests = checked.table.origin.stats.requests
+        log.info("%s", checked.table.origin.stats.summary())
+        return result
+    if checked.table.kind == "frame":
+        raise UsageError("refresh writes into a file or a Google Sheet; for a DataFrame use sheetkit.enrich()")
+    if not dry_run:
+        _write_file(result, Path(source), Path(output) if output is not None else None, checked, loaded, backup, engine)
+    return result
+
+
+def _names_google_sheet(source: str | Path) -> bool:
+    from sheetkit.gsheets import is_sheet_ref
+
+    return isinstance(source, str) and is_sheet_ref(source)
+
+
+def _write_google(result: RefreshResult, checked: Checked, schema: Schema) -> None:
+    from sheetkit.gsheets import write_updates
+
+    origin = checked.table.origin
+    write_updates(
+        origin,
+        result.plan.updates,
+        new_columns=result.plan.new_columns,
+        date_pattern=schema.date_format,
+        format_dates=result.plan.new_date_cells,
+    )
+    result.written = f"https://docs.google.com/spreadsheets/d/{origin.spreadsheet_id}/edit#gid={origin.sheet_id}"
+    result.engine = "sheets-api"
+    log.info("wrote %d cells to %s", result.cells_changed, result.written)
+
+
+def _write_file(
+    result: RefreshResult, path: Path, output: Path | None, checked: Checked, schema: Schema, backup: bool, engine: str
+) -> None:
+    """Write the plan into the workbook (or a copy at ``output``); nothing at all when up to date."""
+    from sheetkit.atomic import atomic_replace, backup_path
+
+    target = output if output is not None else path
+    if not result.plan and target == path:
+        return
+    had_target = target.exists()
+    if not result.plan:
+        import shutil
+
+        with atomic_replace(target, backup=backup) as temporary:
+            shutil.copyfile(path, temporary)
+        result.engine = "copy"
+    else:
+        result.engine, result.fallback_reason = apply_plan(
+            result.plan,
+            source=path,
+            target=target,
+            sheet=checked.table.sheet,
+            schema=schema,
+            backup=backup,
+            engine=engine,
+        )
+    if backup and had_target:
+        result.backup = backup_path(target)
+    result.written = target
+    log.info("wrote %d cells to %s via %s", result.cells_changed, target, result.engine)
 
 
 def _blocked_rows(problems: list[Any], table: Table) -> np.ndarray:

@@ -24,7 +24,13 @@ _EPILOG = """exit codes: 0 all good; 1 the sheet has validation problems (work t
 examples:
   sheetkit validate contacts.xlsx
   sheetkit refresh contacts.xlsx --as-of 2026-11-21
-  sheetkit refresh contacts.xlsx --output refreshed.xlsx --format json"""
+  sheetkit refresh contacts.xlsx --output refreshed.xlsx --format json
+  sheetkit refresh https://docs.google.com/spreadsheets/d/<id>/edit#gid=0
+  sheetkit pull https://docs.google.com/spreadsheets/d/<id>/edit contacts.xlsx
+  sheetkit push contacts.xlsx https://docs.google.com/spreadsheets/d/<id>/edit
+
+Google credentials: a service-account key at ~/.config/gspread/service_account.json, an OAuth
+login saved by gspread, or SHEETKIT_CREDENTIALS=/path/to/key.json."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -35,15 +41,19 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log what sheetkit does (to stderr)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("path", metavar="PATH", help="the workbook (.xlsx, .xlsm, .xls) or .csv file")
-    common.add_argument(
+    options = argparse.ArgumentParser(add_help=False)
+    options.add_argument(
         "--schema", metavar="S", help="schema YAML file or bundled schema name (default: recruiter_contacts)"
+    )
+    options.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    options.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+
+    common = argparse.ArgumentParser(add_help=False, parents=[options])
+    common.add_argument(
+        "path", metavar="SOURCE", help="a workbook (.xlsx, .xlsm, .xls), a .csv file, or a Google Sheets URL or id"
     )
     common.add_argument("--sheet", metavar="NAME", help="worksheet name (default: the first sheet)")
     common.add_argument("--as-of", metavar="DATE", help="treat DATE (YYYY-MM-DD) as today (default: today)")
-    common.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
-    common.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
     commands.add_parser(
         "validate",
@@ -71,6 +81,37 @@ def build_parser() -> argparse.ArgumentParser:
         default="auto",
         help="how to write .xlsx: direct package edit (default, falls back to openpyxl when needed) or openpyxl",
     )
+    pull = commands.add_parser(
+        "pull",
+        parents=[options],
+        help="copy a Google worksheet into a workbook (only changed cells)",
+        description=(
+            "Copy a Google worksheet into OUT.xlsx: a new workbook, or only the changed cells of the "
+            "same-named sheet of an existing one (atomically, keeping a backup). Dates stay dates."
+        ),
+    )
+    pull.add_argument("url", metavar="URL", help="Google Sheets URL or spreadsheet id")
+    pull.add_argument("output", metavar="OUT", help="the .xlsx file to create or update")
+    pull.add_argument("--worksheet", metavar="NAME", help="Google worksheet (default: the URL's gid, else the first)")
+    pull.add_argument("--sheet", metavar="NAME", help="local sheet to update (default: same name as the worksheet)")
+    pull.add_argument("--dry-run", action="store_true", help="report what would change; write nothing")
+    pull.add_argument("--no-backup", action="store_true", help="do not keep the previous file as a backup")
+    push = commands.add_parser(
+        "push",
+        parents=[options],
+        help="copy a workbook's sheet to a Google worksheet (only changed cells, RAW)",
+        description=(
+            "Make a Google worksheet hold the values of a local sheet: one RAW values:batchUpdate of the "
+            "changed cells, plus rows added or removed as needed."
+        ),
+    )
+    push.add_argument("path", metavar="PATH", help="the local workbook or .csv file")
+    push.add_argument("url", metavar="URL", help="Google Sheets URL or spreadsheet id")
+    push.add_argument("--sheet", metavar="NAME", help="local sheet (default: the first)")
+    push.add_argument(
+        "--worksheet", metavar="NAME", help="Google worksheet (default: the URL's gid, else the local sheet's name)"
+    )
+    push.add_argument("--dry-run", action="store_true", help="report what would change; write nothing")
     return parser
 
 
@@ -82,9 +123,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from sheetkit.errors import SheetkitError
 
     try:
-        if args.command == "validate":
-            return _validate(args)
-        return _refresh(args)
+        handler = {"validate": _validate, "refresh": _refresh, "pull": _pull, "push": _push}[args.command]
+        return handler(args)
     except SheetkitError as exc:
         return _fail(str(exc), args)
     except KeyboardInterrupt:
@@ -121,6 +161,7 @@ def _refresh(args: argparse.Namespace) -> int:
     )
     if args.format == "json":
         payload: dict[str, Any] = {
+            "requests": result.requests,
             "report": result.report.to_dict(),
             "as_of": result.as_of.isoformat(),
             "cells_changed": result.cells_changed,
@@ -136,6 +177,32 @@ def _refresh(args: argparse.Namespace) -> int:
         print()
         print(result.summary())
     return result.report.exit_code
+
+
+def _pull(args: argparse.Namespace) -> int:
+    from sheetkit.transfer import pull
+
+    result = pull(
+        args.url,
+        args.output,
+        worksheet=args.worksheet,
+        sheet=args.sheet,
+        schema=args.schema,
+        dry_run=args.dry_run,
+        backup=not args.no_backup,
+    )
+    print(json.dumps(result.to_dict(), indent=2) if args.format == "json" else result.summary())
+    return EXIT_OK
+
+
+def _push(args: argparse.Namespace) -> int:
+    from sheetkit.transfer import push
+
+    result = push(
+        args.path, args.url, sheet=args.sheet, worksheet=args.worksheet, schema=args.schema, dry_run=args.dry_run
+    )
+    print(json.dumps(result.to_dict(), indent=2) if args.format == "json" else result.summary())
+    return EXIT_OK
 
 
 def _fail(message: str, args: argparse.Namespace) -> int:

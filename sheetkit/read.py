@@ -12,6 +12,7 @@ import datetime as dt
 import io
 import re
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -101,8 +102,23 @@ def sniff_workbook(path: Path) -> None:
         )
 
 
-def read_workbook(path: Path, schema: Schema, *, sheet: str | None = None) -> Table:
-    """Read one worksheet (default: the first) of a workbook with python-calamine."""
+@dataclass
+class Grid:
+    """Every cell of one worksheet as calamine reads it: rows[i][j] is row i+1, column j+1."""
+
+    sheet: str
+    rows: list[list[Any]]
+    merged: list[tuple[tuple[int, int], tuple[int, int]]]
+    sheet_names: list[str]
+
+
+def read_grid(path: Path, *, sheet: str | None = None) -> Grid:
+    """All values of one worksheet (default: the first), with python-calamine.
+
+    Raises:
+        WorkbookFormatError: the file is not a readable workbook.
+        SheetNotFoundError: no sheet has that name (the message lists the sheets there are).
+    """
     from python_calamine import CalamineWorkbook
 
     sniff_workbook(path)
@@ -129,13 +145,20 @@ def read_workbook(path: Path, schema: Schema, *, sheet: str | None = None) -> Ta
         try:
             calamine_sheet = workbook.get_sheet_by_name(sheet)
             rows = calamine_sheet.to_python(skip_empty_area=False)
-            merged_raw = calamine_sheet.merged_cell_ranges or []
+            merged_raw = list(calamine_sheet.merged_cell_ranges or [])
         except Exception as exc:
             raise WorkbookFormatError(
                 f"{name}, sheet {sheet!r} is damaged and cannot be read ({_short(exc)})", path=str(path), sheet=sheet
             ) from None
     finally:
         workbook.close()
+    return Grid(sheet, rows, merged_raw, names)
+
+
+def read_workbook(path: Path, schema: Schema, *, sheet: str | None = None) -> Table:
+    """Read one worksheet (default: the first) of a workbook as the schema's table."""
+    grid = read_grid(path, sheet=sheet)
+    name, sheet, rows, merged_raw = path.name, grid.sheet, grid.rows, grid.merged
     if not any(any(_nonblank(c) for c in r) for r in rows[: schema.header_search_rows]):
         raise HeaderError(
             f"{name}, sheet {sheet!r} is empty; expected a header row such as {_example_headers(schema)}",

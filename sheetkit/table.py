@@ -49,6 +49,7 @@ class Table:
         epoch: the date system's day zero, for serial numbers in date columns.
         last_column: the sheet's last used column, for appending computed columns to its right.
         kind: "xlsx", "csv", "gsheet", "frame": which writer can write it back.
+        origin: the backend's handle for writing back (a GoogleSheet for "gsheet"), or None.
     """
 
     source: str
@@ -62,6 +63,7 @@ class Table:
     epoch: dt.date = EPOCH_1900
     last_column: int = 0
     kind: str = "xlsx"
+    origin: Any = None
 
     def __len__(self) -> int:
         return len(self.rows)

@@ -19,6 +19,7 @@ import pandas as pd
 
 from sheetkit.atomic import atomic_replace
 from sheetkit.cells import CellUpdate, CellValue
+from sheetkit.dates import EPOCH_1900, date_to_serial
 from sheetkit.errors import WriteError
 from sheetkit.normalize import Normalized
 from sheetkit.read import csv_delimiter, decode_text
@@ -32,6 +33,7 @@ class WritePlan:
     updates: tuple[CellUpdate, ...]
     new_columns: tuple[int, ...]
     header_row: int
+    new_date_cells: tuple[CellUpdate, ...] = ()
 
     @property
     def cells_changed(self) -> int:
@@ -45,6 +47,7 @@ def plan_writes(norm: Normalized, computed: pd.DataFrame, schema: Schema) -> Wri
     """Compare computed values with what the sheet holds; keep only the differences."""
     table = norm.table
     updates: list[CellUpdate] = []
+    new_dates: list[CellUpdate] = []
     new_columns: list[int] = []
     next_free = table.last_column + 1
     for kind in computed.columns:
@@ -60,9 +63,12 @@ def plan_writes(norm: Normalized, computed: pd.DataFrame, schema: Schema) -> Wri
             column = table.columns[position]
             existing = table.values[position].tolist()
         for row, old, new in zip(table.rows.tolist(), existing, values, strict=True):
-            if not same_value(old, new):
-                updates.append(CellUpdate(int(row), column, new))
-    return WritePlan(tuple(updates), tuple(new_columns), table.header_row)
+            if not same_value(old, new, table.epoch):
+                update = CellUpdate(int(row), column, new)
+                updates.append(update)
+                if isinstance(new, dt.date) and not isinstance(old, (int, float, dt.date)):
+                    new_dates.append(update)  # a cell that never held a date may lack a date format
+    return WritePlan(tuple(updates), tuple(new_columns), table.header_row, tuple(new_dates))
 
 
 def cell_value(value: Any) -> CellValue:
@@ -81,8 +87,12 @@ def cell_value(value: Any) -> CellValue:
     return value if isinstance(value, float) else str(value)
 
 
-def same_value(old: Any, new: CellValue) -> bool:
-    """Whether the sheet already shows ``new`` (as read back by calamine, CSV or Sheets)."""
+def same_value(old: Any, new: CellValue, epoch: dt.date = EPOCH_1900) -> bool:
+    """Whether the sheet already shows ``new`` (as read back by calamine, CSV or Sheets).
+
+    A date matches a date cell, its ISO text, or its serial number (Google Sheets gives dates as
+    serials, and so does an .xlsx cell that lost its date format).
+    """
     if new is None:
         return old is None or (isinstance(old, str) and old.strip() == "") or (isinstance(old, float) and old != old)
     if isinstance(new, bool):
@@ -94,6 +104,8 @@ def same_value(old: Any, new: CellValue) -> bool:
             return old.date() == new and old.time() == dt.time(0)
         if isinstance(old, dt.date):
             return old == new
+        if isinstance(old, (int, float)) and not isinstance(old, bool):
+            return float(old) == float(date_to_serial(new, epoch))
         return isinstance(old, str) and old.strip() == new.isoformat()
     if isinstance(new, (int, float)):
         if isinstance(old, bool):

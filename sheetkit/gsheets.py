@@ -1,0 +1,408 @@
+"""Google Sheets as a source and a target, through the real gspread client.
+
+Reading costs two requests: the spreadsheet's sheet list, then every value of the worksheet in
+one values:batchGet with UNFORMATTED_VALUE and SERIAL_NUMBER dates, so numbers, booleans and
+dates arrive typed. Writing sends only the cells that change, in one values:batchUpdate with
+valueInputOption RAW (a cell text "=IMPORTXML(...)" stays text), preceded by at most one
+spreadsheets:batchUpdate when the grid must grow or new date cells need a date format.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sheetkit.cells import CellUpdate, column_letter, quote_sheet
+from sheetkit.dates import EPOCH_1900, date_to_serial
+from sheetkit.errors import HeaderError, SheetNotFoundError, SourceError, UsageError
+from sheetkit.google_client import CredentialsError, GoogleAPIError, RequestStats, connect
+from sheetkit.schema import Schema
+from sheetkit.table import MergedRange, Table, build_table, locate_header
+
+MAX_CELLS = 10_000_000  # Google's limit per spreadsheet
+MAX_REQUEST_BYTES = 1_800_000  # keep each request body under Google's ~2 MB advice
+_URL = re.compile(r"^https?://docs\.google\.com/spreadsheets/(?:u/\d+/)?d/(?P<id>[A-Za-z0-9_-]+)")
+_GID = re.compile(r"[#&?]gid=(?P<gid>\d+)")
+_ID = re.compile(r"^[A-Za-z0-9_-]{25,}$")
+
+
+@dataclass(frozen=True)
+class SheetRef:
+    """Which Google worksheet: a spreadsheet id plus a worksheet title or gid (default: the first)."""
+
+    spreadsheet_id: str
+    worksheet: str | None = None
+    gid: int | None = None
+
+    def __str__(self) -> str:
+        which = f" {self.worksheet!r}" if self.worksheet else (f" gid={self.gid}" if self.gid is not None else "")
+        return f"spreadsheet {self.spreadsheet_id}{which}"
+
+
+@dataclass
+class GoogleSheet:
+    """An opened worksheet: what writing back needs to know about it."""
+
+    client: Any
+    spreadsheet_id: str
+    sheet_id: int
+    title: str
+    row_count: int
+    column_count: int
+    stats: RequestStats
+
+
+def is_sheet_ref(source: object) -> bool:
+    """Whether a CLI argument names a Google Sheet rather than a local file."""
+    if not isinstance(source, str):
+        return False
+    if source.startswith(("http://", "https://")):
+        return True
+    from pathlib import Path
+
+    return bool(_ID.match(source)) and not Path(source).exists()
+
+
+def parse_sheet_ref(source: str, worksheet: str | None = None) -> SheetRef:
+    """A SheetRef from a Sheets URL (with or without #gid=) or a bare spreadsheet id.
+
+    Raises:
+        UsageError: the text is a URL but not a Google Sheets URL.
+    """
+    text = source.strip()
+    match = _URL.match(text)
+    if match:
+        gid_match = _GID.search(text)
+        gid = int(gid_match["gid"]) if gid_match and worksheet is None else None
+        return SheetRef(match["id"], worksheet, gid)
+    if text.startswith(("http://", "https://")):
+        raise UsageError(
+            f"{text} is not a Google Sheets URL; expected https://docs.google.com/spreadsheets/d/<id>/edit"
+        )
+    if _ID.match(text):
+        return SheetRef(text, worksheet)
+    raise UsageError(f"{text!r} is neither a file nor a Google Sheets URL or spreadsheet id")
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading
+
+
+@dataclass
+class GoogleGrid:
+    """Every value of one Google worksheet (ragged rows padded), and the handle to write it."""
+
+    sheet: GoogleSheet
+    rows: list[list[Any]]
+    spreadsheet_title: str
+    merges: list[dict[str, Any]]
+
+    @property
+    def name(self) -> str:
+        return f"{self.spreadsheet_title} (Google Sheets)"
+
+
+def read_google_grid(
+    source: Any, *, sheet: str | None = None, client: Any = None, stats: RequestStats | None = None
+) -> GoogleGrid:
+    """All values of a Google worksheet in two requests (sheet list, then one values:batchGet)."""
+    stats = stats if stats is not None else RequestStats()
+    ref, client = _resolve(source, sheet, client, stats)
+    stats = getattr(client, "sheetkit_stats", stats)
+    with google_errors(ref):
+        metadata = client.http_client.fetch_sheet_metadata(
+            ref.spreadsheet_id, params={"fields": "properties(title),sheets(properties,merges)"}
+        )
+        properties = _pick_sheet(metadata, ref)
+        title = properties["title"]
+        grid = properties.get("gridProperties", {})
+        rows_n, cols_n = int(grid.get("rowCount", 0)), int(grid.get("columnCount", 0))
+        if rows_n * cols_n > MAX_CELLS:
+            raise SourceError(
+                f"{ref}: the worksheet {title!r} has {rows_n * cols_n:,} cells, more than Google's limit of "
+                f"{MAX_CELLS:,}; sheetkit will not request it"
+            )
+        response = client.http_client.values_batch_get(
+            ref.spreadsheet_id,
+            [quote_sheet(title)],
+            params={
+                "valueRenderOption": "UNFORMATTED_VALUE",
+                "dateTimeRenderOption": "SERIAL_NUMBER",
+                "majorDimension": "ROWS",
+            },
+        )
+    values = response.get("valueRanges", [{}])[0].get("values", [])
+    width = max((len(r) for r in values), default=0)
+    rows = [list(r) + [""] * (width - len(r)) for r in values]  # Google omits trailing blanks
+    merges = next(s for s in metadata["sheets"] if s["properties"]["title"] == title).get("merges", [])
+    handle = GoogleSheet(client, ref.spreadsheet_id, int(properties["sheetId"]), title, rows_n, cols_n, stats)
+    return GoogleGrid(handle, rows, metadata.get("properties", {}).get("title", ref.spreadsheet_id), merges)
+
+
+def read_google_sheet(
+    source: Any, schema: Schema, *, sheet: str | None = None, client: Any = None, stats: RequestStats | None = None
+) -> Table:
+    """Read a Google worksheet (URL, id, SheetRef or gspread Worksheet) into a Table.
+
+    The Table's ``origin`` is a :class:`GoogleSheet`, which :func:`write_updates` uses.
+    """
+    grid = read_google_grid(source, sheet=sheet, client=client, stats=stats)
+    rows, title, name = grid.rows, grid.sheet.title, grid.name
+    if not any(any(_filled(c) for c in row) for row in rows):
+        raise HeaderError(f"{name}, sheet {title!r} is empty; expected a header row", sheet=title)
+    header_index = locate_header(rows, schema)
+    if header_index is None:
+        raise HeaderError(
+            f"{name}, sheet {title!r}: no header row found in the first {schema.header_search_rows} rows",
+            sheet=title,
+        )
+    merged = []
+    for merge in grid.merges:
+        first_row, last_row = merge.get("startRowIndex", 0) + 1, merge.get("endRowIndex", 0)
+        if first_row <= header_index + 1 <= last_row:
+            merged.append(
+                MergedRange(first_row, merge.get("startColumnIndex", 0) + 1, last_row, merge["endColumnIndex"])
+            )
+    table = build_table(rows, header_index, source=name, sheet=title, merged=merged, epoch=EPOCH_1900, kind="gsheet")
+    table.origin = grid.sheet
+    return table
+
+
+def _resolve(source: Any, sheet: str | None, client: Any, stats: RequestStats) -> tuple[SheetRef, Any]:
+    """A SheetRef and an authorised client for any accepted kind of source."""
+    worksheet_type = _gspread_type("Worksheet")
+    if worksheet_type is not None and isinstance(source, worksheet_type):
+        return SheetRef(source.spreadsheet_id, source.title), source.client
+    if isinstance(source, SheetRef):
+        ref = source if sheet is None else SheetRef(source.spreadsheet_id, sheet)
+    else:
+        ref = parse_sheet_ref(str(source), sheet)
+    return ref, client if client is not None else connect(stats)
+
+
+def _gspread_type(name: str) -> Any:
+    try:
+        import gspread
+    except ImportError:  # pragma: no cover - gspread is a dependency
+        return None
+    return getattr(gspread, name, None)
+
+
+def _pick_sheet(metadata: dict[str, Any], ref: SheetRef) -> dict[str, Any]:
+    sheets = [s["properties"] for s in metadata.get("sheets", [])]
+    if ref.worksheet is not None:
+        found = [p for p in sheets if p["title"] == ref.worksheet]
+    elif ref.gid is not None:
+        found = [p for p in sheets if int(p["sheetId"]) == ref.gid]
+    else:
+        found = sorted(sheets, key=lambda p: p.get("index", 0))[:1]
+    if not found:
+        titles = ", ".join(repr(p["title"]) for p in sheets)
+        wanted = repr(ref.worksheet) if ref.worksheet is not None else f"with gid {ref.gid}"
+        raise SheetNotFoundError(
+            f"{ref} has no worksheet {wanted}; its worksheets are: {titles}", sheet=ref.worksheet or ""
+        )
+    return found[0]
+
+
+def _filled(value: Any) -> bool:
+    return value is not None and value != ""
+
+
+@contextlib.contextmanager
+def google_errors(ref: SheetRef | str) -> Iterator[None]:
+    """Turn gspread/HTTP failures into sheetkit errors that say what to do."""
+    import requests
+    from gspread.exceptions import APIError
+
+    try:
+        yield
+    except APIError as exc:
+        status = exc.response.status_code
+        detail = _error_message(exc.response)
+        if status == 404:
+            raise SourceError(f"{ref} was not found ({detail}); check the URL or id") from None
+        if status == 403:
+            raise SourceError(
+                f"no permission to open {ref} ({detail}); share the sheet with the account sheetkit uses "
+                "(a service account's client_email)"
+            ) from None
+        if status == 401:
+            raise CredentialsError(
+                f"Google rejected the credentials ({detail}); they may have expired or been revoked: "
+                "create a new key or log in again"
+            ) from None
+        if status == 429:
+            raise GoogleAPIError(
+                f"Google Sheets quota exceeded for {ref} even after retries ({detail}); wait a minute and run again",
+                status=status,
+            ) from None
+        if status == 400 and "parse range" in detail:
+            raise SheetNotFoundError(f"{ref}: {detail}") from None
+        raise GoogleAPIError(f"Google Sheets answered {status} for {ref}: {detail}", status=status) from None
+    except requests.ConnectionError as exc:
+        raise GoogleAPIError(
+            f"cannot reach the Google Sheets API for {ref} ({type(exc).__name__}); nothing was written"
+        ) from None
+    except requests.Timeout:
+        raise GoogleAPIError(f"the Google Sheets API timed out for {ref}; nothing was written") from None
+    except Exception as exc:
+        if type(exc).__name__ == "RefreshError":  # google.auth: expired or revoked credentials
+            raise CredentialsError(
+                "Google rejected the credentials while refreshing the access token (expired or revoked); "
+                "create a new key or log in again"
+            ) from None
+        raise
+
+
+def _error_message(response: Any) -> str:
+    try:
+        return str(response.json()["error"]["message"])
+    except Exception:
+        return f"HTTP {getattr(response, 'status_code', '?')}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing
+
+
+def write_updates(
+    target: GoogleSheet,
+    updates: Sequence[CellUpdate],
+    *,
+    new_columns: Sequence[int] = (),
+    date_pattern: str = "yyyy-mm-dd",
+    format_dates: Sequence[CellUpdate] = (),
+) -> int:
+    """Write cell updates to a worksheet: values as RAW, dates as serials with a date format.
+
+    Returns the number of requests sent. Nothing is sent when there is nothing to change.
+    """
+    if not updates:
+        return 0
+    sent = 0
+    structure: list[dict[str, Any]] = []
+    needed_columns = max(u.column for u in updates)
+    needed_rows = max(u.row for u in updates)
+    if needed_columns > target.column_count:
+        structure.append(
+            {
+                "appendDimension": {
+                    "sheetId": target.sheet_id,
+                    "dimension": "COLUMNS",
+                    "length": needed_columns - target.column_count,
+                }
+            }
+        )
+    if needed_rows > target.row_count:
+        structure.append(
+            {
+                "appendDimension": {
+                    "sheetId": target.sheet_id,
+                    "dimension": "ROWS",
+                    "length": needed_rows - target.row_count,
+                }
+            }
+        )
+    structure.extend(_date_format_requests(target.sheet_id, format_dates, date_pattern))
+    with google_errors(f"spreadsheet {target.spreadsheet_id} {target.title!r}"):
+        if structure:
+            target.client.http_client.batch_update(target.spreadsheet_id, {"requests": structure})
+            sent += 1
+            target.column_count = max(target.column_count, needed_columns)
+            target.row_count = max(target.row_count, needed_rows)
+        for chunk in _chunks(_value_ranges(target.title, updates)):
+            target.client.http_client.values_batch_update(
+                target.spreadsheet_id, {"valueInputOption": "RAW", "data": chunk}
+            )
+            sent += 1
+    return sent
+
+
+def _value_ranges(title: str, updates: Sequence[CellUpdate]) -> list[dict[str, Any]]:
+    """One ValueRange per run of vertically adjacent cells in a column (fewer, smaller ranges)."""
+    by_column: dict[int, list[CellUpdate]] = {}
+    for update in updates:
+        by_column.setdefault(update.column, []).append(update)
+    ranges: list[dict[str, Any]] = []
+    sheet = quote_sheet(title)
+    for column, cells in sorted(by_column.items()):
+        cells.sort(key=lambda u: u.row)
+        run: list[CellUpdate] = []
+        for cell in cells:
+            if run and cell.row != run[-1].row + 1:
+                ranges.append(_value_range(sheet, column, run))
+                run = []
+            run.append(cell)
+        if run:
+            ranges.append(_value_range(sheet, column, run))
+    return ranges
+
+
+def _value_range(sheet: str, column: int, run: list[CellUpdate]) -> dict[str, Any]:
+    letter = column_letter(column)
+    ref = f"{sheet}!{letter}{run[0].row}:{letter}{run[-1].row}"
+    return {"range": ref, "majorDimension": "ROWS", "values": [[sheets_value(u.value)] for u in run]}
+
+
+def sheets_value(value: Any) -> Any:
+    """A cell value as the Sheets API takes it with RAW: dates become serial numbers, blank is ""."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return date_to_serial(value, EPOCH_1900)
+    return value
+
+
+def _chunks(ranges: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+    """Split value ranges into request bodies under ~2 MB each."""
+    import json
+
+    chunk: list[dict[str, Any]] = []
+    size = 0
+    for item in ranges:
+        item_size = len(json.dumps(item, separators=(",", ":")))
+        if chunk and size + item_size > MAX_REQUEST_BYTES:
+            yield chunk
+            chunk, size = [], 0
+        chunk.append(item)
+        size += item_size
+    if chunk:
+        yield chunk
+
+
+def _date_format_requests(sheet_id: int, cells: Sequence[CellUpdate], pattern: str) -> list[dict[str, Any]]:
+    """repeatCell requests giving a date format to runs of date cells."""
+    requests: list[dict[str, Any]] = []
+    by_column: dict[int, list[int]] = {}
+    for cell in cells:
+        by_column.setdefault(cell.column, []).append(cell.row)
+    for column, rows in sorted(by_column.items()):
+        rows.sort()
+        start = previous = rows[0]
+        for row in [*rows[1:], None]:
+            if row is not None and row == previous + 1:
+                previous = row
+                continue
+            requests.append(
+                {
+                    "repeatCell": {
+                        "range": {
+                            "sheetId": sheet_id,
+                            "startRowIndex": start - 1,
+                            "endRowIndex": previous,
+                            "startColumnIndex": column - 1,
+                            "endColumnIndex": column,
+                        },
+                        "cell": {"userEnteredFormat": {"numberFormat": {"type": "DATE", "pattern": pattern}}},
+                        "fields": "userEnteredFormat.numberFormat",
+                    }
+                }
+            )
+            if row is not None:
+                start = previous = row
+    return requests
