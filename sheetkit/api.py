@@ -14,7 +14,7 @@ import html
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -215,7 +215,7 @@ def refresh(
     output: str | Path | None = None,
     dry_run: bool = False,
     backup: bool = True,
-    engine: str = "auto",
+    engine: Literal["auto", "package", "openpyxl"] = "auto",
     client: Any = None,
 ) -> RefreshResult:
     """Validate a sheet and write its computed columns back into it (or into ``output``).
@@ -286,7 +286,13 @@ def _write_google(result: RefreshResult, checked: Checked, schema: Schema) -> No
 
 
 def _write_file(
-    result: RefreshResult, path: Path, output: Path | None, checked: Checked, schema: Schema, backup: bool, engine: str
+    result: RefreshResult,
+    path: Path,
+    output: Path | None,
+    checked: Checked,
+    schema: Schema,
+    backup: bool,
+    engine: Literal["auto", "package", "openpyxl"],
 ) -> None:
     """Write the plan into the workbook (or a copy at ``output``); nothing at all when up to date."""
     from sheetkit.atomic import atomic_replace, backup_path

@@ -93,8 +93,8 @@ def make_http_client_class(
     from gspread.exceptions import APIError
     from gspread.http_client import HTTPClient
 
-    class CountingRetryingHTTPClient(HTTPClient):  # type: ignore[misc]
-        def request(self, method: str, endpoint: str, **kwargs: Any) -> requests.Response:
+    class CountingRetryingHTTPClient(HTTPClient):
+        def request(self, method: str, endpoint: str, *args: Any, **kwargs: Any) -> requests.Response:
             body = kwargs.get("json")
             size = len(json.dumps(body, separators=(",", ":")).encode()) if body is not None else 0
             structural = _is_structural(endpoint, body)
@@ -103,7 +103,7 @@ def make_http_client_class(
                 attempt += 1
                 stats.count(method, endpoint, size)
                 try:
-                    response: requests.Response = super().request(method, endpoint, **kwargs)
+                    response: requests.Response = super().request(method, endpoint, *args, **kwargs)
                     return response
                 except APIError as exc:
                     status = exc.response.status_code
@@ -179,7 +179,7 @@ def connect(stats: RequestStats | None = None, *, sleep: Callable[[float], None]
         from sheetkit.google_transport import redirect_session
 
         session = redirect_session(session, override)
-    client = gspread.Client(auth=credentials, session=session, http_client=http_class)  # type: ignore[arg-type]
+    client = gspread.Client(auth=credentials, session=session, http_client=http_class)
     client.sheetkit_stats = stats  # type: ignore[attr-defined]
     return client
 

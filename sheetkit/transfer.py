@@ -287,16 +287,16 @@ def _new_workbook(target: Path, title: str, values: list[list[Any]], header: int
     ws = workbook.active
     assert ws is not None
     ws.title = title[:31]
-    for row in values:
-        ws.append(row)
-    for row in ws.iter_rows():
-        for cell in row:
+    for values_row in values:
+        ws.append(values_row)
+    for cells in ws.iter_rows():
+        for cell in cells:
             if isinstance(cell.value, dt.date):
                 cell.number_format = date_format
     if header >= 0:
-        for cell in ws[header + 1]:
-            cell.font = Font(bold=True)
-        ws.freeze_panes = ws.cell(header + 2, 1)
+        for header_cell in ws[header + 1]:
+            header_cell.font = Font(bold=True)
+        ws.freeze_panes = f"A{header + 2}"
     with atomic_replace(target, backup=False) as temporary:
         workbook.save(temporary)
 

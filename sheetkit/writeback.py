@@ -13,7 +13,7 @@ import io
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 
@@ -129,7 +129,7 @@ def apply_plan(
     sheet: str,
     schema: Schema,
     backup: bool = True,
-    engine: str = "auto",
+    engine: Literal["auto", "package", "openpyxl"] = "auto",
 ) -> tuple[str, str | None]:
     """Write the planned cells into ``target`` (a copy of ``source`` when they differ), atomically.
 

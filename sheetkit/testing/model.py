@@ -1,0 +1,674 @@
+"""In-memory spreadsheets for the Sheets emulator, and the values API on top of them.
+
+Cells are stored sparsely (a dict keyed by (row, column)), so a 1000x26 sheet costs nothing
+until written and the 10-million-cell limit is about grid size, as in Google.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from sheetkit.testing import a1
+from sheetkit.testing.formula import evaluate
+from sheetkit.testing.values import (
+    Cell,
+    Scalar,
+    format_number,
+    format_scalar,
+    is_date_like,
+    json_number,
+    parse_raw,
+    parse_user_entered,
+)
+
+CELL_LIMIT = 10_000_000
+DEFAULT_ROWS = 1000
+DEFAULT_COLUMNS = 26
+
+
+class ApiError(Exception):
+    """An error answered in Google's shape: {"error": {"code", "message", "status"}}."""
+
+    STATUS: ClassVar[dict[int, str]] = {
+        400: "INVALID_ARGUMENT",
+        401: "UNAUTHENTICATED",
+        403: "PERMISSION_DENIED",
+        404: "NOT_FOUND",
+        409: "ALREADY_EXISTS",
+        429: "RESOURCE_EXHAUSTED",
+        500: "INTERNAL",
+        503: "UNAVAILABLE",
+    }
+
+    def __init__(
+        self,
+        code: int,
+        message: str,
+        status: str | None = None,
+        details: list[Any] | None = None,
+        raw: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.status = status or self.STATUS.get(code, "UNKNOWN")
+        self.details = details
+        self.raw = raw  # a complete body for APIs with another error shape (Drive v3)
+
+    def body(self) -> dict[str, Any]:
+        if self.raw is not None:
+            return self.raw
+        err: dict[str, Any] = {"code": self.code, "message": self.message, "status": self.status}
+        if self.details:
+            err["details"] = self.details
+        return {"error": err}
+
+
+def bad_request(message: str) -> ApiError:
+    return ApiError(400, message)
+
+
+def now_rfc3339() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def new_spreadsheet_id() -> str:
+    """44 URL-safe characters, like Google's ids."""
+    return "1" + secrets.token_urlsafe(33)[:43]
+
+
+@dataclass
+class Window:
+    """A bounded block of one sheet: rows [r1, r2) and columns [c1, c2)."""
+
+    sheet: Sheet
+    r1: int
+    r2: int
+    c1: int
+    c2: int
+
+    def a1(self) -> str:
+        return a1.format_range(self.sheet.title, self.r1, self.r2, self.c1, self.c2)
+
+    def grid_range(self) -> dict[str, Any]:
+        return self.sheet.grid_range(self.r1, self.r2, self.c1, self.c2)
+
+
+@dataclass
+class Sheet:
+    """One tab: properties, sparse cells, merges and other per-sheet objects."""
+
+    sheet_id: int
+    title: str
+    row_count: int = DEFAULT_ROWS
+    col_count: int = DEFAULT_COLUMNS
+    frozen_rows: int = 0
+    frozen_cols: int = 0
+    hidden: bool = False
+    hide_gridlines: bool = False
+    tab_color: dict[str, Any] | None = None
+    right_to_left: bool = False
+    cells: dict[tuple[int, int], Cell] = field(default_factory=dict)
+    merges: list[tuple[int, int, int, int]] = field(default_factory=list)
+    protected_ranges: list[dict[str, Any]] = field(default_factory=list)
+    basic_filter: dict[str, Any] | None = None
+    row_meta: dict[int, dict[str, Any]] = field(default_factory=dict)
+    col_meta: dict[int, dict[str, Any]] = field(default_factory=dict)
+
+    def grid_range(self, r1: int | None, r2: int | None, c1: int | None, c2: int | None) -> dict[str, Any]:
+        """GridRange JSON the way Google prints it (sheetId 0 is omitted, like any proto3 default)."""
+        out: dict[str, Any] = {}
+        if self.sheet_id:
+            out["sheetId"] = self.sheet_id
+        for key, val in (
+            ("startRowIndex", r1),
+            ("endRowIndex", r2),
+            ("startColumnIndex", c1),
+            ("endColumnIndex", c2),
+        ):
+            if val is not None:
+                out[key] = val
+        return out
+
+    def window(self, rng: dict[str, Any]) -> Window:
+        """GridRange JSON -> bounded window (missing bounds mean the whole grid)."""
+        return Window(
+            self,
+            rng.get("startRowIndex", 0),
+            rng.get("endRowIndex", self.row_count),
+            rng.get("startColumnIndex", 0),
+            rng.get("endColumnIndex", self.col_count),
+        )
+
+    def used_cells(self, win: Window) -> Iterator[tuple[int, int, Cell]]:
+        for (r, c), cell in list(self.cells.items()):
+            if win.r1 <= r < win.r2 and win.c1 <= c < win.c2:
+                yield r, c, cell
+
+    def properties(self, index: int) -> dict[str, Any]:
+        grid: dict[str, Any] = {"rowCount": self.row_count, "columnCount": self.col_count}
+        if self.frozen_rows:
+            grid["frozenRowCount"] = self.frozen_rows
+        if self.frozen_cols:
+            grid["frozenColumnCount"] = self.frozen_cols
+        if self.hide_gridlines:
+            grid["hideGridlines"] = True
+        props: dict[str, Any] = {
+            "sheetId": self.sheet_id,
+            "title": self.title,
+            "index": index,
+            "sheetType": "GRID",
+            "gridProperties": grid,
+        }
+        if self.hidden:
+            props["hidden"] = True
+        if self.tab_color:
+            props["tabColor"] = self.tab_color
+            props["tabColorStyle"] = {"rgbColor": self.tab_color}
+        if self.right_to_left:
+            props["rightToLeft"] = True
+        return props
+
+
+@dataclass
+class Spreadsheet:
+    """One spreadsheet (a Drive file too): properties, tabs, named ranges."""
+
+    spreadsheet_id: str
+    title: str
+    locale: str = "en_US"
+    time_zone: str = "Etc/GMT"
+    auto_recalc: str = "ON_CHANGE"
+    sheets: list[Sheet] = field(default_factory=list)
+    named_ranges: dict[str, dict[str, Any]] = field(default_factory=dict)
+    created: str = field(default_factory=now_rfc3339)
+    modified: str = field(default_factory=now_rfc3339)
+    default_format: dict[str, Any] = field(default_factory=dict)
+    owner: str = "emulator@sheetkit.invalid"
+    parents: list[str] = field(default_factory=list)
+
+    # ------------------------------------------------------------------ sheets
+    def sheet_by_id(self, sheet_id: int) -> Sheet | None:
+        return next((s for s in self.sheets if s.sheet_id == sheet_id), None)
+
+    def sheet_by_title(self, title: str) -> Sheet | None:
+        exact = next((s for s in self.sheets if s.title == title), None)
+        return exact or next((s for s in self.sheets if s.title.casefold() == title.casefold()), None)
+
+    def new_sheet_id(self) -> int:
+        while True:
+            candidate = secrets.randbelow(2**31 - 2) + 1
+            if self.sheet_by_id(candidate) is None:
+                return candidate
+
+    def total_cells(self) -> int:
+        return sum(s.row_count * s.col_count for s in self.sheets)
+
+    def check_cell_limit(self, extra: int = 0) -> None:
+        if self.total_cells() + extra > CELL_LIMIT:
+            raise bad_request(
+                "This action would increase the number of cells in the workbook above the limit of "
+                f"{CELL_LIMIT} cells."
+            )
+
+    def touch(self) -> None:
+        self.modified = now_rfc3339()
+
+    # ------------------------------------------------------------------ ranges
+    def resolve(self, text: str, *, clamp: bool = True) -> Window:
+        """A1 text -> bounded window; raises Google's "Unable to parse range" for nonsense."""
+        try:
+            sheet_part, cells = a1.split_sheet(text.strip())
+        except a1.A1Error:
+            raise bad_request(f"Unable to parse range: {text}") from None
+        sheet: Sheet | None
+        span: a1.CellSpan | None = None
+        if sheet_part is None:
+            if a1.looks_like_cells(cells):
+                if not self.sheets:
+                    raise bad_request(f"Unable to parse range: {text}")
+                sheet, span = self.sheets[0], a1.parse_cells(cells)
+            else:
+                sheet = self.sheet_by_title(cells)
+                if sheet is None:
+                    named = next((n for n in self.named_ranges.values() if n["name"] == cells), None)
+                    if named is None:
+                        raise bad_request(f"Unable to parse range: {text}")
+                    rng = named["range"]
+                    sheet = self.sheet_by_id(rng.get("sheetId", 0))
+                    if sheet is None:
+                        raise bad_request(f"Unable to parse range: {text}")
+                    return sheet.window(rng)
+        else:
+            sheet = self.sheet_by_title(sheet_part)
+            if sheet is None:
+                raise bad_request(f"Unable to parse range: {text}")
+            if cells:
+                try:
+                    span = a1.parse_cells(cells)
+                except a1.A1Error:
+                    raise bad_request(f"Unable to parse range: {text}") from None
+        if span is None:
+            return Window(sheet, 0, sheet.row_count, 0, sheet.col_count)
+        win = Window(
+            sheet,
+            span.start_row if span.start_row is not None else 0,
+            span.end_row if span.end_row is not None else max(sheet.row_count, (span.start_row or 0) + 1),
+            span.start_col if span.start_col is not None else 0,
+            span.end_col if span.end_col is not None else max(sheet.col_count, (span.start_col or 0) + 1),
+        )
+        if clamp and (win.r2 > sheet.row_count or win.c2 > sheet.col_count):
+            raise bad_request(
+                f"Range ({a1.quote_title(sheet.title)}!{a1.format_span(win.r1, win.r2, win.c1, win.c2)}) "
+                "exceeds grid "
+                f"limits. Max rows: {sheet.row_count}, max columns: {sheet.col_count}"
+            )
+        return win
+
+    # ------------------------------------------------------------------ computing values
+    def computed(self, cell: Cell, depth: int = 0) -> Scalar | None:
+        if cell.formula is None:
+            return cell.value
+        if depth > 50:
+            return "#REF!"
+
+        def resolver(sheet_title: str | None, r1: int, r2: int, c1: int, c2: int) -> list[list[Any]]:
+            from sheetkit.testing.formula import FormulaError
+
+            target = self.sheets[0] if sheet_title is None else self.sheet_by_title(sheet_title)
+            if target is None:
+                raise FormulaError("#REF!")
+            if (r2 - r1) * (c2 - c1) > 1_000_000:
+                raise FormulaError("#REF!")
+            rows = []
+            for r in range(r1, r2):
+                row = []
+                for c in range(c1, c2):
+                    other = target.cells.get((r, c))
+                    row.append(self.computed(other, depth + 1) if other is not None else None)
+                rows.append(row)
+            return rows
+
+        # Formula results are recomputed on every read, which is how Google's ON_CHANGE looks from outside.
+        value = evaluate(cell.formula, resolver)
+        return float(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+    def render(self, cell: Cell | None, value_render: str, date_render: str) -> Any:
+        if cell is None or not cell.has_value():
+            return ""
+        if value_render == "FORMULA" and cell.formula is not None:
+            return cell.formula
+        value = self.computed(cell)
+        if value_render == "FORMATTED_VALUE":
+            return format_scalar(value, cell)
+        if isinstance(value, float):
+            if date_render == "FORMATTED_STRING" and is_date_like(cell):
+                return format_number(value, cell)
+            return json_number(value)
+        return "" if value is None else value
+
+    def read(self, win: Window, major: str, value_render: str, date_render: str) -> list[list[Any]]:
+        """Rendered values of a window with trailing empties removed, as in Google's ValueRange."""
+        rows: list[list[Any]] = []
+        if major == "COLUMNS":
+            outer, inner = range(win.c1, win.c2), range(win.r1, win.r2)
+        else:
+            outer, inner = range(win.r1, win.r2), range(win.c1, win.c2)
+        used = {(r, c) for (r, c), cell in win.sheet.cells.items() if cell.has_value()}
+        if not used:
+            return []
+        max_outer = max((r if major != "COLUMNS" else c) for r, c in used)
+        for o in outer:
+            if o > max_outer:
+                break
+            row: list[Any] = []
+            last = -1
+            for i, inn in enumerate(inner):
+                r, c = (inn, o) if major == "COLUMNS" else (o, inn)
+                if (r, c) not in used:
+                    row.append("")
+                    continue
+                value = self.render(win.sheet.cells.get((r, c)), value_render, date_render)
+                row.append(value)
+                if value != "":
+                    last = i
+            rows.append(row[: last + 1])
+        while rows and not rows[-1]:
+            rows.pop()
+        return rows
+
+    def value_range(self, win: Window, major: str, value_render: str, date_render: str) -> dict[str, Any]:
+        out: dict[str, Any] = {"range": win.a1(), "majorDimension": major}
+        values = self.read(win, major, value_render, date_render)
+        if values:
+            out["values"] = values
+        return out
+
+    # ------------------------------------------------------------------ writing values
+    def write(
+        self,
+        text: str,
+        values: Any,
+        major: str | None,
+        input_option: str,
+        *,
+        include_values: bool = False,
+        value_render: str = "FORMATTED_VALUE",
+        date_render: str = "SERIAL_NUMBER",
+        window: Window | None = None,
+        touched: set[tuple[int, str, int]] | None = None,
+    ) -> dict[str, Any]:
+        """values.update semantics; returns an UpdateValuesResponse.
+
+        ``touched`` collects (sheetId, "r"/"c", index) so values:batchUpdate can count distinct rows/columns.
+        """
+        if input_option not in ("RAW", "USER_ENTERED"):
+            if not input_option:
+                raise bad_request("'valueInputOption' is required but not specified")
+            raise bad_request(f"Invalid valueInputOption: {input_option}")
+        matrix = _check_matrix(values)
+        if major == "COLUMNS":
+            width = max((len(r) for r in matrix), default=0)
+            matrix = [[col[i] if i < len(col) else None for col in matrix] for i in range(width)]
+        win = window or self.resolve(text, clamp=False)
+        single = win.r2 - win.r1 == 1 and win.c2 - win.c1 == 1
+        n_rows = len(matrix)
+        n_cols = max((len(r) for r in matrix), default=0)
+        if not single and window is None:
+            if n_rows > win.r2 - win.r1:
+                raise bad_request(
+                    f"Requested writing within range [{win.a1()}], "
+                    f"but tried writing to row [{win.r1 + n_rows}]"
+                )
+            if n_cols > win.c2 - win.c1:
+                raise bad_request(
+                    f"Requested writing within range [{win.a1()}], but tried writing to column "
+                    f"[{a1.column_letter(win.c1 + n_cols - 1)}]"
+                )
+        sheet = win.sheet
+        if n_rows == 0 or n_cols == 0:
+            return {"spreadsheetId": self.spreadsheet_id, "updatedRange": win.a1()}
+        end_r, end_c = win.r1 + n_rows, win.c1 + n_cols
+        if (
+            end_r > sheet.row_count
+            or end_c > sheet.col_count
+            or win.r2 > sheet.row_count
+            or win.c2 > sheet.col_count
+        ):
+            shown = a1.format_span(
+                win.r1,
+                max(end_r, win.r2 if not single else end_r),
+                win.c1,
+                max(end_c, win.c2 if not single else end_c),
+            )
+            raise bad_request(
+                f"Range ({a1.quote_title(sheet.title)}!{shown}) exceeds grid limits. "
+                f"Max rows: {sheet.row_count}, max columns: {sheet.col_count}"
+            )
+        parse = parse_user_entered if input_option == "USER_ENTERED" else parse_raw
+        rows_touched: set[int] = set()
+        cols_touched: set[int] = set()
+        count = 0
+        for i, row in enumerate(matrix):
+            for j, raw in enumerate(row):
+                if raw is None:
+                    continue
+                if isinstance(raw, dict | list):
+                    raise bad_request(
+                        f"Invalid values[{i}][{j}]: "
+                        f"{'struct_value' if isinstance(raw, dict) else 'list_value'} {{\n}}\n"
+                    )
+                r, c = win.r1 + i, win.c1 + j
+                self._store(sheet, r, c, parse(raw))
+                rows_touched.add(r)
+                cols_touched.add(c)
+                count += 1
+        self.touch()
+        if touched is not None:
+            touched.update((sheet.sheet_id, "r", r) for r in rows_touched)
+            touched.update((sheet.sheet_id, "c", c) for c in cols_touched)
+        updated_win = Window(sheet, win.r1, end_r, win.c1, end_c)
+        out: dict[str, Any] = {
+            "spreadsheetId": self.spreadsheet_id,
+            "updatedRange": updated_win.a1(),
+            "updatedRows": len(rows_touched),
+            "updatedColumns": len(cols_touched),
+            "updatedCells": count,
+        }
+        if include_values:
+            out["updatedData"] = self.value_range(updated_win, "ROWS", value_render, date_render)
+        return out
+
+    def _store(self, sheet: Sheet, r: int, c: int, new: Cell) -> None:
+        old = sheet.cells.get((r, c))
+        if old is not None:
+            # Writing values keeps the cell's format, note and validation; a typed-in date sets a format.
+            merged = old.copy()
+            merged.value, merged.formula = new.value, new.formula
+            if new.fmt.get("numberFormat") and not (old.fmt.get("numberFormat")):
+                merged.fmt["numberFormat"] = new.fmt["numberFormat"]
+            new = merged
+        if new.is_blank():
+            sheet.cells.pop((r, c), None)
+        else:
+            sheet.cells[(r, c)] = new
+
+    def clear(self, win: Window) -> None:
+        """values.clear: values go, formats and notes stay."""
+        for r, c, cell in list(win.sheet.used_cells(win)):
+            cell.value = None
+            cell.formula = None
+            if cell.is_blank():
+                del win.sheet.cells[(r, c)]
+        self.touch()
+
+    def append(
+        self,
+        text: str,
+        values: Any,
+        major: str | None,
+        input_option: str,
+        insert_rows: bool,
+        include_values: bool,
+        value_render: str,
+        date_render: str,
+    ) -> dict[str, Any]:
+        """values.append: find the table in the range and write below it, growing the grid if needed."""
+        matrix = _check_matrix(values)
+        if major == "COLUMNS":
+            width = max((len(r) for r in matrix), default=0)
+            matrix = [[col[i] if i < len(col) else None for col in matrix] for i in range(width)]
+        win = self.resolve(text, clamp=False)
+        sheet = win.sheet
+        table = self._find_table(win)
+        out: dict[str, Any] = {"spreadsheetId": self.spreadsheet_id}
+        if table is None:
+            start_r, start_c = win.r1, win.c1
+        else:
+            out["tableRange"] = table.a1()
+            start_r, start_c = table.r2, table.c1
+        n_rows = len(matrix)
+        n_cols = max((len(r) for r in matrix), default=0)
+        if insert_rows and n_rows:
+            self.insert_dimension(sheet, "ROWS", start_r, start_r + n_rows, inherit_before=False)
+        grow_rows = max(0, start_r + n_rows - sheet.row_count)
+        grow_cols = max(0, start_c + n_cols - sheet.col_count)
+        if grow_rows or grow_cols:
+            self.check_cell_limit(
+                (sheet.row_count + grow_rows) * (sheet.col_count + grow_cols)
+                - sheet.row_count * sheet.col_count
+            )
+            sheet.row_count += grow_rows
+            sheet.col_count += grow_cols
+        target = Window(sheet, start_r, start_r + max(n_rows, 1), start_c, start_c + max(n_cols, 1))
+        out["updates"] = self.write(
+            "",
+            matrix,
+            "ROWS",
+            input_option,
+            include_values=include_values,
+            value_render=value_render,
+            date_render=date_render,
+            window=target,
+        )
+        return out
+
+    def _find_table(self, win: Window) -> Window | None:
+        """Google's "table" detection for append: the block of data the new rows continue."""
+        sheet = win.sheet
+        filled = {(r, c) for (r, c), cell in sheet.cells.items() if cell.has_value()}
+        single = win.r2 - win.r1 == 1 and win.c2 - win.c1 == 1
+        if single:
+            if (win.r1, win.c1) not in filled:
+                return None
+            return self._region(sheet, filled, win.r1, win.c1)
+        inside = sorted(p for p in filled if win.r1 <= p[0] < win.r2 and win.c1 <= p[1] < win.c2)
+        best: Window | None = None
+        seen: set[tuple[int, int]] = set()
+        for r, c in inside:
+            if (r, c) in seen:
+                continue
+            region = self._region(sheet, filled, r, c, bound=win)
+            seen.update(p for p in inside if region.r1 <= p[0] < region.r2 and region.c1 <= p[1] < region.c2)
+            if best is None or (region.r2, region.c1) > (best.r2, best.c1):
+                best = region
+        return best
+
+    @staticmethod
+    def _region(
+        sheet: Sheet, filled: set[tuple[int, int]], r: int, c: int, bound: Window | None = None
+    ) -> Window:
+        """Grow a box from one cell while any filled cell touches it (Excel's "current region")."""
+        r1, r2, c1, c2 = r, r + 1, c, c + 1
+        lo_r, hi_r = (bound.r1, bound.r2) if bound else (0, sheet.row_count)
+        lo_c, hi_c = (bound.c1, bound.c2) if bound else (0, sheet.col_count)
+        changed = True
+        while changed:
+            changed = False
+            for rr, cc in filled:
+                if not (lo_r <= rr < hi_r and lo_c <= cc < hi_c):
+                    continue
+                if r1 - 1 <= rr <= r2 and c1 - 1 <= cc <= c2 and not (r1 <= rr < r2 and c1 <= cc < c2):
+                    r1, r2, c1, c2 = min(r1, rr), max(r2, rr + 1), min(c1, cc), max(c2, cc + 1)
+                    changed = True
+        return Window(sheet, r1, r2, c1, c2)
+
+    # ------------------------------------------------------------------ dimensions
+    def insert_dimension(self, sheet: Sheet, dim: str, start: int, end: int, inherit_before: bool) -> None:
+        n = end - start
+        self.check_cell_limit(n * (sheet.col_count if dim == "ROWS" else sheet.row_count))
+        axis = 0 if dim == "ROWS" else 1
+        sheet.cells = {_shift(k, axis, start, n): v for k, v in sheet.cells.items()}
+        sheet.merges = [_shift_box(m, axis, start, n) for m in sheet.merges]
+        meta = sheet.row_meta if dim == "ROWS" else sheet.col_meta
+        shifted = {(i + n if i >= start else i): v for i, v in meta.items()}
+        meta.clear()
+        meta.update(shifted)
+        if dim == "ROWS":
+            sheet.row_count += n
+        else:
+            sheet.col_count += n
+        self._shift_ranges(sheet, axis, start, n)
+
+    def delete_dimension(self, sheet: Sheet, dim: str, start: int, end: int) -> None:
+        n = end - start
+        axis = 0 if dim == "ROWS" else 1
+        cells: dict[tuple[int, int], Cell] = {}
+        for k, v in sheet.cells.items():
+            if start <= k[axis] < end:
+                continue
+            cells[_shift(k, axis, end, -n)] = v
+        sheet.cells = cells
+        kept = []
+        for m in sheet.merges:
+            lo, hi = (m[0], m[1]) if axis == 0 else (m[2], m[3])
+            if lo >= start and hi <= end:
+                continue
+            nlo = lo if lo < start else max(start, lo - n)
+            nhi = hi if hi <= start else max(start, hi - n) if hi < end else hi - n
+            box = (nlo, nhi, m[2], m[3]) if axis == 0 else (m[0], m[1], nlo, nhi)
+            if (box[1] - box[0]) * (box[3] - box[2]) > 1:
+                kept.append(box)
+        sheet.merges = kept
+        meta = sheet.row_meta if dim == "ROWS" else sheet.col_meta
+        shifted = {(i - n if i >= end else i): v for i, v in meta.items() if not start <= i < end}
+        meta.clear()
+        meta.update(shifted)
+        if dim == "ROWS":
+            sheet.row_count -= n
+        else:
+            sheet.col_count -= n
+        self._shift_ranges(sheet, axis, end, -n)
+
+    def _shift_ranges(self, sheet: Sheet, axis: int, start: int, n: int) -> None:
+        keys = ("startRowIndex", "endRowIndex") if axis == 0 else ("startColumnIndex", "endColumnIndex")
+        ranges = [
+            nr["range"]
+            for nr in self.named_ranges.values()
+            if nr["range"].get("sheetId", 0) == sheet.sheet_id
+        ]
+        ranges += [p["range"] for p in sheet.protected_ranges]
+        for rng in ranges:
+            for key in keys:
+                if key in rng and rng[key] >= start:
+                    rng[key] = max(start if n < 0 else 0, rng[key] + n)
+
+
+def _shift(key: tuple[int, int], axis: int, start: int, n: int) -> tuple[int, int]:
+    if key[axis] < start:
+        return key
+    return (key[0] + n, key[1]) if axis == 0 else (key[0], key[1] + n)
+
+
+def _shift_box(m: tuple[int, int, int, int], axis: int, start: int, n: int) -> tuple[int, int, int, int]:
+    r1, r2, c1, c2 = m
+    if axis == 0:
+        return (r1 + n if r1 >= start else r1, r2 + n if r2 > start else r2, c1, c2)
+    return (r1, r2, c1 + n if c1 >= start else c1, c2 + n if c2 > start else c2)
+
+
+def _check_matrix(values: Any) -> list[list[Any]]:
+    """Google's check that "values" is a list of lists (the error text is copied from a real reply)."""
+    if values is None:
+        return []
+    if not isinstance(values, list):
+        import json
+
+        shown = json.dumps(values, ensure_ascii=False)
+        message = f"Invalid value at 'data.values' (type.googleapis.com/google.protobuf.ListValue), {shown}"
+        raise ApiError(
+            400,
+            message,
+            details=[
+                {
+                    "@type": "type.googleapis.com/google.rpc.BadRequest",
+                    "fieldViolations": [{"field": "data.values", "description": message}],
+                }
+            ],
+        )
+    rows: list[list[Any]] = []
+    for i, row in enumerate(values):
+        if not isinstance(row, list):
+            import json
+
+            shown = json.dumps(row, ensure_ascii=False)
+            message = (
+                f"Invalid value at 'data.values[{i}]' "
+                f"(type.googleapis.com/google.protobuf.ListValue), {shown}"
+            )
+            raise ApiError(
+                400,
+                message,
+                details=[
+                    {
+                        "@type": "type.googleapis.com/google.rpc.BadRequest",
+                        "fieldViolations": [{"field": f"data.values[{i}]", "description": message}],
+                    }
+                ],
+            )
+        rows.append(row)
+    return rows
