@@ -169,15 +169,18 @@ def connect(stats: RequestStats | None = None, *, sleep: Callable[[float], None]
     override = api_url()
     credentials = load_credentials(required=override is None)
     session: requests.Session
+    from sheetkit.google_transport import redirect_session
+
     if credentials is None:
         session = requests.Session()
     else:
-        from google.auth.transport.requests import AuthorizedSession
+        from google.auth.transport.requests import AuthorizedSession, Request
 
-        session = AuthorizedSession(credentials)
+        # Token refreshes go through their own session: redirect it too, so an override reaches
+        # everything (the emulator answers the token endpoint as Google does for a dead login).
+        token_session = redirect_session(requests.Session(), override) if override else requests.Session()
+        session = AuthorizedSession(credentials, auth_request=Request(token_session))
     if override:
-        from sheetkit.google_transport import redirect_session
-
         session = redirect_session(session, override)
     client = gspread.Client(auth=credentials, session=session, http_client=http_class)
     client.sheetkit_stats = stats  # type: ignore[attr-defined]

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 import requests
 from requests.adapters import HTTPAdapter
 
-GOOGLE_HOSTS = ("sheets.googleapis.com", "www.googleapis.com")
+GOOGLE_HOSTS = ("sheets.googleapis.com", "www.googleapis.com", "oauth2.googleapis.com")
 
 
 class RedirectAdapter(HTTPAdapter):

@@ -18,7 +18,7 @@ from typing import Any
 
 from sheetkit.cells import CellUpdate, column_letter, quote_sheet
 from sheetkit.dates import EPOCH_1900, date_to_serial
-from sheetkit.errors import HeaderError, SheetNotFoundError, SourceError, UsageError
+from sheetkit.errors import HeaderError, SheetNotFoundError, SourceError, UsageError, WriteError
 from sheetkit.google_client import CredentialsError, GoogleAPIError, RequestStats, connect
 from sheetkit.schema import Schema
 from sheetkit.table import MergedRange, Table, build_table, locate_header
@@ -45,9 +45,12 @@ class SheetRef:
 
 @dataclass
 class GoogleSheet:
-    """An opened worksheet: what writing back needs to know about it."""
+    """An opened worksheet: what writing back needs to know about it.
 
-    client: Any
+    ``http`` is gspread's HTTPClient (a gspread Client's ``http_client``, or a Worksheet's ``client``).
+    """
+
+    http: Any
     spreadsheet_id: str
     sheet_id: int
     title: str
@@ -113,8 +116,9 @@ def read_google_grid(
     stats = stats if stats is not None else RequestStats()
     ref, client = _resolve(source, sheet, client, stats)
     stats = getattr(client, "sheetkit_stats", stats)
+    http = getattr(client, "http_client", client)  # a gspread Client, or already its HTTPClient
     with google_errors(ref):
-        metadata = client.http_client.fetch_sheet_metadata(
+        metadata = http.fetch_sheet_metadata(
             ref.spreadsheet_id, params={"fields": "properties(title),sheets(properties,merges)"}
         )
         properties = _pick_sheet(metadata, ref)
@@ -126,7 +130,7 @@ def read_google_grid(
                 f"{ref}: the worksheet {title!r} has {rows_n * cols_n:,} cells, more than Google's limit of "
                 f"{MAX_CELLS:,}; sheetkit will not request it"
             )
-        response = client.http_client.values_batch_get(
+        response = http.values_batch_get(
             ref.spreadsheet_id,
             [quote_sheet(title)],
             params={
@@ -139,7 +143,7 @@ def read_google_grid(
     width = max((len(r) for r in values), default=0)
     rows = [list(r) + [""] * (width - len(r)) for r in values]  # Google omits trailing blanks
     merges = next(s for s in metadata["sheets"] if s["properties"]["title"] == title).get("merges", [])
-    handle = GoogleSheet(client, ref.spreadsheet_id, int(properties["sheetId"]), title, rows_n, cols_n, stats)
+    handle = GoogleSheet(http, ref.spreadsheet_id, int(properties["sheetId"]), title, rows_n, cols_n, stats)
     return GoogleGrid(handle, rows, metadata.get("properties", {}).get("title", ref.spreadsheet_id), merges)
 
 
@@ -256,6 +260,8 @@ def google_errors(ref: SheetRef | str) -> Iterator[None]:
                 "Google rejected the credentials while refreshing the access token (expired or revoked); "
                 "create a new key or log in again"
             ) from None
+        if type(exc).__name__ == "TransportError":  # google.auth could not reach the token endpoint
+            raise GoogleAPIError("cannot reach Google to refresh the credentials; check the network") from None
         raise
 
 
@@ -288,6 +294,12 @@ def write_updates(
     structure: list[dict[str, Any]] = []
     needed_columns = max(u.column for u in updates)
     needed_rows = max(u.row for u in updates)
+    grid_cells = max(needed_rows, target.row_count) * max(needed_columns, target.column_count)
+    if grid_cells > MAX_CELLS:
+        raise WriteError(
+            f"writing to {target.title!r} would need {grid_cells:,} cells, more than Google's limit of "
+            f"{MAX_CELLS:,} per spreadsheet; nothing was written"
+        )
     if needed_columns > target.column_count:
         structure.append(
             {
@@ -311,14 +323,12 @@ def write_updates(
     structure.extend(_date_format_requests(target.sheet_id, format_dates, date_pattern))
     with google_errors(f"spreadsheet {target.spreadsheet_id} {target.title!r}"):
         if structure:
-            target.client.http_client.batch_update(target.spreadsheet_id, {"requests": structure})
+            target.http.batch_update(target.spreadsheet_id, {"requests": structure})
             sent += 1
             target.column_count = max(target.column_count, needed_columns)
             target.row_count = max(target.row_count, needed_rows)
         for chunk in _chunks(_value_ranges(target.title, updates)):
-            target.client.http_client.values_batch_update(
-                target.spreadsheet_id, {"valueInputOption": "RAW", "data": chunk}
-            )
+            target.http.values_batch_update(target.spreadsheet_id, {"valueInputOption": "RAW", "data": chunk})
             sent += 1
     return sent
 

@@ -166,7 +166,7 @@ def push(
         return result
     with google_errors(remote.name):
         if surplus > 0:
-            remote.sheet.client.http_client.batch_update(
+            remote.sheet.http.batch_update(
                 remote.sheet.spreadsheet_id,
                 {
                     "requests": [
@@ -293,6 +293,8 @@ def _new_workbook(target: Path, title: str, values: list[list[Any]], header: int
         for cell in cells:
             if isinstance(cell.value, dt.date):
                 cell.number_format = date_format
+            elif isinstance(cell.value, str) and cell.data_type == "f":
+                cell.data_type = "s"  # text that starts with "=" stays text, as it was on Google
     if header >= 0:
         for header_cell in ws[header + 1]:
             header_cell.font = Font(bold=True)

@@ -13,6 +13,8 @@ import openpyxl
 import pytest
 from openpyxl.styles import Font, PatternFill
 
+pytest_plugins = ["sheetkit.testing.pytest_plugin"]
+
 AS_OF = dt.date(2026, 11, 21)
 
 HEADERS = [
@@ -135,3 +137,12 @@ def set_cached_values(path: Path, values: dict[str, str], member: str = "xl/work
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as package:
         for item, data in parts.values():
             package.writestr(item, data)
+
+
+@pytest.fixture
+def google_env(sheets_emulator: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Any:
+    """Point sheetkit at the emulator the way a user would: SHEETKIT_SHEETS_API_URL, no credentials."""
+    monkeypatch.setenv("SHEETKIT_SHEETS_API_URL", sheets_emulator.url)
+    monkeypatch.delenv("SHEETKIT_CREDENTIALS", raising=False)
+    monkeypatch.setenv("GSPREAD_CONFIG_DIR", str(tmp_path / "no-gspread-config"))
+    return sheets_emulator

@@ -370,6 +370,9 @@ class SheetsEmulator:
         path, query = parts.path, parts.query
         if path.startswith("/__emulator__/"):
             return self._control(method, path, body)
+        if path == "/token":  # OAuth token endpoint: refresh tokens here are never valid (expired login)
+            error = {"error": "invalid_grant", "error_description": "Token has been expired or revoked."}
+            return 400, {"Content-Type": "application/json; charset=utf-8"}, _dumps(error)
         with self.lock:
             self._counter += 1
             number = self._counter
