@@ -359,7 +359,7 @@ def test_expired_and_revoked_credentials(google_env: Any, tmp_path: Path, monkey
         "refresh_token": "r",
         "token": "live-token",
         "token_uri": f"{google_env.url}/token",
-        "expiry": (dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "expiry": (dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
     path = tmp_path / "authorized_user.json"
     path.write_text(json.dumps(login))

@@ -36,7 +36,7 @@ def table_with(headers: list[str]) -> Table:
 def test_decorated_spelling_maps_to_its_field(data: st.DataObject) -> None:
     field, spelling = data.draw(st.sampled_from(SPELLINGS))
     header = decorate(spelling, data)
-    positions, _, problems = match_headers(table_with(["Notes about them", header]), SCHEMA)
+    positions, _, _problems = match_headers(table_with(["Notes about them", header]), SCHEMA)
     assert positions.get(field) == 1, (header, positions)
 
 
