@@ -79,7 +79,7 @@ def snapshot(path: Path) -> dict:
         "cells": cells,
         "widths": {k: v.width for k, v in ws.column_dimensions.items() if k <= "O"},
         "freeze": ws.freeze_panes,
-        "validations": [(dv.sqref.ranges[0].coord, dv.formula1) for dv in ws.data_validations.dataValidation],
+        "validations": [(str(dv.sqref), dv.formula1) for dv in ws.data_validations.dataValidation],
         "conditional": [str(r.sqref) for r in ws.conditional_formatting],
         "names": {n: d.attr_text for n, d in workbook.defined_names.items()},
         "sheets": workbook.sheetnames,
