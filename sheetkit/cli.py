@@ -112,6 +112,26 @@ def build_parser() -> argparse.ArgumentParser:
         "--worksheet", metavar="NAME", help="Google worksheet (default: the URL's gid, else the local sheet's name)"
     )
     push.add_argument("--dry-run", action="store_true", help="report what would change; write nothing")
+    sync = commands.add_parser(
+        "sync",
+        parents=[options],
+        help="two-way sync of a workbook and a Google Sheet (three-way merge, no lost edits)",
+        description=(
+            "Bring a workbook and a Google worksheet to the same content. Edits made on one side since the "
+            "last sync are copied to the other; an edit made on both sides differently is a conflict, left "
+            "as it is and reported (exit 1) unless --prefer says which side wins. The plan is printed first."
+        ),
+    )
+    sync.add_argument("path", metavar="PATH", help="the local .xlsx/.xlsm workbook")
+    sync.add_argument("url", metavar="URL", help="Google Sheets URL or spreadsheet id")
+    sync.add_argument("--sheet", metavar="NAME", help="local sheet (default: the first)")
+    sync.add_argument("--worksheet", metavar="NAME", help="Google worksheet (default: the URL's gid, else the first)")
+    sync.add_argument("--prefer", choices=("local", "remote"), help="which side wins a conflict (default: neither)")
+    sync.add_argument("--dry-run", action="store_true", help="print the plan; write nothing")
+    sync.add_argument(
+        "--allow-mass-delete", action="store_true", help="allow deleting more than the schema's share of rows"
+    )
+    sync.add_argument("--as-of", metavar="DATE", help="treat DATE (YYYY-MM-DD) as today for the computed columns")
     return parser
 
 
@@ -123,7 +143,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from sheetkit.errors import SheetkitError
 
     try:
-        handler = {"validate": _validate, "refresh": _refresh, "pull": _pull, "push": _push}[args.command]
+        handlers = {"validate": _validate, "refresh": _refresh, "pull": _pull, "push": _push, "sync": _sync}
+        handler = handlers[args.command]
         return handler(args)
     except SheetkitError as exc:
         return _fail(str(exc), args)
@@ -203,6 +224,30 @@ def _push(args: argparse.Namespace) -> int:
     )
     print(json.dumps(result.to_dict(), indent=2) if args.format == "json" else result.summary())
     return EXIT_OK
+
+
+def _sync(args: argparse.Namespace) -> int:
+    from sheetkit.sync import sync
+
+    result = sync(
+        args.path,
+        args.url,
+        schema=args.schema,
+        sheet=args.sheet,
+        worksheet=args.worksheet,
+        prefer=args.prefer,
+        dry_run=args.dry_run,
+        allow_mass_delete=args.allow_mass_delete,
+        as_of=args.as_of,
+    )
+    if args.format == "json":
+        print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False, default=str))
+    else:
+        print(result.summary())
+        if not result.report.ok:
+            print()
+            print(result.report.to_text())
+    return result.exit_code
 
 
 def _fail(message: str, args: argparse.Namespace) -> int:

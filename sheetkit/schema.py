@@ -117,6 +117,15 @@ class ComputedColumn:
 
 
 @dataclass(frozen=True)
+class SyncSettings:
+    """How `sheetkit sync` tells rows apart and when it refuses to delete."""
+
+    key: str | None = None  # a field whose value identifies a row; None: an ID column sheetkit adds
+    id_header: str = "Sheetkit ID"
+    max_delete_fraction: float = 0.5
+
+
+@dataclass(frozen=True)
 class Schema:
     """A loaded, checked schema."""
 
@@ -131,6 +140,7 @@ class Schema:
     timezone: str = "UTC"
     date_format: str = "yyyy-mm-dd"
     header_search_rows: int = 30
+    sync: SyncSettings = field(default_factory=SyncSettings)
     path: str = ""
 
     def __repr__(self) -> str:
@@ -330,6 +340,7 @@ class _SchemaBuilder:
                 "blank_status",
                 "non_responsive",
                 "computed",
+                "sync",
             },
             {"name", "fields"},
         )
@@ -356,7 +367,29 @@ class _SchemaBuilder:
             timezone=timezone,
             date_format=self.text(top["date_format"]) if "date_format" in top else "yyyy-mm-dd",
             header_search_rows=self.integer(top["header_search_rows"], 1) if "header_search_rows" in top else 30,
+            sync=self.sync(top["sync"], fields) if "sync" in top else SyncSettings(),
             path=self.path,
+        )
+
+    def sync(self, node: _Node, fields: Mapping[str, Field]) -> SyncSettings:
+        spec = self.mapping(node, {"key", "id_header", "max_delete_fraction"})
+        key = None
+        if "key" in spec and spec["key"].value is not None:
+            key = self.text(spec["key"])
+            if key not in fields:
+                raise self.fail(spec["key"], f"unknown field {key!r}; the key must be one of: {', '.join(fields)}")
+        fraction = 0.5
+        if "max_delete_fraction" in spec:
+            value = spec["max_delete_fraction"].value
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 1:
+                raise self.fail(
+                    spec["max_delete_fraction"], f"expected a fraction between 0 and 1, got {_describe(value)}"
+                )
+            fraction = float(value)
+        return SyncSettings(
+            key=key,
+            id_header=self.text(spec["id_header"]) if "id_header" in spec else "Sheetkit ID",
+            max_delete_fraction=fraction,
         )
 
     def check_timezone(self, node: _Node, name: str) -> None:

@@ -1,0 +1,729 @@
+"""Two-way sync between a workbook and a Google Sheet, by three-way merge against the last sync.
+
+The promise (Unison's): at every moment each copy holds either its old or its new content, and a
+run that was interrupted, run again, finishes the job. How:
+
+- the Google side gets all of its changes in ONE spreadsheets:batchUpdate (row deletes, row
+  inserts and cell values together), which Google applies all or nothing; cell values are typed
+  (stringValue, numberValue, boolValue), so a text "=..." can never become a formula;
+- the workbook is written atomically (temporary file, backup, rename);
+- the base snapshot (``.NAME.sheetkit-sync.json`` beside the workbook) is replaced only after
+  both copies are written, so a crash in between leaves the old base, and the next run sees the
+  already-copied edits as "changed on both sides to the same value": nothing is lost or doubled;
+- just before writing, the Google rows are read again; if they changed since they were read,
+  the sync plans again (at most 3 times) instead of overwriting an edit it has not seen;
+- a lock file stops two syncs of one workbook from running at once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import logging
+import os
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from sheetkit.cells import CellUpdate
+from sheetkit.dates import EPOCH_1900, date_to_serial, serial_to_date
+from sheetkit.errors import SheetkitError, UsageError, WriteError
+from sheetkit.merge import CellValue, SideChanges, Snapshot, SyncPlan, merge, values_equal
+from sheetkit.report import Report
+from sheetkit.schema import Schema, header_key, load_schema
+from sheetkit.table import Table
+
+log = logging.getLogger("sheetkit.sync")
+
+STATE_FORMAT = "sheetkit-sync/1"
+MAX_PLANS = 3
+Prefer = Literal["local", "remote"]
+
+
+class SyncLockedError(SheetkitError):
+    """Another sync of the same workbook is running."""
+
+
+class SyncStateError(SheetkitError):
+    """The sync state file exists but cannot be used."""
+
+
+def state_path(workbook: Path) -> Path:
+    """Where the base snapshot of the last successful sync is kept: .NAME.sheetkit-sync.json."""
+    return workbook.with_name(f".{workbook.name}.sheetkit-sync.json")
+
+
+def lock_path(workbook: Path) -> Path:
+    return workbook.with_name(f".{workbook.name}.sheetkit-lock")
+
+
+@dataclass
+class SyncResult:
+    """What a sync did (or, with dry_run, would do)."""
+
+    plan: SyncPlan
+    report: Report
+    key_problems: list[str]
+    dry_run: bool
+    local_written: bool = False
+    remote_written: bool = False
+    plans_made: int = 1
+    requests: int = 0
+    state: Path | None = None
+    computed_cells: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def exit_code(self) -> int:
+        """1 when conflicts, key problems or validation problems were found; else 0."""
+        open_conflicts = self.plan.conflicts or any(not c.winner for c in self.plan.row_conflicts)
+        return 1 if open_conflicts or self.key_problems or not self.report.ok else 0
+
+    def summary(self) -> str:
+        lines = [self.plan.summary()]
+        lines.extend(f"key problem: {p}" for p in self.key_problems)
+        if self.computed_cells:
+            lines.append(
+                "computed columns recomputed: "
+                + ", ".join(f"{n} cells on the {side} copy" for side, n in self.computed_cells.items())
+            )
+        if self.dry_run:
+            lines.append("Dry run: nothing was written.")
+        else:
+            written = [s for s, w in (("workbook", self.local_written), ("Google Sheet", self.remote_written)) if w]
+            lines.append(("Wrote the " + " and the ".join(written) + ".") if written else "Both copies were in sync.")
+        lines.append(f"{self.requests} Google API requests.")
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "plan": self.plan.to_dict(),
+            "report": self.report.to_dict(),
+            "key_problems": self.key_problems,
+            "dry_run": self.dry_run,
+            "local_written": self.local_written,
+            "remote_written": self.remote_written,
+            "plans_made": self.plans_made,
+            "requests": self.requests,
+            "computed_cells": self.computed_cells,
+        }
+
+
+# ---------------------------------------------------------------------------------------------
+# The lock
+
+
+@contextlib.contextmanager
+def sync_lock(workbook: Path) -> Iterator[None]:
+    """Hold an exclusive lock for this workbook's sync, or stop at once with a clear message.
+
+    An OS lock (flock) is used, so a crashed run never leaves a stale lock behind.
+    """
+    import fcntl
+
+    path = lock_path(workbook)
+    handle = path.open("a+")
+    try:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise SyncLockedError(
+                f"another sheetkit sync of {workbook.name} is running ({holder}); wait for it to finish and run again"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()} since {dt.datetime.now().isoformat(timespec='seconds')}")
+        handle.flush()
+        yield
+    finally:
+        handle.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# Sides as snapshots
+
+
+@dataclass
+class _Side:
+    """One copy as read: its Table, its snapshot, and where each key and column sits."""
+
+    name: str
+    table: Table
+    snapshot: Snapshot
+    row_of: dict[str, int]  # key -> 1-based sheet row
+    column_of: dict[str, int]  # column identity -> 1-based sheet column
+    header_of: dict[str, str]  # column identity -> header text as written
+    missing_ids: dict[str, int]  # generated key -> sheet row, for rows that had no ID yet
+    excluded_rows: list[int]  # rows with a blank or duplicate key: left alone, reported
+    key_problems: list[str]
+
+
+def _identity(header: str) -> str:
+    return header_key(header) or header
+
+
+def _side(
+    name: str, table: Table, schema: Schema, date_columns: set[str], paired_ids: list[str] | None = None
+) -> _Side:
+    """Turn a side's Table into a keyed snapshot (computed columns included; the merge ignores them).
+
+    ``paired_ids``: IDs to give this side's rows by position (first sync in ID mode, when neither
+    copy has the ID column yet and the rows are taken to correspond in order).
+    """
+    identities = [_identity(h) for h in table.headers]
+    positions = {ident: i for i, ident in enumerate(identities) if ident}
+    column_of = {ident: table.columns[i] for ident, i in positions.items()}
+    header_of = {ident: table.headers[i] for ident, i in positions.items()}
+    key_column = _key_identity(schema, table)
+    values = [
+        {ident: _normal(table.values.iat[r, i], ident in date_columns) for ident, i in positions.items()}
+        for r in range(len(table))
+    ]
+    keys = [_key_text(row.get(key_column)) for row in values]
+    missing: dict[str, int] = {}
+    if schema.sync.key is None:
+        content = _content_columns(schema, positions)
+        seen: dict[str, int] = {}
+        for r, key in enumerate(keys):
+            if key is None and any(v is not None for v in values[r].values()):
+                generated = (
+                    paired_ids[r] if paired_ids and r < len(paired_ids) else _content_id(values[r], content, seen)
+                )
+                keys[r] = generated
+                missing[generated] = int(table.rows[r])
+    counts: dict[str, int] = {}
+    for key in keys:
+        if key is not None:
+            counts[key] = counts.get(key, 0) + 1
+    rows: dict[str, dict[str, CellValue]] = {}
+    row_of: dict[str, int] = {}
+    excluded: list[int] = []
+    messages: list[str] = []
+    key_header = header_of.get(key_column, schema.sync.id_header)
+    for r, key in enumerate(keys):
+        sheet_row = int(table.rows[r])
+        if key is None or counts[key] > 1:
+            excluded.append(sheet_row)
+            what = "is blank" if key is None else f"{key!r} is used by more than one row"
+            messages.append(
+                f"{name}, {table.sheet!r} row {sheet_row}: the key ({key_header}) {what}; the row is not synced"
+            )
+            continue
+        row = dict(values[r])
+        if schema.sync.key is None:
+            row[key_column] = key
+        rows[key] = row
+        row_of[key] = sheet_row
+    columns = tuple(dict.fromkeys([*positions, key_column]))
+    return _Side(name, table, Snapshot(columns, rows), row_of, column_of, header_of, missing, excluded, messages)
+
+
+def _content_columns(schema: Schema, positions: Mapping[str, int]) -> list[str]:
+    """The columns a generated ID is derived from: the user's own (not computed, not the ID)."""
+    skip = {_identity(c.header) for c in schema.computed.values()} | {_identity(schema.sync.id_header)}
+    return [ident for ident in positions if ident not in skip]
+
+
+def _key_identity(schema: Schema, table: Table) -> str:
+    if schema.sync.key is None:
+        return _identity(schema.sync.id_header)
+    spec = schema.fields[schema.sync.key]
+    for header in table.headers:
+        if header_key(header) in spec.header_keys:
+            return _identity(header)
+    raise UsageError(
+        f"{table.source}, sheet {table.sheet!r}: the sync key column {spec.header!r} is missing; "
+        "add it, or set `sync: {key: null}` in the schema to let sheetkit add an ID column"
+    )
+
+
+def _key_text(value: CellValue) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text.casefold() if text else None
+
+
+def _content_id(values: Mapping[str, CellValue], columns: list[str], seen: dict[str, int]) -> str:
+    """An ID derived from the row's own content: a run interrupted after one copy got its IDs and
+    rerun on unchanged rows derives the same IDs again, so no row is duplicated."""
+    text = json.dumps([str(values.get(c)) for c in columns], ensure_ascii=False)
+    digest = hashlib.sha1(text.encode()).hexdigest()[:10]
+    seen[digest] = seen.get(digest, 0) + 1
+    return f"sk-{digest}" + (f"-{seen[digest]}" if seen[digest] > 1 else "")
+
+
+def _normal(value: Any, is_date: bool) -> CellValue:
+    """One cell in the form both copies agree on (calamine and the Sheets API differ in details)."""
+    if value is None or (isinstance(value, str) and value == ""):
+        return None
+    if isinstance(value, float) and value != value:
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, dt.datetime):
+        return value.date() if value.time() == dt.time(0) else value
+    if is_date and isinstance(value, (int, float)):
+        day = serial_to_date(float(value), EPOCH_1900)
+        return day if day is not None else value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, (str, int, float, dt.date)):
+        return value
+    return str(value)
+
+
+def _date_columns(schema: Schema, *tables: Table) -> set[str]:
+    """Columns that hold dates: schema date fields, date computed columns, and any column where the
+    workbook already has a date cell (the Sheets API sends dates as plain serial numbers)."""
+    keys = {k for f in schema.fields.values() if f.type == "date" for k in f.header_keys}
+    keys |= {header_key(c.header) for c in schema.computed.values() if c.type == "date"}
+    found: set[str] = set()
+    for table in tables:
+        for i, header in enumerate(table.headers):
+            ident = _identity(header)
+            holds_dates = table.kind != "gsheet" and table.values[i].map(lambda v: isinstance(v, dt.date)).any()
+            if header_key(header) in keys or holds_dates:
+                found.add(ident)
+    return found
+
+
+# ---------------------------------------------------------------------------------------------
+# State
+
+
+def load_state(workbook: Path, spreadsheet_id: str) -> Snapshot | None:
+    """The base snapshot, or None when there is none (first sync, or the file was removed)."""
+    path = state_path(workbook)
+    if not path.exists():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("format") != STATE_FORMAT:
+            raise ValueError(f"unknown format {data.get('format')!r}")
+        if data.get("spreadsheet_id") != spreadsheet_id:
+            log.warning("%s belongs to another spreadsheet; treating both copies as new", path.name)
+            return None
+        return Snapshot.from_dict(data["base"])
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise SyncStateError(
+            f"the sync state file {path} is damaged ({exc}); delete it and run the sync again: the next sync "
+            "treats both copies as new (equal values count as in sync, different ones are reported as conflicts)"
+        ) from None
+
+
+def save_state(workbook: Path, spreadsheet_id: str, worksheet: str, base: Snapshot) -> Path:
+    """Replace the state file atomically (it is written last, after both copies)."""
+    from sheetkit.atomic import atomic_replace
+
+    path = state_path(workbook)
+    payload = {
+        "format": STATE_FORMAT,
+        "workbook": workbook.name,
+        "spreadsheet_id": spreadsheet_id,
+        "worksheet": worksheet,
+        "synced_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "base": base.to_dict(),
+    }
+    with atomic_replace(path, backup=False) as temporary:
+        temporary.write_text(json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8")
+    return path
+
+
+# ---------------------------------------------------------------------------------------------
+# The sync
+
+
+def sync(
+    path: str | Path,
+    url: str,
+    *,
+    schema: Schema | str | Path | None = None,
+    sheet: str | None = None,
+    worksheet: str | None = None,
+    prefer: Prefer | None = None,
+    dry_run: bool = False,
+    allow_mass_delete: bool = False,
+    as_of: dt.date | str | None = None,
+    client: Any = None,
+) -> SyncResult:
+    """Bring a workbook and a Google worksheet to the same content, losing no edit.
+
+    Args:
+        path: the local .xlsx/.xlsm workbook.
+        url: the Google Sheets URL or spreadsheet id.
+        sheet: the local sheet (default: the first); worksheet: the Google one (default: the
+            URL's gid, else the first).
+        prefer: which side wins a conflict; None leaves conflicts as they are and reports them.
+        dry_run: plan and report, write nothing.
+        allow_mass_delete: let a sync delete more than the schema's max_delete_fraction of rows.
+
+    Raises:
+        MassDeleteError, SyncLockedError, SyncStateError, and the read/write errors of each side.
+    """
+    from sheetkit.api import parse_as_of
+    from sheetkit.google_client import RequestStats, connect
+
+    workbook = Path(path)
+    if workbook.suffix.lower() not in (".xlsx", ".xlsm"):
+        raise UsageError(f"sync works on .xlsx and .xlsm workbooks (got {workbook.name})")
+    loaded = load_schema(schema)
+    day = parse_as_of(as_of, loaded)
+    stats = RequestStats()
+    client = client if client is not None else connect(stats)
+    stats = getattr(client, "sheetkit_stats", stats)
+    with sync_lock(workbook):
+        for attempt in range(1, MAX_PLANS + 1):
+            local, remote = _read_both(workbook, url, sheet, worksheet, loaded, client)
+            base = load_state(workbook, remote.table.origin.spreadsheet_id)
+            computed = frozenset(_identity(c.header) for c in loaded.computed.values())
+            plan = merge(
+                base,
+                local.snapshot,
+                remote.snapshot,
+                prefer=prefer,
+                ignore=computed,
+                max_delete_fraction=loaded.sync.max_delete_fraction,
+                allow_mass_delete=allow_mass_delete,
+            )
+            report, recomputed = _recompute(plan.merged_local, local, loaded, day)
+            headers = {**remote.header_of, **local.header_of}
+            local_cells = _local_updates(local, plan.local, plan.merged_local, recomputed, loaded, headers)
+            remote_requests = _remote_requests(remote, plan.remote, recomputed, loaded, headers)
+            result = SyncResult(
+                plan,
+                report,
+                local.key_problems + remote.key_problems,
+                dry_run,
+                plans_made=attempt,
+                computed_cells={"workbook": local_cells.computed, "Google Sheet": remote_requests.computed},
+            )
+            if dry_run:
+                result.requests = stats.requests
+                return result
+            if remote_requests.requests and not _remote_unchanged(remote):
+                log.info("the Google Sheet changed while planning; planning again (%d/%d)", attempt, MAX_PLANS)
+                continue
+            if remote_requests.requests:
+                _send(remote, remote_requests.requests)
+                result.remote_written = True
+            if local_cells.updates:
+                _write_local(workbook, local, local_cells, loaded)
+                result.local_written = True
+            result.state = save_state(workbook, remote.table.origin.spreadsheet_id, remote.table.sheet, plan.next_base)
+            result.requests = stats.requests
+            return result
+    raise WriteError(
+        f"the Google Sheet kept changing while sheetkit planned the sync ({MAX_PLANS} tries); nothing was "
+        "written; run the sync again when the edits settle"
+    )
+
+
+def _read_both(
+    workbook: Path, url: str, sheet: str | None, worksheet: str | None, schema: Schema, client: Any
+) -> tuple[_Side, _Side]:
+    from sheetkit.gsheets import parse_sheet_ref, read_google_sheet
+    from sheetkit.read import read_table
+
+    local_table = read_table(workbook, schema, sheet=sheet)
+    remote_table = read_google_sheet(parse_sheet_ref(url, worksheet), schema, client=client)
+    dates = _date_columns(schema, local_table, remote_table)
+    local = _side("workbook", local_table, schema, dates)
+    id_column = _identity(schema.sync.id_header)
+    first_sync = schema.sync.key is None and not any(
+        _identity(h) == id_column for h in [*local_table.headers, *remote_table.headers]
+    )
+    if first_sync:  # neither copy has IDs yet: rows correspond in order (a pushed copy, typically)
+        by_row = {row: key for key, row in local.row_of.items()}
+        paired = [by_row.get(int(r), "") for r in local_table.rows]
+        remote = _side("Google Sheet", remote_table, schema, dates, paired_ids=[p for p in paired if p])
+    else:
+        remote = _side("Google Sheet", remote_table, schema, dates)
+    return local, remote
+
+
+def _remote_unchanged(remote: _Side) -> bool:
+    """Read the Google values again (one request): never overwrite an edit made since they were read."""
+    from sheetkit.cells import quote_sheet
+    from sheetkit.gsheets import google_errors
+
+    origin = remote.table.origin
+    with google_errors(f"spreadsheet {origin.spreadsheet_id} {origin.title!r}"):
+        response = origin.http.values_batch_get(
+            origin.spreadsheet_id,
+            [quote_sheet(origin.title)],
+            params={"valueRenderOption": "UNFORMATTED_VALUE", "dateTimeRenderOption": "SERIAL_NUMBER"},
+        )
+    now = response.get("valueRanges", [{}])[0].get("values", [])
+    table = remote.table
+    for r, sheet_row in enumerate(table.rows):
+        row = now[sheet_row - 1] if sheet_row - 1 < len(now) else []
+        for i, column in enumerate(table.columns):
+            current = row[column - 1] if column - 1 < len(row) else ""
+            if not values_equal(_normal(current, False), _normal(table.values.iat[r, i], False)):
+                return False
+    data_rows = {int(r) for r in table.rows}
+    for number, row in enumerate(now[table.header_row :], start=table.header_row + 1):
+        if number not in data_rows and any(c not in ("", None) for c in row):
+            return False  # a row appeared
+    headers = now[table.header_row - 1] if table.header_row - 1 < len(now) else []
+    return [h for h in headers if h not in ("", None)] == [h for h in table.headers if h]
+
+
+# ---------------------------------------------------------------------------------------------
+# Computed columns: recomputed on the merged content, never merged
+
+
+def _recompute(
+    merged: Snapshot, local: _Side, schema: Schema, day: dt.date
+) -> tuple[Report, dict[str, dict[str, CellValue]]]:
+    """Validate the merged content and compute its columns: (report, key -> {identity: value})."""
+    import pandas as pd
+
+    from sheetkit.api import _blocked_rows
+    from sheetkit.computed import compute
+    from sheetkit.normalize import normalize
+    from sheetkit.read import table_from_frame
+    from sheetkit.report import merge_problems
+    from sheetkit.validation import validate_normalized
+    from sheetkit.writeback import cell_value
+
+    headers = [local.header_of.get(c, c) for c in merged.columns]
+    frame = pd.DataFrame([[merged.value(k, c) for c in merged.columns] for k in merged.order], columns=headers)
+    table = table_from_frame(frame.astype(object).where(frame.notna(), None), name=local.table.source)
+    table.sheet = local.table.sheet
+    norm = normalize(table, schema)
+    problems = merge_problems(norm.problems, validate_normalized(norm, day))
+    blocked = _blocked_rows(problems, table) | norm.empty_rows()
+    values = compute(norm.frame, schema, day, blocked)
+    report = Report(local.table.source, local.table.sheet, len(table), problems, [], schema.name)
+    out: dict[str, dict[str, CellValue]] = {}
+    for i, key in enumerate(merged.order):
+        out[key] = {_identity(schema.computed[k].header): cell_value(values[k].iat[i]) for k in values.columns}
+    return report, out
+
+
+# ---------------------------------------------------------------------------------------------
+# Applying a plan to the workbook
+
+
+@dataclass
+class _LocalCells:
+    updates: list[CellUpdate]
+    new_columns: list[int]
+    computed: int
+
+
+def _local_updates(
+    side: _Side,
+    changes: SideChanges,
+    merged: Snapshot,
+    computed: dict[str, dict[str, CellValue]],
+    schema: Schema,
+    headers: Mapping[str, str],
+) -> _LocalCells:
+    """Cell updates for the workbook. Rows are never shifted: a deleted row is emptied, new rows go
+    below the table, so nothing else in the workbook moves."""
+    table = side.table
+    column_of = dict(side.column_of)
+    updates: list[CellUpdate] = []
+    new_columns: list[int] = []
+    next_column = table.last_column + 1
+
+    def column(identity: str) -> int:
+        nonlocal next_column
+        if identity not in column_of:
+            column_of[identity] = next_column
+            new_columns.append(next_column)
+            updates.append(CellUpdate(table.header_row, next_column, _header_text(identity, headers, schema)))
+            next_column += 1
+        return column_of[identity]
+
+    for identity in changes.add_columns:
+        column(identity)
+    key_column = _key_identity(schema, table)
+    if schema.sync.key is None:
+        column(key_column)
+        for key, sheet_row in side.missing_ids.items():
+            if key in merged.rows:
+                updates.append(CellUpdate(sheet_row, column_of[key_column], key))
+    row_of = dict(side.row_of)
+    for key in changes.delete_rows:
+        for identity, col in column_of.items():
+            if side.snapshot.value(key, identity) is not None:
+                updates.append(CellUpdate(row_of[key], col, None))
+        row_of.pop(key)
+    next_row = int(max(table.rows.max(initial=table.header_row), table.header_row)) + 1
+    for add in changes.add_rows:
+        row_of[add.key] = next_row
+        for identity, value in add.values.items():
+            if value is not None:
+                updates.append(CellUpdate(next_row, column(identity), value))
+        next_row += 1
+    for change in changes.update_cells:
+        updates.append(CellUpdate(row_of[change.key], column(change.column), change.value))
+    before = len(updates)
+    for key, values in computed.items():
+        if key not in row_of:
+            continue
+        for identity, value in values.items():
+            old = side.snapshot.value(key, identity) if key in side.row_of else None
+            if not values_equal(old, value):
+                updates.append(CellUpdate(row_of[key], column(identity), value))
+    return _LocalCells(updates, new_columns, len(updates) - before)
+
+
+def _header_text(identity: str, headers: Mapping[str, str], schema: Schema) -> str:
+    """The header to write for a column a copy lacks: as the other copy wrote it, else the schema's."""
+    if identity in headers:
+        return headers[identity]
+    if identity == _identity(schema.sync.id_header):
+        return schema.sync.id_header
+    for c in schema.computed.values():
+        if _identity(c.header) == identity:
+            return c.header
+    return identity
+
+
+def _write_local(workbook: Path, side: _Side, cells: _LocalCells, schema: Schema) -> None:
+    from sheetkit.atomic import atomic_replace
+    from sheetkit.xlsx_write import write_cells
+
+    with atomic_replace(workbook, backup=True) as temporary:
+        write_cells(
+            workbook,
+            temporary,
+            side.table.sheet,
+            cells.updates,
+            header_row=side.table.header_row,
+            new_columns=cells.new_columns,
+            date_format=schema.date_format,
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Applying a plan to the Google Sheet: one all-or-nothing spreadsheets:batchUpdate
+
+
+@dataclass
+class _RemoteRequests:
+    requests: list[dict[str, Any]]
+    computed: int
+
+
+def _remote_requests(
+    side: _Side,
+    changes: SideChanges,
+    computed: dict[str, dict[str, CellValue]],
+    schema: Schema,
+    headers: Mapping[str, str],
+) -> _RemoteRequests:
+    table = side.table
+    origin = table.origin
+    sheet_id = origin.sheet_id
+    requests: list[dict[str, Any]] = []
+    cells: list[tuple[int, int, CellValue]] = []  # (row, column, value), positions after structure changes
+    column_of = dict(side.column_of)
+    next_column = table.last_column + 1
+    header_cells: list[tuple[int, int, CellValue]] = []
+
+    def column(identity: str) -> int:
+        nonlocal next_column
+        if identity not in column_of:
+            column_of[identity] = next_column
+            header_cells.append((table.header_row, next_column, _header_text(identity, headers, schema)))
+            next_column += 1
+        return column_of[identity]
+
+    for identity in changes.add_columns:
+        column(identity)
+    key_column = _key_identity(schema, table)
+    if schema.sync.key is None:
+        column(key_column)
+    # Rows in sheet order, by key (None for rows the sync leaves alone: excluded or blank).
+    order: list[str | None] = []
+    by_row = {row: key for key, row in side.row_of.items()}
+    last_row = int(max(table.rows.max(initial=table.header_row), table.header_row))
+    for sheet_row in range(table.header_row + 1, last_row + 1):
+        order.append(by_row.get(sheet_row))
+    for key in sorted(changes.delete_rows, key=lambda k: -side.row_of[k]):
+        index = order.index(key)
+        requests.append(_dimension("deleteDimension", sheet_id, table.header_row + index))
+        order.pop(index)
+    for add in changes.add_rows:
+        position = order.index(add.after) + 1 if add.after in order else len(order)
+        order.insert(position, add.key)
+        requests.append(_dimension("insertDimension", sheet_id, table.header_row + position))
+    row_of = {key: table.header_row + 1 + i for i, key in enumerate(order) if key is not None}
+    for add in changes.add_rows:
+        for identity, value in add.values.items():
+            if value is not None:
+                cells.append((row_of[add.key], column(identity), value))
+    for change in changes.update_cells:
+        cells.append((row_of[change.key], column(change.column), change.value))
+    if schema.sync.key is None:
+        for key, _ in side.missing_ids.items():
+            if key in row_of:
+                cells.append((row_of[key], column_of[key_column], key))
+    before = len(cells)
+    for key, values in computed.items():
+        if key not in row_of:
+            continue
+        for identity, value in values.items():
+            old = side.snapshot.value(key, identity) if key in side.row_of else None
+            if not values_equal(old, value):
+                cells.append((row_of[key], column(identity), value))
+    computed_count = len(cells) - before
+    if not requests and not cells and not header_cells:
+        return _RemoteRequests([], 0)
+    grow = next_column - 1 - origin.column_count
+    if grow > 0:
+        requests.insert(0, {"appendDimension": {"sheetId": sheet_id, "dimension": "COLUMNS", "length": grow}})
+    for row, col, value in [*header_cells, *cells]:
+        requests.append(_update_cell(sheet_id, row, col, value, schema.date_format))
+    return _RemoteRequests(requests, computed_count)
+
+
+def _dimension(kind: str, sheet_id: int, start: int) -> dict[str, Any]:
+    return {kind: {"range": {"sheetId": sheet_id, "dimension": "ROWS", "startIndex": start, "endIndex": start + 1}}}
+
+
+def _update_cell(sheet_id: int, row: int, column: int, value: CellValue, date_format: str) -> dict[str, Any]:
+    """One typed cell (never a formula: text goes as stringValue)."""
+    cell: dict[str, Any] = {}
+    fields = "userEnteredValue"
+    if isinstance(value, bool):
+        cell["userEnteredValue"] = {"boolValue": value}
+    elif isinstance(value, dt.datetime):
+        midnight = dt.datetime(value.year, value.month, value.day)
+        serial = date_to_serial(value.date(), EPOCH_1900) + (value - midnight).total_seconds() / 86400
+        cell["userEnteredValue"] = {"numberValue": serial}
+        cell["userEnteredFormat"] = {"numberFormat": {"type": "DATE_TIME", "pattern": f"{date_format} hh:mm"}}
+        fields += ",userEnteredFormat.numberFormat"
+    elif isinstance(value, dt.date):
+        cell["userEnteredValue"] = {"numberValue": date_to_serial(value, EPOCH_1900)}
+        cell["userEnteredFormat"] = {"numberFormat": {"type": "DATE", "pattern": date_format}}
+        fields += ",userEnteredFormat.numberFormat"
+    elif isinstance(value, (int, float)):
+        cell["userEnteredValue"] = {"numberValue": value}
+    elif value is not None:
+        cell["userEnteredValue"] = {"stringValue": str(value)}
+    return {
+        "updateCells": {
+            "start": {"sheetId": sheet_id, "rowIndex": row - 1, "columnIndex": column - 1},
+            "rows": [{"values": [cell]}],
+            "fields": fields,
+        }
+    }
+
+
+def _send(side: _Side, requests: list[dict[str, Any]]) -> None:
+    from sheetkit.gsheets import google_errors
+
+    origin = side.table.origin
+    with google_errors(f"spreadsheet {origin.spreadsheet_id} {origin.title!r}"):
+        origin.http.batch_update(origin.spreadsheet_id, {"requests": requests})
