@@ -217,7 +217,7 @@ def test_dry_run_prints_the_plan_and_writes_nothing(pair: tuple[Path, str, Any])
 
 
 def test_lost_state_is_safe_and_damaged_state_is_explained(pair: tuple[Path, str, Any]) -> None:
-    path, key, emulator = pair
+    path, key, _ = pair
     state_path(path).unlink()
     result = sync(path, key, as_of=AS_OF)  # both sides equal: nothing to do, nothing lost
     assert result.plan.is_empty and result.exit_code == 0
@@ -252,7 +252,7 @@ def test_columns_added_on_one_side_appear_on_the_other(pair: tuple[Path, str, An
 
 
 def test_renamed_header_is_reported(pair: tuple[Path, str, Any]) -> None:
-    path, key, emulator = pair
+    path, key, _ = pair
     edit_local(path, F1="Comments about them")
     result = sync(path, key, as_of=AS_OF)
     assert any(c.kind == "renamed" for c in result.plan.column_changes)
