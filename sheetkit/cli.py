@@ -229,6 +229,10 @@ def _push(args: argparse.Namespace) -> int:
 def _sync(args: argparse.Namespace) -> int:
     from sheetkit.sync import sync
 
+    def show_plan(plan: Any) -> None:
+        if args.format == "text":
+            print(plan.summary(), flush=True)
+
     result = sync(
         args.path,
         args.url,
@@ -239,11 +243,12 @@ def _sync(args: argparse.Namespace) -> int:
         dry_run=args.dry_run,
         allow_mass_delete=args.allow_mass_delete,
         as_of=args.as_of,
+        on_plan=show_plan,
     )
     if args.format == "json":
         print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False, default=str))
     else:
-        print(result.summary())
+        print(result.outcome())
         if not result.report.ok:
             print()
             print(result.report.to_text())

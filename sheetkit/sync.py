@@ -23,7 +23,7 @@ import hashlib
 import json
 import logging
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -82,8 +82,11 @@ class SyncResult:
         return 1 if open_conflicts or self.key_problems or not self.report.ok else 0
 
     def summary(self) -> str:
-        lines = [self.plan.summary()]
-        lines.extend(f"key problem: {p}" for p in self.key_problems)
+        return self.plan.summary() + "\n" + self.outcome()
+
+    def outcome(self) -> str:
+        """What happened, without the plan (the CLI prints the plan before writing)."""
+        lines = [f"key problem: {p}" for p in self.key_problems]
         if self.computed_cells:
             lines.append(
                 "computed columns recomputed: "
@@ -350,6 +353,7 @@ def sync(
     allow_mass_delete: bool = False,
     as_of: dt.date | str | None = None,
     client: Any = None,
+    on_plan: Callable[[SyncPlan], None] | None = None,
 ) -> SyncResult:
     """Bring a workbook and a Google worksheet to the same content, losing no edit.
 
@@ -361,6 +365,7 @@ def sync(
         prefer: which side wins a conflict; None leaves conflicts as they are and reports them.
         dry_run: plan and report, write nothing.
         allow_mass_delete: let a sync delete more than the schema's max_delete_fraction of rows.
+        on_plan: called with the plan before anything is written (the CLI prints it).
 
     Raises:
         MassDeleteError, SyncLockedError, SyncStateError, and the read/write errors of each side.
@@ -402,6 +407,8 @@ def sync(
                 plans_made=attempt,
                 computed_cells={"workbook": local_cells.computed, "Google Sheet": remote_requests.computed},
             )
+            if on_plan is not None:
+                on_plan(plan)
             if dry_run:
                 result.requests = stats.requests
                 return result
@@ -518,6 +525,41 @@ class _LocalCells:
     computed: int
 
 
+class _Columns:
+    """Where each column identity sits on one copy; columns it lacks are given the next free
+    column to the right of its table, and their header cells are recorded."""
+
+    def __init__(self, side: _Side, headers: Mapping[str, str], schema: Schema) -> None:
+        self.column_of = dict(side.column_of)
+        self.next_column = side.table.last_column + 1
+        self.header_row = side.table.header_row
+        self.headers = headers
+        self.schema = schema
+        self.new_headers: list[CellUpdate] = []
+
+    def __call__(self, identity: str) -> int:
+        if identity not in self.column_of:
+            self.column_of[identity] = self.next_column
+            header = _header_text(identity, self.headers, self.schema)
+            self.new_headers.append(CellUpdate(self.header_row, self.next_column, header))
+            self.next_column += 1
+        return self.column_of[identity]
+
+
+def _computed_cells(
+    side: _Side, row_of: Mapping[str, int], computed: Mapping[str, Mapping[str, CellValue]], column: _Columns
+) -> list[CellUpdate]:
+    """Recomputed values that differ from what this copy shows (new rows show nothing yet)."""
+    cells = []
+    for key, values in computed.items():
+        if key not in row_of:
+            continue
+        for identity, value in values.items():
+            if not values_equal(side.snapshot.value(key, identity) if key in side.row_of else None, value):
+                cells.append(CellUpdate(row_of[key], column(identity), value))
+    return cells
+
+
 def _local_updates(
     side: _Side,
     changes: SideChanges,
@@ -529,52 +571,31 @@ def _local_updates(
     """Cell updates for the workbook. Rows are never shifted: a deleted row is emptied, new rows go
     below the table, so nothing else in the workbook moves."""
     table = side.table
-    column_of = dict(side.column_of)
+    column = _Columns(side, headers, schema)
     updates: list[CellUpdate] = []
-    new_columns: list[int] = []
-    next_column = table.last_column + 1
-
-    def column(identity: str) -> int:
-        nonlocal next_column
-        if identity not in column_of:
-            column_of[identity] = next_column
-            new_columns.append(next_column)
-            updates.append(CellUpdate(table.header_row, next_column, _header_text(identity, headers, schema)))
-            next_column += 1
-        return column_of[identity]
-
     for identity in changes.add_columns:
         column(identity)
-    key_column = _key_identity(schema, table)
     if schema.sync.key is None:
-        column(key_column)
-        for key, sheet_row in side.missing_ids.items():
-            if key in merged.rows:
-                updates.append(CellUpdate(sheet_row, column_of[key_column], key))
+        key_column = column(_key_identity(schema, table))
+        updates.extend(CellUpdate(row, key_column, key) for key, row in side.missing_ids.items() if key in merged.rows)
     row_of = dict(side.row_of)
     for key in changes.delete_rows:
-        for identity, col in column_of.items():
+        for identity, col in column.column_of.items():
             if side.snapshot.value(key, identity) is not None:
                 updates.append(CellUpdate(row_of[key], col, None))
         row_of.pop(key)
     next_row = int(max(table.rows.max(initial=table.header_row), table.header_row)) + 1
     for add in changes.add_rows:
         row_of[add.key] = next_row
-        for identity, value in add.values.items():
-            if value is not None:
-                updates.append(CellUpdate(next_row, column(identity), value))
+        updates.extend(CellUpdate(next_row, column(i), v) for i, v in add.values.items() if v is not None)
         next_row += 1
-    for change in changes.update_cells:
-        updates.append(CellUpdate(row_of[change.key], column(change.column), change.value))
-    before = len(updates)
-    for key, values in computed.items():
-        if key not in row_of:
-            continue
-        for identity, value in values.items():
-            old = side.snapshot.value(key, identity) if key in side.row_of else None
-            if not values_equal(old, value):
-                updates.append(CellUpdate(row_of[key], column(identity), value))
-    return _LocalCells(updates, new_columns, len(updates) - before)
+    updates.extend(CellUpdate(row_of[c.key], column(c.column), c.value) for c in changes.update_cells)
+    computed_cells = _computed_cells(side, row_of, computed, column)
+    return _LocalCells(
+        [*column.new_headers, *updates, *computed_cells],
+        [u.column for u in column.new_headers],
+        len(computed_cells),
+    )
 
 
 def _header_text(identity: str, headers: Mapping[str, str], schema: Schema) -> str:
@@ -622,34 +643,20 @@ def _remote_requests(
     schema: Schema,
     headers: Mapping[str, str],
 ) -> _RemoteRequests:
+    """The Google copy's changes as batchUpdate requests: row deletes, row inserts (each placed
+    after the row it follows, found by key), then typed cell values."""
     table = side.table
     origin = table.origin
     sheet_id = origin.sheet_id
     requests: list[dict[str, Any]] = []
-    cells: list[tuple[int, int, CellValue]] = []  # (row, column, value), positions after structure changes
-    column_of = dict(side.column_of)
-    next_column = table.last_column + 1
-    header_cells: list[tuple[int, int, CellValue]] = []
-
-    def column(identity: str) -> int:
-        nonlocal next_column
-        if identity not in column_of:
-            column_of[identity] = next_column
-            header_cells.append((table.header_row, next_column, _header_text(identity, headers, schema)))
-            next_column += 1
-        return column_of[identity]
-
+    column = _Columns(side, headers, schema)
     for identity in changes.add_columns:
         column(identity)
-    key_column = _key_identity(schema, table)
-    if schema.sync.key is None:
-        column(key_column)
+    key_column = column(_key_identity(schema, table)) if schema.sync.key is None else None
     # Rows in sheet order, by key (None for rows the sync leaves alone: excluded or blank).
-    order: list[str | None] = []
     by_row = {row: key for key, row in side.row_of.items()}
     last_row = int(max(table.rows.max(initial=table.header_row), table.header_row))
-    for sheet_row in range(table.header_row + 1, last_row + 1):
-        order.append(by_row.get(sheet_row))
+    order: list[str | None] = [by_row.get(r) for r in range(table.header_row + 1, last_row + 1)]
     for key in sorted(changes.delete_rows, key=lambda k: -side.row_of[k]):
         index = order.index(key)
         requests.append(_dimension("deleteDimension", sheet_id, table.header_row + index))
@@ -659,33 +666,21 @@ def _remote_requests(
         order.insert(position, add.key)
         requests.append(_dimension("insertDimension", sheet_id, table.header_row + position))
     row_of = {key: table.header_row + 1 + i for i, key in enumerate(order) if key is not None}
-    for add in changes.add_rows:
-        for identity, value in add.values.items():
-            if value is not None:
-                cells.append((row_of[add.key], column(identity), value))
-    for change in changes.update_cells:
-        cells.append((row_of[change.key], column(change.column), change.value))
-    if schema.sync.key is None:
-        for key, _ in side.missing_ids.items():
-            if key in row_of:
-                cells.append((row_of[key], column_of[key_column], key))
-    before = len(cells)
-    for key, values in computed.items():
-        if key not in row_of:
-            continue
-        for identity, value in values.items():
-            old = side.snapshot.value(key, identity) if key in side.row_of else None
-            if not values_equal(old, value):
-                cells.append((row_of[key], column(identity), value))
-    computed_count = len(cells) - before
-    if not requests and not cells and not header_cells:
+    cells = [
+        CellUpdate(row_of[a.key], column(i), v) for a in changes.add_rows for i, v in a.values.items() if v is not None
+    ]
+    cells.extend(CellUpdate(row_of[c.key], column(c.column), c.value) for c in changes.update_cells)
+    if key_column is not None:
+        cells.extend(CellUpdate(row_of[k], key_column, k) for k in side.missing_ids if k in row_of)
+    computed_cells = _computed_cells(side, row_of, computed, column)
+    cells = [*column.new_headers, *cells, *computed_cells]
+    if not requests and not cells:
         return _RemoteRequests([], 0)
-    grow = next_column - 1 - origin.column_count
+    grow = column.next_column - 1 - origin.column_count
     if grow > 0:
         requests.insert(0, {"appendDimension": {"sheetId": sheet_id, "dimension": "COLUMNS", "length": grow}})
-    for row, col, value in [*header_cells, *cells]:
-        requests.append(_update_cell(sheet_id, row, col, value, schema.date_format))
-    return _RemoteRequests(requests, computed_count)
+    requests.extend(_update_cell(sheet_id, c.row, c.column, c.value, schema.date_format) for c in cells)
+    return _RemoteRequests(requests, len(computed_cells))
 
 
 def _dimension(kind: str, sheet_id: int, start: int) -> dict[str, Any]:

@@ -463,3 +463,19 @@ def test_random_edits_synced_at_random_points_end_equal(google_env: Any, tmp_pat
             continue
         assert local[name]["Notes"] == remote[name]["Notes"] == final[name], name
     assert sync(path, key, as_of=AS_OF).plan.is_empty or conflicted
+
+
+def test_plan_is_shown_before_anything_is_written(pair: tuple[Path, str, Any]) -> None:
+    path, key, emulator = pair
+    edit_local(path, A2="Anna")
+    book_before = path.read_bytes()
+    emulator.clear_requests()
+    seen: list[str] = []
+
+    def show(plan: Any) -> None:
+        seen.append(plan.summary())
+        assert all(r.method == "GET" for r in emulator.requests)  # nothing sent to Google yet
+        assert path.read_bytes() == book_before  # nor written locally
+
+    result = sync(path, key, as_of=AS_OF, on_plan=show)
+    assert seen and "rows changed (1)" in seen[0] and result.remote_written

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from sheetkit import cells
+
 _CELL_RE = re.compile(r"^\$?([A-Za-z]{0,3})\$?(\d*)$")
 _SIMPLE_TITLE_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _LOOKS_LIKE_CELL_RE = re.compile(r"^([A-Za-z]{1,3}\d+|[Rr]\d*[Cc]\d*|TRUE|FALSE|true|false)$")
@@ -21,13 +23,8 @@ class A1Error(ValueError):
 
 
 def column_letter(index: int) -> str:
-    """0 -> "A", 25 -> "Z", 26 -> "AA"."""
-    letters = ""
-    n = index + 1
-    while n:
-        n, rem = divmod(n - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
+    """0 -> "A", 25 -> "Z", 26 -> "AA" (0-based, as the API's grid indexes count)."""
+    return cells.column_letter(index + 1)
 
 
 def column_index(letters: str) -> int:
