@@ -127,3 +127,55 @@ def test_every_option_is_documented_in_the_readme() -> None:
             for option in action.option_strings:
                 if option.startswith("--") and option != "--help":
                     assert option in readme, f"{name} {option} is not in the README"
+
+
+def _bad_inputs(make_workbook: WorkbookFactory, tmp_path: Path) -> dict[str, tuple[Path, int, str]]:
+    from conftest import HEADERS
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    corrupt = make_workbook([contact()], name="corrupt.xlsx")
+    corrupt.write_bytes(corrupt.read_bytes()[:400])
+    locked = tmp_path / "locked.xlsx"
+    with make_workbook([contact()], name="plain.xlsx").open("rb") as source, locked.open("wb") as out:
+        OOXMLFile(source).encrypt("secret", out)
+    empty = tmp_path / "empty.xlsx"
+    empty.write_bytes(b"")
+    no_header = make_workbook([{"x": 1}], headers=["Name", "Town"], name="noheader.xlsx")
+    return {
+        "corrupt": (corrupt, 2, "is damaged and cannot be read"),
+        "password": (locked, 2, "is password-protected"),
+        "empty": (empty, 2, "is empty (0 bytes)"),
+        "no header": (no_header, 2, "no header row found"),
+        "missing column": (
+            make_workbook([contact()], headers=[h for h in HEADERS if h != "Status"], name="nostatus.xlsx"),
+            1,
+            "required column 'Status' is missing",
+        ),
+        "duplicated header": (
+            make_workbook([contact()], headers=[*HEADERS, "Email"], name="dup.xlsx"), 1, "duplicates Contacts!C1"
+        ),
+        "wrong types": (
+            make_workbook([contact(**{"Last Contacted": "soon", "Follow-ups": "many", "Status": "??"})], name="types.xlsx"),
+            1,
+            "'soon' is not a date",
+        ),
+        "future date": (
+            make_workbook([contact(**{"Last Contacted": "2030-01-01"})], name="future.xlsx"), 1, "after the as-of date"
+        ),
+    }
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["corrupt", "password", "empty", "no header", "missing column", "duplicated header", "wrong types", "future date"],
+)
+def test_bad_input_through_the_cli(make_workbook: WorkbookFactory, tmp_path: Path, case: str) -> None:
+    path, code, message = _bad_inputs(make_workbook, tmp_path)[case]
+    before = path.read_bytes()
+    command = "refresh" if code == 2 else "validate"
+    result = run(command, str(path), "--as-of", "2026-11-21")
+    assert result.returncode == code
+    assert_no_traceback(result)
+    assert message in (result.stderr if code == 2 else result.stdout)
+    assert path.read_bytes() == before
+    assert not [p for p in tmp_path.iterdir() if "sheetkit-tmp" in p.name or "sheetkit-backup" in p.name]
