@@ -9,9 +9,11 @@ Everything the CLI does goes through these functions.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import html
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -107,6 +109,21 @@ class RefreshResult:
             line += f" {self.requests} Google API requests."
         return line
 
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: the report, what was written and where, and the Google request count."""
+        return {
+            "report": self.report.to_dict(),
+            "as_of": self.as_of.isoformat(),
+            "cells_changed": self.cells_changed,
+            "written": str(self.written) if self.written else None,
+            "backup": str(self.backup) if self.backup else None,
+            "engine": self.engine or None,
+            "fallback_reason": self.fallback_reason,
+            "dry_run": self.dry_run,
+            "requests": self.requests,
+            "summary": self.summary(),
+        }
+
     def __repr__(self) -> str:
         return (
             f"<RefreshResult {self.report.source}: {self.report.rows} rows, "
@@ -152,13 +169,24 @@ def _is_worksheet(source: Any) -> bool:
 
 
 def check(
-    source: Any, *, schema: SchemaLike = None, sheet: str | None = None, as_of: DateLike = None, client: Any = None
+    source: Any,
+    *,
+    schema: SchemaLike = None,
+    sheet: str | None = None,
+    as_of: DateLike = None,
+    client: Any = None,
+    step: Callable[[str], None] = lambda name: None,
 ) -> Checked:
-    """Read, normalize, validate and compute one sheet, without writing anything."""
+    """Read, normalize, validate and compute one sheet, without writing anything.
+
+    ``step`` is told the name of each stage as it starts (progress bars use it).
+    """
     loaded = load_schema(schema)
     day = parse_as_of(as_of, loaded)
+    step("read")
     table = read_source(source, loaded, sheet=sheet, client=client)
     log.info("read %s", table)
+    step("validate")
     normalized = normalize(table, loaded)
     from sheetkit.validation import validate_normalized
 
@@ -166,6 +194,7 @@ def check(
     problems = merge_problems(normalized.problems, checked_problems)
     blocked = _blocked_rows(problems, table)
     empty = normalized.empty_rows()
+    step("compute")
     computed = compute(normalized.frame, loaded, day, blocked | empty)
     report = Report(
         source=table.source,
@@ -217,17 +246,47 @@ def refresh(
     backup: bool = True,
     engine: Literal["auto", "package", "openpyxl"] = "auto",
     client: Any = None,
+    progress: bool | None = None,
+    lock: bool = True,
 ) -> RefreshResult:
     """Validate a sheet and write its computed columns back into it (or into ``output``).
 
     Only computed cells whose value changes are written; everything else is left as it was.
     A workbook is written atomically and its previous version kept as a backup; a Google
     Sheet gets one RAW values:batchUpdate of the changed cells (and nothing when none change).
+    While it runs, the target is locked (shared with sync), so scheduled runs never overlap.
+
+    Args:
+        progress: show a progress bar (None: when in a terminal or a notebook).
+        lock: hold the target's run lock (a second run raises LockedError at once).
 
     Raises:
+        LockedError: another sheetkit run holds this target's lock; nothing was changed.
         SheetkitError: the source cannot be read, or the result cannot be written (the
             original is then left exactly as it was).
     """
+    from sheetkit import locks
+    from sheetkit import progress as bars
+
+    target = locks.lock_for(output if output is not None else source) if lock and not dry_run else None
+    held = locks.exclusive(*target) if target is not None else contextlib.nullcontext()
+    name = Path(str(source)).name if isinstance(source, (str, Path)) else type(source).__name__
+    with held, bars.steps(f"refresh {name}", 4, progress) as step:
+        return _refresh(source, schema, sheet, as_of, output, dry_run, backup, engine, client, step)
+
+
+def _refresh(
+    source: Any,
+    schema: SchemaLike,
+    sheet: str | None,
+    as_of: DateLike,
+    output: str | Path | None,
+    dry_run: bool,
+    backup: bool,
+    engine: Literal["auto", "package", "openpyxl"],
+    client: Any,
+    step: Callable[[str], None],
+) -> RefreshResult:
     loaded = load_schema(schema)
     if isinstance(source, (str, Path)) and not _names_google_sheet(source):
         path = Path(source)
@@ -235,8 +294,9 @@ def refresh(
             from sheetkit.read import sniff_workbook
 
             sniff_workbook(path)  # a mislabelled file gets its real diagnosis first
-    checked = check(source, schema=loaded, sheet=sheet, as_of=as_of, client=client)
+    checked = check(source, schema=loaded, sheet=sheet, as_of=as_of, client=client, step=step)
     plan = plan_writes(checked.normalized, checked.computed, loaded)
+    step("write")
     result = RefreshResult(
         report=checked.report,
         plan=plan,

@@ -39,6 +39,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log what sheetkit does (to stderr)")
+    parser.add_argument("-q", "--quiet", action="store_true", help="print only errors; no progress bars")
+    parser.add_argument(
+        "--log-format", choices=("text", "json"), default="text", help="log lines as text or JSON (for log collectors)"
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     options = argparse.ArgumentParser(add_help=False)
@@ -47,13 +51,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     options.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
     options.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    options.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    options.add_argument("--log-format", choices=("text", "json"), default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
-    common = argparse.ArgumentParser(add_help=False, parents=[options])
-    common.add_argument(
-        "path", metavar="SOURCE", help="a workbook (.xlsx, .xlsm, .xls), a .csv file, or a Google Sheets URL or id"
-    )
-    common.add_argument("--sheet", metavar="NAME", help="worksheet name (default: the first sheet)")
-    common.add_argument("--as-of", metavar="DATE", help="treat DATE (YYYY-MM-DD) as today (default: today)")
+    where = argparse.ArgumentParser(add_help=False)
+    where.add_argument("--sheet", metavar="NAME", help="worksheet name (default: the first sheet)")
+    where.add_argument("--as-of", metavar="DATE", help="treat DATE (YYYY-MM-DD) as today (default: today)")
+
+    source_help = "a workbook (.xlsx, .xlsm, .xls), a .csv file, or a Google Sheets URL or id"
+    common = argparse.ArgumentParser(add_help=False, parents=[options, where])
+    common.add_argument("path", metavar="SOURCE", help=source_help)
 
     commands.add_parser(
         "validate",
@@ -63,12 +70,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     refresh = commands.add_parser(
         "refresh",
-        parents=[common],
+        parents=[options, where],
         help="validate, compute the computed columns and write them back",
         description=(
             "Validate the sheet, compute Days Since Contact, Non-Responsive and Next Check-In, and write "
             "only the cells that change back into the workbook (atomically, keeping a backup)."
         ),
+    )
+    refresh.add_argument("path", metavar="SOURCE", nargs="?", help=source_help + " (or use --config)")
+    refresh.add_argument(
+        "--config",
+        metavar="FILE",
+        help="refresh every source in a config file (default when no SOURCE: ./sheetkit.toml or pyproject.toml)",
     )
     refresh.add_argument("--output", metavar="OUT", help="write the refreshed workbook here instead of in place")
     refresh.add_argument("--dry-run", action="store_true", help="report what would change; write nothing")
@@ -132,6 +145,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--allow-mass-delete", action="store_true", help="allow deleting more than the schema's share of rows"
     )
     sync.add_argument("--as-of", metavar="DATE", help="treat DATE (YYYY-MM-DD) as today for the computed columns")
+    init = commands.add_parser(
+        "init",
+        help="write a starter sheetkit.toml (and a schema copy to edit) in the current folder",
+        description="Write a starter sheetkit.toml in the current folder; with --copy-schema also a copy of the "
+        "default schema to edit, which the config then uses.",
+    )
+    init.add_argument("--copy-schema", action="store_true", help="also write recruiter_contacts.yaml here to edit")
+    init.add_argument("--timezone", metavar="TZ", default="UTC", help="time zone for 'today' (default: UTC)")
+    init.add_argument("--force", action="store_true", help="overwrite existing files")
     return parser
 
 
@@ -139,13 +161,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code (the console script passes it to sys.exit)."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    _configure_logging(args.verbose)
-    from sheetkit.errors import SheetkitError
+    from sheetkit.logs import configure
 
+    configure(verbose=args.verbose, quiet=args.quiet, fmt=args.log_format)
+    from sheetkit.errors import SheetkitError
+    from sheetkit.locks import LockedError
+
+    handlers = {
+        "validate": _validate,
+        "refresh": _refresh,
+        "pull": _pull,
+        "push": _push,
+        "sync": _sync,
+        "init": _init,
+    }
     try:
-        handlers = {"validate": _validate, "refresh": _refresh, "pull": _pull, "push": _push, "sync": _sync}
-        handler = handlers[args.command]
-        return handler(args)
+        return handlers[args.command](args)
+    except LockedError as exc:  # another run has it: skip cleanly (cron runs every few minutes)
+        logging.getLogger("sheetkit").warning("skipped: %s", exc)
+        if not args.quiet:
+            print(f"sheetkit: skipped: {exc}", file=sys.stderr)
+        return EXIT_OK
     except SheetkitError as exc:
         return _fail(str(exc), args)
     except KeyboardInterrupt:
@@ -170,6 +206,8 @@ def _validate(args: argparse.Namespace) -> int:
 def _refresh(args: argparse.Namespace) -> int:
     from sheetkit.api import refresh
 
+    if args.config or not args.path:
+        return _refresh_config(args)
     result = refresh(
         args.path,
         schema=args.schema,
@@ -179,25 +217,107 @@ def _refresh(args: argparse.Namespace) -> int:
         dry_run=args.dry_run,
         backup=not args.no_backup,
         engine=args.engine,
+        progress=False if args.quiet else None,
     )
     if args.format == "json":
-        payload: dict[str, Any] = {
-            "requests": result.requests,
-            "report": result.report.to_dict(),
-            "as_of": result.as_of.isoformat(),
-            "cells_changed": result.cells_changed,
-            "written": str(result.written) if result.written else None,
-            "backup": str(result.backup) if result.backup else None,
-            "engine": result.engine or None,
-            "fallback_reason": result.fallback_reason,
-            "dry_run": result.dry_run,
-        }
-        print(json.dumps(payload, indent=2, ensure_ascii=False))
-    else:
+        print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+    elif not args.quiet:
         print(result.report.to_text())
         print()
         print(result.summary())
     return result.report.exit_code
+
+
+def _refresh_config(args: argparse.Namespace) -> int:
+    """Refresh every source of a config file; one failing source does not stop the others."""
+    from pathlib import Path
+
+    from sheetkit.api import refresh
+    from sheetkit.config import find_config, load_config
+    from sheetkit.errors import SheetkitError, UsageError
+    from sheetkit.locks import LockedError
+
+    path = Path(args.config) if args.config else find_config()
+    if path is None:
+        raise UsageError(
+            "give a SOURCE to refresh, or --config FILE (no sheetkit.toml here; `sheetkit init` writes one)"
+        )
+    if args.output or args.sheet:
+        raise UsageError("--output and --sheet apply to one SOURCE; in a config file set them per source")
+    config = load_config(path)
+    log = logging.getLogger("sheetkit")
+    outcomes: list[dict[str, Any]] = []
+    worst = EXIT_OK
+    for source in config.sources:
+        outcome: dict[str, Any] = {"source": source.name}
+        try:
+            result = refresh(
+                source.target,
+                schema=config.schema,
+                sheet=source.sheet,
+                as_of=args.as_of,
+                output=source.output,
+                dry_run=args.dry_run,
+                backup=not args.no_backup,
+                engine=args.engine,
+                progress=False if args.quiet else None,
+            )
+        except LockedError as exc:
+            outcome.update(status="skipped", message=str(exc))
+            log.warning("%s: skipped: %s", source.name, exc, extra={"source": source.name})
+        except SheetkitError as exc:
+            outcome.update(status="error", message=str(exc))
+            log.error("%s: %s", source.name, exc, extra={"source": source.name})
+            worst = EXIT_ERROR
+        else:
+            code = result.report.exit_code
+            outcome.update(status="problems" if code else "ok", **result.to_dict())
+            log.info("%s: %s", source.name, result.summary(), extra={"source": source.name})
+            worst = max(worst, code) if worst != EXIT_ERROR else worst
+        outcomes.append(outcome)
+    if args.format == "json":
+        print(json.dumps({"config": str(path), "sources": outcomes, "exit_code": worst}, indent=2, ensure_ascii=False))
+    elif not args.quiet:
+        for outcome in outcomes:
+            detail = outcome.get("summary") or outcome.get("message", "")
+            print(f"{outcome['source']}: {outcome['status']}: {detail}")
+    return worst
+
+
+def _init(args: argparse.Namespace) -> int:
+    """Write a starter sheetkit.toml (and, if asked, a copy of the default schema)."""
+    from pathlib import Path
+
+    from sheetkit.atomic import atomic_replace
+    from sheetkit.config import starter
+    from sheetkit.errors import UsageError
+    from sheetkit.schema import load_schema
+
+    config = Path("sheetkit.toml")
+    schema_copy = Path("recruiter_contacts.yaml")
+    targets = [config, schema_copy] if args.copy_schema else [config]
+    existing = [p for p in targets if p.exists()]
+    if existing and not args.force:
+        raise UsageError(f"{', '.join(map(str, existing))} already exists; use --force to overwrite")
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(args.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise UsageError(f"--timezone {args.timezone!r} is not a time zone; use a name like 'Europe/Berlin'") from None
+    if args.copy_schema:
+        with atomic_replace(schema_copy, backup=False) as temporary:
+            temporary.write_text(Path(load_schema().path).read_text(encoding="utf-8"), encoding="utf-8")
+    schema = str(schema_copy) if args.copy_schema else "recruiter_contacts"
+    with atomic_replace(config, backup=False) as temporary:
+        temporary.write_text(starter(schema=schema, timezone=args.timezone), encoding="utf-8")
+    if not args.quiet:
+        print(
+            "Wrote "
+            + " and ".join(map(str, targets))
+            + ". Edit the sources, then: sheetkit refresh --config sheetkit.toml"
+        )
+    return EXIT_OK
 
 
 def _pull(args: argparse.Namespace) -> int:
@@ -260,14 +380,6 @@ def _fail(message: str, args: argparse.Namespace) -> int:
     if getattr(args, "format", "text") == "json":
         print(json.dumps({"error": message}, ensure_ascii=False))
     return EXIT_ERROR
-
-
-def _configure_logging(verbose: bool) -> None:
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
 
 
 def _version() -> str:

@@ -22,7 +22,6 @@ import datetime as dt
 import hashlib
 import json
 import logging
-import os
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,7 +43,7 @@ Prefer = Literal["local", "remote"]
 
 
 class SyncLockedError(SheetkitError):
-    """Another sync of the same workbook is running."""
+    """Another sync (or refresh) of the same workbook is running."""
 
 
 class SyncStateError(SheetkitError):
@@ -57,7 +56,9 @@ def state_path(workbook: Path) -> Path:
 
 
 def lock_path(workbook: Path) -> Path:
-    return workbook.with_name(f".{workbook.name}.sheetkit-lock")
+    from sheetkit.locks import workbook_lock_path
+
+    return workbook_lock_path(workbook)
 
 
 @dataclass
@@ -120,30 +121,14 @@ class SyncResult:
 
 @contextlib.contextmanager
 def sync_lock(workbook: Path) -> Iterator[None]:
-    """Hold an exclusive lock for this workbook's sync, or stop at once with a clear message.
+    """The workbook's run lock (shared with refresh): a second sync stops at once with a message."""
+    from sheetkit.locks import LockedError, exclusive
 
-    An OS lock (flock) is used, so a crashed run never leaves a stale lock behind.
-    """
-    import fcntl
-
-    path = lock_path(workbook)
-    handle = path.open("a+")
     try:
-        try:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.seek(0)
-            holder = handle.read().strip() or "another process"
-            raise SyncLockedError(
-                f"another sheetkit sync of {workbook.name} is running ({holder}); wait for it to finish and run again"
-            ) from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"pid {os.getpid()} since {dt.datetime.now().isoformat(timespec='seconds')}")
-        handle.flush()
-        yield
-    finally:
-        handle.close()
+        with exclusive(lock_path(workbook), workbook.name):
+            yield
+    except LockedError as exc:
+        raise SyncLockedError(str(exc).replace("sheetkit run", "sheetkit sync or refresh")) from None
 
 
 # ---------------------------------------------------------------------------------------------

@@ -232,10 +232,12 @@ def test_lost_state_is_safe_and_damaged_state_is_explained(pair: tuple[Path, str
 
 def test_a_second_sync_at_once_stops_with_a_message(pair: tuple[Path, str, Any]) -> None:
     path, key, _ = pair
-    with sync_lock(path), pytest.raises(SyncLockedError, match="another sheetkit sync of contacts.xlsx is running"):
-        sync(path, key, as_of=AS_OF)
-    assert lock_path(path).exists()
-    sync(path, key, as_of=AS_OF)  # the lock is released with its holder
+    with sync_lock(path):
+        assert lock_path(path).exists()
+        with pytest.raises(SyncLockedError, match="another sheetkit sync or refresh on contacts.xlsx is in progress"):
+            sync(path, key, as_of=AS_OF)
+    assert not lock_path(path).exists()  # released with its holder, and no trace left
+    sync(path, key, as_of=AS_OF)
 
 
 def test_columns_added_on_one_side_appear_on_the_other(pair: tuple[Path, str, Any]) -> None:

@@ -1,0 +1,227 @@
+"""The config file for scheduled runs: sheetkit.toml, or [tool.sheetkit] in pyproject.toml.
+
+    [sheetkit]
+    schema = "recruiter_contacts"          # bundled name or a path (relative to this file)
+    timezone = "America/New_York"          # what "today" means for the computed columns
+
+    [sheetkit.rules]                       # optional overrides of the schema's numbers
+    non_responsive_follow_ups = 4
+    cadence_days = { contacted = 5 }
+
+    [[sheetkit.sources]]
+    name = "team workbook"
+    path = "contacts.xlsx"                 # relative to this file
+    output = "refreshed/contacts.xlsx"     # optional: write a copy instead of in place
+
+    [[sheetkit.sources]]
+    name = "shared sheet"
+    url = "https://docs.google.com/spreadsheets/d/<id>/edit#gid=0"
+    sheet = "Contacts"                     # optional worksheet
+
+Mistakes are reported with the file and key; unknown keys are errors, not ignored.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sheetkit.errors import SheetkitError
+from sheetkit.schema import NonResponsiveRule, Schema, load_schema
+
+CONFIG_NAMES = ("sheetkit.toml",)
+
+
+class ConfigError(SheetkitError):
+    """A config file that cannot be used (the message names the file and key)."""
+
+
+@dataclass(frozen=True)
+class Source:
+    """One sheet a scheduled refresh keeps up to date."""
+
+    name: str
+    path: Path | None = None
+    url: str | None = None
+    sheet: str | None = None
+    output: Path | None = None
+
+    @property
+    def target(self) -> str | Path:
+        return self.url if self.url is not None else self.path  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    schema: Schema
+    sources: tuple[Source, ...] = field(default_factory=tuple)
+
+
+_TOP = {"schema", "timezone", "day_first", "date_format", "rules", "sources"}
+_RULES = {"non_responsive_follow_ups", "non_responsive_channels", "non_responsive_cadence_days", "cadence_days"}
+_SOURCE = {"name", "path", "url", "sheet", "output"}
+
+
+def find_config(folder: Path | None = None) -> Path | None:
+    """sheetkit.toml in the folder, else a pyproject.toml there with a [tool.sheetkit] table."""
+    folder = folder or Path.cwd()
+    for name in CONFIG_NAMES:
+        if (folder / name).is_file():
+            return folder / name
+    pyproject = folder / "pyproject.toml"
+    if pyproject.is_file():
+        try:
+            if "sheetkit" in tomllib.loads(pyproject.read_text(encoding="utf-8")).get("tool", {}):
+                return pyproject
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+            return None
+    return None
+
+
+def load_config(path: str | Path) -> Config:
+    """Read and check a config file (sheetkit.toml, or a pyproject.toml with [tool.sheetkit])."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: config file not found; create one with `sheetkit init`") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read the file ({exc})") from None
+    section = data.get("tool", {}).get("sheetkit") if path.name == "pyproject.toml" else data.get("sheetkit")
+    prefix = "tool.sheetkit" if path.name == "pyproject.toml" else "sheetkit"
+    if not isinstance(section, dict):
+        raise ConfigError(f"{path}: no [{prefix}] table; see `sheetkit init` for a starter file")
+    _no_unknown(path, prefix, section, _TOP)
+    base = path.parent
+    schema_ref = section.get("schema")
+    if schema_ref is not None and not isinstance(schema_ref, str):
+        raise ConfigError(f"{path}: {prefix}.schema must be a schema name or a path")
+    if isinstance(schema_ref, str) and (schema_ref.endswith((".yaml", ".yml")) or "/" in schema_ref):
+        schema_ref = str((base / schema_ref).resolve())
+    schema = _override(path, prefix, load_schema(schema_ref), section)
+    sources_data = section.get("sources", [])
+    if not isinstance(sources_data, list) or not sources_data:
+        raise ConfigError(f"{path}: add at least one [[{prefix}.sources]] table with a path or a url")
+    sources = tuple(_source(path, f"{prefix}.sources[{i}]", item, base) for i, item in enumerate(sources_data))
+    names = [s.name for s in sources]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise ConfigError(f"{path}: source names must be unique (repeated: {', '.join(duplicates)})")
+    return Config(path=path, schema=schema, sources=sources)
+
+
+def _source(path: Path, key: str, item: Any, base: Path) -> Source:
+    if not isinstance(item, dict):
+        raise ConfigError(f"{path}: {key} must be a table with a path or a url")
+    _no_unknown(path, key, item, _SOURCE)
+    if ("path" in item) == ("url" in item):
+        raise ConfigError(f"{path}: {key} needs exactly one of 'path' (a workbook) or 'url' (a Google Sheet)")
+    for name in _SOURCE & item.keys():
+        if not isinstance(item[name], str) or not item[name].strip():
+            raise ConfigError(f"{path}: {key}.{name} must be a non-empty text")
+    if "output" in item and "url" in item:
+        raise ConfigError(f"{path}: {key}.output is for workbooks; a Google Sheet is refreshed in place")
+    local = (base / item["path"]) if "path" in item else None
+    return Source(
+        name=item.get("name") or (item.get("path") or item["url"]),
+        path=local,
+        url=item.get("url"),
+        sheet=item.get("sheet"),
+        output=(base / item["output"]) if "output" in item else None,
+    )
+
+
+def _override(path: Path, prefix: str, schema: Schema, section: dict[str, Any]) -> Schema:
+    """The schema with the config's time zone, date settings and rule numbers applied."""
+    changes: dict[str, Any] = {}
+    if "timezone" in section:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(str(section["timezone"]))
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ConfigError(
+                f"{path}: {prefix}.timezone {section['timezone']!r} is not a time zone; use a name like 'Europe/Berlin'"
+            ) from None
+        changes["timezone"] = str(section["timezone"])
+    if "day_first" in section:
+        changes["day_first"] = _typed(path, f"{prefix}.day_first", section["day_first"], bool)
+    if "date_format" in section:
+        changes["date_format"] = _typed(path, f"{prefix}.date_format", section["date_format"], str)
+    rules = section.get("rules", {})
+    if not isinstance(rules, dict):
+        raise ConfigError(f"{path}: {prefix}.rules must be a table")
+    _no_unknown(path, f"{prefix}.rules", rules, _RULES)
+    rule: NonResponsiveRule = schema.non_responsive
+    if "non_responsive_follow_ups" in rules:
+        count = _typed(path, f"{prefix}.rules.non_responsive_follow_ups", rules["non_responsive_follow_ups"], int)
+        rule = dataclasses.replace(rule, follow_ups_at_least=count)
+    if "non_responsive_channels" in rules:
+        count = _typed(path, f"{prefix}.rules.non_responsive_channels", rules["non_responsive_channels"], int)
+        rule = dataclasses.replace(rule, min_distinct_channels=count)
+    if "non_responsive_cadence_days" in rules:
+        days = _typed(path, f"{prefix}.rules.non_responsive_cadence_days", rules["non_responsive_cadence_days"], int)
+        rule = dataclasses.replace(rule, cadence_days=days)
+    changes["non_responsive"] = rule
+    cadences = rules.get("cadence_days", {})
+    if not isinstance(cadences, dict):
+        raise ConfigError(f"{path}: {prefix}.rules.cadence_days must be a table like {{ contacted = 5 }}")
+    statuses = dict(schema.statuses)
+    for name, days in cadences.items():
+        if name not in statuses:
+            raise ConfigError(
+                f"{path}: {prefix}.rules.cadence_days.{name}: unknown status; the statuses are: {', '.join(statuses)}"
+            )
+        statuses[name] = dataclasses.replace(
+            statuses[name], cadence_days=_typed(path, f"{prefix}.rules.cadence_days.{name}", days, int)
+        )
+    changes["statuses"] = statuses
+    return dataclasses.replace(schema, **changes)
+
+
+def _typed(path: Path, key: str, value: Any, kind: type) -> Any:
+    if kind is int and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+        raise ConfigError(f"{path}: {key} must be a whole number >= 0 (got {value!r})")
+    if not isinstance(value, kind):
+        raise ConfigError(f"{path}: {key} must be a {kind.__name__} (got {value!r})")
+    return value
+
+
+def _no_unknown(path: Path, key: str, table: dict[str, Any], allowed: set[str]) -> None:
+    for name in table:
+        if name not in allowed:
+            raise ConfigError(f"{path}: unknown key {key}.{name}; expected one of: {', '.join(sorted(allowed))}")
+
+
+STARTER = """\
+# sheetkit configuration: `sheetkit refresh --config sheetkit.toml` refreshes every source below.
+# Safe to run from cron: each source is locked while it runs, and an up-to-date sheet is not written.
+
+[sheetkit]
+schema = "{schema}"          # a bundled schema name, or a path to your own copy
+timezone = "{timezone}"      # "today" for Days Since Contact and Next Check-In
+
+# Override the schema's numbers here (uncomment to use):
+# [sheetkit.rules]
+# non_responsive_follow_ups = 3
+# cadence_days = {{ contacted = 3, keep_warm = 90 }}
+
+[[sheetkit.sources]]
+name = "contacts workbook"
+path = "contacts.xlsx"       # relative to this file
+
+# [[sheetkit.sources]]
+# name = "shared Google Sheet"
+# url = "https://docs.google.com/spreadsheets/d/<spreadsheet id>/edit#gid=0"
+"""
+
+
+def starter(schema: str = "recruiter_contacts", timezone: str = "UTC") -> str:
+    """The text `sheetkit init` writes."""
+    return STARTER.format(schema=schema, timezone=timezone)

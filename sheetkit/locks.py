@@ -1,0 +1,90 @@
+"""One run at a time per sheet: an OS file lock, released by the OS even if the run crashes.
+
+A workbook's lock sits beside it (``.NAME.sheetkit-lock``); a Google Sheet's lock sits in the
+user's cache folder, keyed by spreadsheet id. Refresh and sync of the same target share the
+lock, so a cron refresh never overlaps a sync.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+from sheetkit.errors import SheetkitError
+
+
+class LockedError(SheetkitError):
+    """Another sheetkit run holds the lock on this workbook or sheet."""
+
+
+def workbook_lock_path(workbook: Path) -> Path:
+    return workbook.with_name(f".{workbook.name}.sheetkit-lock")
+
+
+def sheet_lock_path(spreadsheet_id: str) -> Path:
+    """Lock file for a Google spreadsheet, in $XDG_CACHE_HOME/sheetkit/locks (or ~/.cache/...)."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "sheetkit" / "locks"
+    digest = hashlib.sha1(spreadsheet_id.encode()).hexdigest()[:16]
+    return base / f"{digest}.lock"
+
+
+@contextlib.contextmanager
+def exclusive(path: Path, what: str) -> Iterator[None]:
+    """Hold an exclusive lock on ``path`` for the block, or raise LockedError at once.
+
+    The lock file is removed on release, so no trace is left beside the user's workbook. (A run
+    that opened the file just before it was removed finds, after locking, that the path is gone
+    or is another file, and locks again.)
+
+    Args:
+        path: the lock file (created if needed).
+        what: the target's name for the message ("contacts.xlsx").
+    """
+    import fcntl
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    while True:
+        handle = path.open("a+")
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            handle.close()
+            raise LockedError(
+                f"another sheetkit run on {what} is in progress ({holder}); this run stopped without changing anything"
+            ) from None
+        try:
+            same = os.fstat(handle.fileno()).st_ino == path.stat().st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            break
+        handle.close()
+    try:
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()} since {dt.datetime.now().isoformat(timespec='seconds')}")
+        handle.flush()
+        yield
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+        handle.close()
+
+
+def lock_for(source: object) -> tuple[Path, str] | None:
+    """The lock file and display name for a refresh source (a workbook path or a Google Sheet)."""
+    from sheetkit.gsheets import SheetRef, is_sheet_ref, parse_sheet_ref
+
+    if isinstance(source, SheetRef) or (isinstance(source, str) and is_sheet_ref(source)):
+        ref = source if isinstance(source, SheetRef) else parse_sheet_ref(source)
+        return sheet_lock_path(ref.spreadsheet_id), f"spreadsheet {ref.spreadsheet_id}"
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        return workbook_lock_path(path), path.name
+    return None

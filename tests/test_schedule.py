@@ -1,0 +1,191 @@
+"""Scheduled runs through the real CLI: config files, locks, JSON logs, exit codes, init, progress."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import pty
+import select
+import shutil
+import struct
+import subprocess
+import sys
+import termios
+import time
+from pathlib import Path
+
+import openpyxl
+import pytest
+from conftest import WorkbookFactory, contact
+
+from sheetkit.config import ConfigError, load_config
+from sheetkit.locks import exclusive, workbook_lock_path
+
+
+def run(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "sheetkit", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        timeout=120,
+    )
+
+
+def write_config(folder: Path, body: str) -> Path:
+    path = folder / "sheetkit.toml"
+    path.write_text('[sheetkit]\nschema = "recruiter_contacts"\ntimezone = "America/New_York"\n' + body)
+    return path
+
+
+def test_config_with_two_sources_one_failing(make_workbook: WorkbookFactory, tmp_path: Path) -> None:
+    good = make_workbook([contact()], name="good.xlsx")
+    config = write_config(
+        tmp_path,
+        '[[sheetkit.sources]]\nname = "broken"\npath = "missing.xlsx"\n\n'
+        '[[sheetkit.sources]]\nname = "team"\npath = "good.xlsx"\n',
+    )
+    result = run("refresh", "--config", str(config), "--as-of", "2026-11-21", "--format", "json")
+    assert result.returncode == 2  # the worst result
+    data = json.loads(result.stdout)
+    statuses = {s["source"]: s["status"] for s in data["sources"]}
+    assert statuses == {"broken": "error", "team": "ok"}  # the failure did not stop the other source
+    assert "file not found" in data["sources"][0]["message"]
+    assert openpyxl.load_workbook(good)["Contacts"]["P1"].value == "Days Since Contact"
+
+
+def test_config_exit_code_reflects_problems_and_text_output(make_workbook: WorkbookFactory, tmp_path: Path) -> None:
+    make_workbook([contact(Email="not-an-email")], name="team.xlsx")
+    config = write_config(tmp_path, '[[sheetkit.sources]]\nname = "team"\npath = "team.xlsx"\n')
+    result = run("refresh", "--config", str(config), "--as-of", "2026-11-21")
+    assert result.returncode == 1
+    assert result.stdout.startswith("team: problems: Wrote 6 cells")
+
+
+def test_config_found_in_the_folder_or_pyproject(make_workbook: WorkbookFactory, tmp_path: Path) -> None:
+    make_workbook([contact()], name="team.xlsx")
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "x"\n\n[tool.sheetkit]\nschema = "recruiter_contacts"\n\n'
+        '[[tool.sheetkit.sources]]\nname = "team"\npath = "team.xlsx"\n'
+    )
+    result = run("refresh", "--as-of", "2026-11-21", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("team: ok:")
+
+
+def test_rule_overrides_from_the_config(make_workbook: WorkbookFactory, tmp_path: Path) -> None:
+    make_workbook([contact()], name="team.xlsx")
+    config = write_config(
+        tmp_path, '[sheetkit.rules]\ncadence_days = { contacted = 5 }\n\n[[sheetkit.sources]]\npath = "team.xlsx"\n'
+    )
+    loaded = load_config(config)
+    assert loaded.schema.statuses["contacted"].cadence_days == 5 and loaded.schema.timezone == "America/New_York"
+    assert run("refresh", "--config", str(config), "--as-of", "2026-11-21").returncode == 0
+    cell = openpyxl.load_workbook(tmp_path / "team.xlsx")["Contacts"]["R2"].value
+    assert cell.date().isoformat() == "2026-11-06"  # 2026-11-01 + 5, not + 3
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("[[sheetkit.sources]]\npath = 'a.xlsx'\ncolour = 'red'\n", "unknown key sheetkit.sources[0].colour"),
+        ("[[sheetkit.sources]]\npath = 'a.xlsx'\nurl = 'https://x'\n", "needs exactly one of 'path'"),
+        ("[sheetkit.rules]\ncadence_days = { maybe = 3 }\n[[sheetkit.sources]]\npath = 'a.xlsx'\n", "unknown status"),
+        ("[sheetkit.rules]\nnon_responsive_follow_ups = -1\n[[sheetkit.sources]]\npath = 'a.xlsx'\n", "whole number"),
+        ("sources = 3 = 4\n", "not valid TOML"),
+        ("", "add at least one [[sheetkit.sources]]"),
+    ],
+)
+def test_config_mistakes_are_named(tmp_path: Path, body: str, message: str) -> None:
+    config = write_config(tmp_path, body)
+    with pytest.raises(ConfigError, match=message.replace("[", r"\[").replace("]", r"\]")):
+        load_config(config)
+    result = run("refresh", "--config", str(config))
+    assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_second_run_on_a_locked_workbook_exits_cleanly(make_workbook: WorkbookFactory) -> None:
+    path = make_workbook([contact()])
+    before = path.read_bytes()
+    with exclusive(workbook_lock_path(path), path.name):
+        result = run("refresh", str(path), "--as-of", "2026-11-21")
+    assert result.returncode == 0
+    assert "skipped: another sheetkit run on contacts.xlsx is in progress" in result.stderr
+    assert path.read_bytes() == before
+    assert not workbook_lock_path(path).exists()
+
+
+def test_lock_skips_one_config_source_not_the_others(make_workbook: WorkbookFactory, tmp_path: Path) -> None:
+    busy = make_workbook([contact()], name="busy.xlsx")
+    make_workbook([contact()], name="free.xlsx")
+    config = write_config(
+        tmp_path, '[[sheetkit.sources]]\npath = "busy.xlsx"\n\n[[sheetkit.sources]]\npath = "free.xlsx"\n'
+    )
+    with exclusive(workbook_lock_path(busy), busy.name):
+        result = run("refresh", "--config", str(config), "--as-of", "2026-11-21", "--format", "json")
+    statuses = [s["status"] for s in json.loads(result.stdout)["sources"]]
+    assert statuses == ["skipped", "ok"] and result.returncode == 0
+
+
+def test_json_logs_are_one_object_per_line(make_workbook: WorkbookFactory, tmp_path: Path) -> None:
+    make_workbook([contact()], name="team.xlsx")
+    config = write_config(tmp_path, '[[sheetkit.sources]]\nname = "team"\npath = "team.xlsx"\n')
+    result = run("--log-format", "json", "--verbose", "refresh", "--config", str(config), "--as-of", "2026-11-21")
+    lines = [json.loads(line) for line in result.stderr.splitlines()]
+    assert lines and all({"time", "level", "logger", "message"} <= set(r) for r in lines)
+    assert any(r.get("source") == "team" and "Wrote 6 cells" in r["message"] for r in lines)
+    quiet = run("refresh", "--config", str(config), "--as-of", "2026-11-21", "--quiet")
+    assert quiet.returncode == 0 and quiet.stdout == "" and quiet.stderr == ""
+
+
+def test_init_writes_a_config_that_works(make_workbook: WorkbookFactory, tmp_path: Path) -> None:
+    folder = tmp_path / "project"
+    folder.mkdir()
+    result = run("init", "--copy-schema", "--timezone", "Europe/Berlin", cwd=folder)
+    assert result.returncode == 0 and "Wrote sheetkit.toml and recruiter_contacts.yaml" in result.stdout
+    config = load_config(folder / "sheetkit.toml")
+    assert config.schema.timezone == "Europe/Berlin" and config.schema.path.endswith("recruiter_contacts.yaml")
+    shutil.copy(make_workbook([contact()]), folder / "contacts.xlsx")
+    assert run("refresh", "--as-of", "2026-11-21", cwd=folder).returncode == 0
+    again = run("init", cwd=folder)
+    assert again.returncode == 2 and "already exists; use --force" in again.stderr
+    assert run("init", "--timezone", "Mars/Base", "--force", cwd=folder).returncode == 2
+
+
+def test_progress_bar_on_a_terminal_only(make_workbook: WorkbookFactory) -> None:
+    path = make_workbook([contact()])
+
+    def stderr_on_a_terminal(*extra: str) -> str:
+        leader, follower = pty.openpty()
+        fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # a real terminal's size
+        process = subprocess.Popen(
+            [sys.executable, "-m", "sheetkit", *extra, "refresh", str(path), "--as-of", "2026-11-21", "--dry-run"],
+            stdout=subprocess.DEVNULL,
+            stderr=follower,
+            env={**os.environ, "TERM": "xterm"},
+        )
+        os.close(follower)
+        output = b""
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([leader], [], [], 0.5)
+            if ready:
+                try:
+                    chunk = os.read(leader, 4096)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                output += chunk
+            elif process.poll() is not None:
+                break
+        process.wait(timeout=60)
+        os.close(leader)
+        return output.decode(errors="replace")
+
+    assert "refresh contacts.xlsx" in stderr_on_a_terminal()
+    assert "refresh contacts.xlsx" not in stderr_on_a_terminal("--quiet")
+    piped = run("refresh", str(path), "--as-of", "2026-11-21", "--dry-run")
+    assert "refresh contacts.xlsx" not in piped.stderr
