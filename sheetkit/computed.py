@@ -42,7 +42,7 @@ def compute(frame: pd.DataFrame, schema: Schema, as_of: dt.date, blocked: np.nda
 
     rule = schema.non_responsive
     enough_follow_ups = (follow_ups.fillna(0) >= rule.follow_ups_at_least).to_numpy(dtype=bool)
-    distinct = channels.map(lambda items: len({header_key(i) for i in items}) if isinstance(items, tuple) else np.nan)
+    distinct = _distinct_channels(channels)
     enough_channels = (distinct.isna() | (distinct >= rule.min_distinct_channels)).to_numpy(dtype=bool)
     never = status.isin(rule.never_for).to_numpy(dtype=bool)
     always = status.isin(rule.always_for).to_numpy(dtype=bool)
@@ -74,6 +74,19 @@ def compute(frame: pd.DataFrame, schema: Schema, as_of: dt.date, blocked: np.nda
         result.loc[blocked, "days_since_contact"] = pd.NA
     assert len(result) == n
     return result[[kind for kind in schema.computed]]
+
+
+def _distinct_channels(channels: pd.Series) -> pd.Series:
+    """How many different channels each row tried (NaN where none are recorded).
+
+    Counted once per distinct cell text, not once per row: a sheet repeats a few combinations.
+    """
+    codes, uniques = pd.factorize(channels, use_na_sentinel=True)
+    counts = np.array(
+        [len({header_key(i) for i in items}) if isinstance(items, tuple) else np.nan for items in uniques] + [np.nan],
+        dtype=float,
+    )
+    return pd.Series(counts[codes], index=channels.index)
 
 
 def _column(frame: pd.DataFrame, name: str, default: pd.Series) -> pd.Series:

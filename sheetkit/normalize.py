@@ -232,16 +232,20 @@ def _sheet_prefix(table: Table) -> str:
 
 def _coerce(raw: pd.Series, spec: Field, schema: Schema, table: Table) -> tuple[pd.Series, np.ndarray, np.ndarray]:
     """Convert a raw column: (typed series, mask of unreadable values, mask of blank cells)."""
-    convert = _converter(spec, schema, table)
     codes, uniques = pd.factorize(raw, use_na_sentinel=True)
-    converted = [convert(u) for u in uniques]
+    if spec.type == "text":
+        converted = _texts(uniques)
+        blank_unique = np.fromiter((c is None for c in converted), dtype=bool, count=len(converted))
+    else:
+        convert = _converter(spec, schema, table)
+        converted = [convert(u) for u in uniques]
+        blank_unique = np.fromiter((not _present(u) for u in uniques), dtype=bool, count=len(uniques))
     bad_unique = np.fromiter((c is INVALID for c in converted), dtype=bool, count=len(converted))
     values = np.empty(len(converted) + 1, dtype=object)
     values[:-1] = [None if c is INVALID else c for c in converted]
     values[-1] = None  # pandas.factorize gives code -1 to NaN/None
     out = values[codes]
     bad = np.append(bad_unique, False)[codes]
-    blank_unique = np.fromiter((not _present(u) for u in uniques), dtype=bool, count=len(uniques))
     blank = np.append(blank_unique, True)[codes]
     dtype = DTYPES[spec.type]
     if dtype == "datetime64[ns]":
@@ -251,6 +255,20 @@ def _coerce(raw: pd.Series, spec: Field, schema: Schema, table: Table) -> tuple[
     else:
         series = pd.Series(out, dtype=object)
     return series, bad, blank
+
+
+def _texts(uniques: np.ndarray) -> list[Any]:
+    """Distinct raw values of a text column as stripped text (None for blank).
+
+    Strings, nearly all of them, go through pandas' vectorised strip; numbers, dates and
+    booleans typed into a text column take the slower exact path.
+    """
+    strings = pd.Series(uniques, dtype=object)
+    stripped = strings.str.strip()
+    out = stripped.where(stripped != "", None).tolist()
+    for i in np.flatnonzero(stripped.isna().to_numpy()):
+        out[i] = _to_text(uniques[i])
+    return out
 
 
 def _converter(spec: Field, schema: Schema, table: Table) -> Callable[[Any], Any]:

@@ -136,15 +136,21 @@ def build_table(
         keep = sorted(set(used) | {j for j in data_columns if j < span_end or j == span_end + 1})
     else:
         keep = []
-    data_rows: list[list[Any]] = []
-    sheet_rows: list[int] = []
-    row_number = first_row + header_index
-    for r in body:
-        row_number += 1
-        cells = [r[j] if j < len(r) else "" for j in keep]
-        if any(_filled(c) for c in cells):
-            data_rows.append(cells)
-            sheet_rows.append(row_number)
+    first_data_row = first_row + header_index + 1
+    if keep == list(range(width)):
+        # The common case, every column kept: compare whole rows with a blank row (C speed).
+        # (A row of only spaces passes as data here; normalize then finds it empty and skips it.)
+        blank = [""] * width
+        filled = [i for i, r in enumerate(body) if r != blank]
+        data_rows = [body[i] if len(body[i]) == width else [*body[i], *[""] * (width - len(body[i]))] for i in filled]
+        sheet_rows = [first_data_row + i for i in filled]
+    else:
+        data_rows, sheet_rows = [], []
+        for i, r in enumerate(body):
+            cells = [r[j] if j < len(r) else "" for j in keep]
+            if any(_filled(c) for c in cells):
+                data_rows.append(cells)
+                sheet_rows.append(first_data_row + i)
     frame = pd.DataFrame(data_rows, columns=pd.RangeIndex(len(keep)), dtype=object)
     headers = [_header_text(header_cells[j]) if j < len(header_cells) else "" for j in keep]
     return Table(

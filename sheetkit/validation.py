@@ -136,7 +136,7 @@ def _check(
 def _unique_keys(series: pd.Series) -> pd.Series:
     """What counts as 'the same' for uniqueness: text ignores case and surrounding spaces."""
     if series.dtype == object:
-        return series.map(lambda v: v.strip().casefold() if isinstance(v, str) else v)
+        return series.str.strip().str.casefold()  # text fields hold str or None only
     return series
 
 
