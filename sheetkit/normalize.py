@@ -257,7 +257,7 @@ def _coerce(raw: pd.Series, spec: Field, schema: Schema, table: Table) -> tuple[
     return series, bad, blank
 
 
-def _texts(uniques: np.ndarray) -> list[Any]:
+def _texts(uniques: Any) -> list[Any]:
     """Distinct raw values of a text column as stripped text (None for blank).
 
     Strings, nearly all of them, go through pandas' vectorised strip; numbers, dates and
