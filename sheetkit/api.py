@@ -21,7 +21,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from sheetkit.computed import INPUT_FIELDS, compute
+from sheetkit.computed import compute, input_fields
 from sheetkit.errors import UsageError
 from sheetkit.normalize import Normalized, normalize
 from sheetkit.read import read_table
@@ -192,7 +192,7 @@ def check(
 
     checked_problems = validate_normalized(normalized, day)
     problems = merge_problems(normalized.problems, checked_problems)
-    blocked = _blocked_rows(problems, table)
+    blocked = _blocked_rows(problems, table, input_fields(loaded))
     empty = normalized.empty_rows()
     step("compute")
     computed = compute(normalized.frame, loaded, day, blocked | empty)
@@ -383,9 +383,9 @@ def _write_file(
     log.info("wrote %d cells to %s via %s", result.cells_changed, target, result.engine)
 
 
-def _blocked_rows(problems: list[Any], table: Table) -> np.ndarray:
+def _blocked_rows(problems: list[Any], table: Table, fields: set[str]) -> np.ndarray:
     """Rows with an error in a field the computed columns read."""
-    bad_rows = {p.row for p in problems if p.severity == "error" and p.field in INPUT_FIELDS and p.row is not None}
+    bad_rows = {p.row for p in problems if p.severity == "error" and p.field in fields and p.row is not None}
     return np.isin(table.rows, list(bad_rows)) if bad_rows else np.zeros(len(table), dtype=bool)
 
 

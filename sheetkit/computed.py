@@ -7,14 +7,20 @@ Vectorised pandas over the typed frame; every number and word comes from the sch
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from sheetkit.schema import Schema, header_key
+from sheetkit.schema import ComputedColumn, Schema, header_key
 
 # The fields the rules read. A row with an error in one of these gets blank computed cells.
 INPUT_FIELDS = ("status", "last_contacted", "follow_ups", "channels_tried")
+
+
+def input_fields(schema: Schema) -> set[str]:
+    """Every field a computed column reads: the rules' fields and the flags' ``unless`` fields."""
+    return set(INPUT_FIELDS).union(*(c.unless for c in schema.active_computed().values()))
 
 
 def compute(frame: pd.DataFrame, schema: Schema, as_of: dt.date, blocked: np.ndarray | None = None) -> pd.DataFrame:
@@ -27,8 +33,9 @@ def compute(frame: pd.DataFrame, schema: Schema, as_of: dt.date, blocked: np.nda
         blocked: rows whose inputs are invalid; their computed cells are blank.
 
     Returns:
-        One column per computed kind in the schema, in schema order: days_since_contact (Int64),
-        non_responsive (boolean), next_check_in (datetime64, midnight).
+        One column per enabled computed column of the schema, named by its schema key, in schema
+        order: days_since_contact (Int64), non_responsive and flags (boolean), next_check_in
+        (datetime64, midnight), suggested_channel and due (text).
     """
     n = len(frame)
     index = frame.index
@@ -57,23 +64,91 @@ def compute(frame: pd.DataFrame, schema: Schema, as_of: dt.date, blocked: np.nda
     next_check_in = next_check_in.where(~(due_now | last.isna().to_numpy(dtype=bool)), today)
     next_check_in = next_check_in.where(~never_again, pd.NaT)
 
-    result = pd.DataFrame(
-        {
-            "days_since_contact": days,
-            "non_responsive": pd.Series(non_responsive, index=index, dtype="boolean"),
-            "next_check_in": next_check_in.astype("datetime64[ns]"),
-        },
-        index=index,
-    )
     unknown = status.isna().to_numpy(dtype=bool) | ~status.isin(list(schema.statuses)).to_numpy(dtype=bool)
     hide = unknown if blocked is None else (blocked | unknown)
-    if hide.any():
-        result.loc[hide, "non_responsive"] = pd.NA
-        result.loc[hide, "next_check_in"] = pd.NaT
-    if blocked is not None and blocked.any():
-        result.loc[blocked, "days_since_contact"] = pd.NA
-    assert len(result) == n
-    return result[[kind for kind in schema.computed]]
+    next_check_in = next_check_in.astype("datetime64[ns]").where(~hide, pd.NaT)
+    series: dict[str, Any] = {
+        "days_since_contact": days.where(~blocked, pd.NA) if blocked is not None else days,
+        "non_responsive": pd.Series(non_responsive, index=index, dtype="boolean").where(~hide, pd.NA),
+        "next_check_in": next_check_in,
+    }
+    columns: dict[str, pd.Series] = {}
+    for name, column in schema.active_computed().items():
+        if column.kind in series:
+            columns[name] = series[column.kind]
+        elif column.kind == "due":
+            columns[name] = _due(next_check_in, today, schema.due_soon_days)
+        elif column.kind == "suggested_channel":
+            method = _column(frame, "contact_method", pd.Series(None, index=index, dtype=object))
+            columns[name] = _suggested_channels(schema, status, channels, method).where(~hide, None)
+        else:  # a flag
+            columns[name] = _flag(frame, status, column).where(~hide, pd.NA)
+    assert all(len(c) == n for c in columns.values())
+    return pd.DataFrame(columns, index=index)
+
+
+def _due(next_check_in: pd.Series, today: pd.Timestamp, soon_days: int) -> pd.Series:
+    """overdue / today / this week / later, from the next check-in date (blank: never)."""
+    labels = np.select(
+        [
+            next_check_in.isna().to_numpy(),
+            (next_check_in < today).to_numpy(dtype=bool),
+            (next_check_in == today).to_numpy(dtype=bool),
+            (next_check_in <= today + pd.Timedelta(days=soon_days)).to_numpy(dtype=bool),
+        ],
+        [None, "overdue", "today", "this week"],
+        default="later",
+    )
+    return pd.Series(labels, index=next_check_in.index, dtype=object)
+
+
+def _flag(frame: pd.DataFrame, status: pd.Series, column: ComputedColumn) -> pd.Series:
+    """TRUE where the status is one of ``when_status`` and none of the ``unless`` fields is TRUE."""
+    raised = status.isin(column.when_status).to_numpy(dtype=bool, copy=True)
+    for name in column.unless:
+        if name in frame.columns:
+            raised &= ~frame[name].fillna(False).to_numpy(dtype=bool)
+    return pd.Series(raised, index=frame.index, dtype="boolean")
+
+
+def _suggested_channels(schema: Schema, status: pd.Series, tried: pd.Series, method: pd.Series) -> pd.Series:
+    """The channel to use next, per row, computed once per distinct (status, tried, method)."""
+    combos = pd.Series(list(zip(status.tolist(), tried.tolist(), method.tolist(), strict=True)), dtype=object)
+    codes, uniques = pd.factorize(combos)
+    lookup = schema.channel_lookup()
+    answers = np.array([suggest_channel(schema, lookup, *combo) for combo in uniques] + [None], dtype=object)
+    return pd.Series(answers[codes], index=status.index, dtype=object)
+
+
+def suggest_channel(schema: Schema, lookup: dict[str, str], status: Any, tried: Any, method: Any) -> str | None:
+    """Where to reach this person next (see DOMAIN.md: try another channel before giving up).
+
+    A status with a ``suggestion`` gets it ("fix the contact data"); one with no cadence gets
+    nothing (never contact). Where outreach went unanswered (``new_channel_for``), the next
+    channel in the schema's order that was not tried yet, after the last one used; otherwise the
+    person's preferred channel (Contact Method), else the last one used, else the first.
+    """
+    spec = schema.statuses.get(status) if isinstance(status, str) else None
+    if spec is None:
+        return None
+    if spec.suggestion:
+        return spec.suggestion
+    if spec.cadence_days is None and not spec.due_now:
+        return None
+    order = list(schema.channels)
+    used = [lookup.get(header_key(t), str(t)) for t in (tried if isinstance(tried, tuple) else ())]
+    preferred = (
+        lookup.get(header_key(method), str(method).strip()) if isinstance(method, str) and method.strip() else None
+    )
+    if status in schema.new_channel_for and order:
+        if not used and preferred:
+            used = [preferred]
+        last = used[-1] if used else None
+        start = order.index(last) + 1 if last in order else 0
+        rotation = order[start:] + order[:start]
+        untried = [c for c in rotation if c not in used]
+        return (untried or rotation)[0]
+    return preferred or (used[-1] if used else (order[0] if order else None))
 
 
 def _distinct_channels(channels: pd.Series) -> pd.Series:

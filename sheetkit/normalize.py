@@ -143,7 +143,7 @@ def match_headers(table: Table, schema: Schema) -> tuple[dict[str, int], dict[st
     for spec in schema.fields.values():
         for key in spec.header_keys:
             by_key[key] = spec.name
-    computed_keys = {header_key(c.header): kind for kind, c in schema.computed.items()}
+    computed_keys = {header_key(c.header): name for name, c in schema.active_computed().items()}
     positions: dict[str, int] = {}
     computed_positions: dict[str, int] = {}
     seen_text: dict[str, int] = {}

@@ -41,6 +41,9 @@ COMPUTED_KINDS: dict[str, str] = {
     "days_since_contact": "integer",
     "non_responsive": "boolean",
     "next_check_in": "date",
+    "suggested_channel": "text",
+    "due": "text",
+    "flag": "boolean",
 }
 
 BUNDLED_SCHEMA = "recruiter_contacts"
@@ -91,6 +94,7 @@ class Status:
     spellings: tuple[str, ...] = ()
     cadence_days: int | None = None
     due_now: bool = False
+    suggestion: str = ""  # what to do instead of contacting (e.g. "fix the contact data")
 
 
 @dataclass(frozen=True)
@@ -106,10 +110,20 @@ class NonResponsiveRule:
 
 @dataclass(frozen=True)
 class ComputedColumn:
-    """A column sheetkit computes and owns."""
+    """A column sheetkit computes and owns.
+
+    ``name`` is the schema's key for it; ``kind`` the computation (the name itself for the
+    built-in ones). A ``flag`` is TRUE for rows whose status is in ``when_status`` unless one
+    of the boolean fields in ``unless`` is TRUE (e.g. a thank-you note not yet sent after an
+    interview). ``enabled: false`` keeps a column in the schema without computing it.
+    """
 
     kind: str
     header: str
+    name: str = ""
+    enabled: bool = True
+    when_status: tuple[str, ...] = ()
+    unless: tuple[str, ...] = ()
 
     @property
     def type(self) -> str:
@@ -135,6 +149,9 @@ class Schema:
     computed: dict[str, ComputedColumn] = field(default_factory=dict)
     non_responsive: NonResponsiveRule = field(default_factory=NonResponsiveRule)
     blank_status: str | None = None
+    channels: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    new_channel_for: tuple[str, ...] = ()
+    due_soon_days: int = 7
     description: str = ""
     day_first: bool = False
     timezone: str = "UTC"
@@ -145,6 +162,18 @@ class Schema:
 
     def __repr__(self) -> str:
         return f"<Schema {self.name}: {len(self.fields)} fields, {len(self.statuses)} statuses>"
+
+    def active_computed(self) -> dict[str, ComputedColumn]:
+        """The computed columns sheetkit computes and writes (``enabled: false`` ones left out)."""
+        return {name: c for name, c in self.computed.items() if c.enabled}
+
+    def channel_lookup(self) -> dict[str, str]:
+        """header_key of every channel spelling -> the channel's name."""
+        lookup: dict[str, str] = {}
+        for name, spellings in self.channels.items():
+            for spelling in (name, *spellings):
+                lookup.setdefault(header_key(spelling), name)
+        return lookup
 
     def status_lookup(self) -> dict[str, str]:
         """Map every spelling's header_key (and each status name's) to the canonical status."""
@@ -341,6 +370,9 @@ class _SchemaBuilder:
                 "non_responsive",
                 "computed",
                 "sync",
+                "channels",
+                "new_channel_for",
+                "due_soon_days",
             },
             {"name", "fields"},
         )
@@ -360,7 +392,7 @@ class _SchemaBuilder:
             description=self.text(top["description"]) if "description" in top else "",
             fields=fields,
             statuses=statuses,
-            computed=self.computed(top["computed"], fields) if "computed" in top else {},
+            computed=self.computed(top["computed"], fields, statuses) if "computed" in top else {},
             non_responsive=rule or NonResponsiveRule(),
             blank_status=blank_status,
             day_first=self.boolean(top["day_first"]) if "day_first" in top else False,
@@ -368,6 +400,11 @@ class _SchemaBuilder:
             date_format=self.text(top["date_format"]) if "date_format" in top else "yyyy-mm-dd",
             header_search_rows=self.integer(top["header_search_rows"], 1) if "header_search_rows" in top else 30,
             sync=self.sync(top["sync"], fields) if "sync" in top else SyncSettings(),
+            channels=self.channels(top["channels"]) if "channels" in top else {},
+            new_channel_for=tuple(self.status_name(n, statuses) for n in self.sequence(top["new_channel_for"]))
+            if "new_channel_for" in top
+            else (),
+            due_soon_days=self.integer(top["due_soon_days"], 1) if "due_soon_days" in top else 7,
             path=self.path,
         )
 
@@ -496,7 +533,7 @@ class _SchemaBuilder:
         statuses: dict[str, Status] = {}
         spelled: dict[str, str] = {}
         for name, child in items.items():
-            spec = self.mapping(child, {"meaning", "spellings", "cadence_days", "due"})
+            spec = self.mapping(child, {"meaning", "spellings", "cadence_days", "due", "suggestion"})
             due_now = False
             if "due" in spec:
                 if spec["due"].value != "now":
@@ -513,6 +550,7 @@ class _SchemaBuilder:
                 spellings=self.text_list(spec["spellings"]) if "spellings" in spec else (),
                 cadence_days=cadence,
                 due_now=due_now,
+                suggestion=self.text(spec["suggestion"]) if "suggestion" in spec else "",
             )
             for spelling in (name, *status.spellings):
                 key = header_key(spelling)
@@ -551,19 +589,50 @@ class _SchemaBuilder:
             cadence_days=self.integer(spec["cadence_days"]) if "cadence_days" in spec else default.cadence_days,
         )
 
-    def computed(self, node: _Node, fields: Mapping[str, Field]) -> dict[str, ComputedColumn]:
-        items = self.mapping(node, set(COMPUTED_KINDS))
+    def computed(
+        self, node: _Node, fields: Mapping[str, Field], statuses: Mapping[str, Status]
+    ) -> dict[str, ComputedColumn]:
+        items = self.mapping(node, set(node.value) if isinstance(node.value, dict) else set())
         computed: dict[str, ComputedColumn] = {}
-        for kind, child in items.items():
-            spec = self.mapping(child, {"header"}, {"header"})
+        for name, child in items.items():
+            spec = self.mapping(child, {"header", "kind", "enabled", "when_status", "unless"}, {"header"})
+            kind = self.text(spec["kind"]) if "kind" in spec else name
+            if kind not in COMPUTED_KINDS:
+                where = spec.get("kind", child)
+                raise self.fail(where, f"unknown computation {kind!r}; expected one of: {', '.join(COMPUTED_KINDS)}")
             header = self.text(spec["header"])
             for f in fields.values():
                 if header_key(header) in f.header_keys:
                     raise self.fail(
                         spec["header"], f"computed header {header!r} is also a spelling of field {f.name!r}"
                     )
-            computed[kind] = ComputedColumn(kind=kind, header=header)
+            when = (
+                tuple(self.status_name(s, statuses) for s in self.sequence(spec["when_status"]))
+                if "when_status" in spec
+                else ()
+            )
+            unless = ()
+            if "unless" in spec:
+                unless = self.text_list(spec["unless"])
+                for item, field_name in zip(self.sequence(spec["unless"]), unless, strict=True):
+                    if field_name not in fields or fields[field_name].type != "boolean":
+                        raise self.fail(item, f"{field_name!r} must be a boolean field of this schema")
+            if kind == "flag" and not when:
+                raise self.fail(child, "a flag needs 'when_status': the statuses it is raised for")
+            computed[name] = ComputedColumn(
+                kind=kind,
+                header=header,
+                name=name,
+                enabled=self.boolean(spec["enabled"]) if "enabled" in spec else True,
+                when_status=when,
+                unless=unless,
+            )
         return computed
+
+    def channels(self, node: _Node) -> dict[str, tuple[str, ...]]:
+        """Contact channels in the order to try them, each with the spellings people type."""
+        items = self.mapping(node, set(node.value) if isinstance(node.value, dict) else set())
+        return {name: self.text_list(spellings) if spellings.value else () for name, spellings in items.items()}
 
 
 def _describe(value: Any) -> str:

@@ -212,7 +212,7 @@ def _side(
 
 def _content_columns(schema: Schema, positions: Mapping[str, int]) -> list[str]:
     """The columns a generated ID is derived from: the user's own (not computed, not the ID)."""
-    skip = {_identity(c.header) for c in schema.computed.values()} | {_identity(schema.sync.id_header)}
+    skip = {_identity(c.header) for c in schema.active_computed().values()} | {_identity(schema.sync.id_header)}
     return [ident for ident in positions if ident not in skip]
 
 
@@ -269,7 +269,7 @@ def _date_columns(schema: Schema, *tables: Table) -> set[str]:
     """Columns that hold dates: schema date fields, date computed columns, and any column where the
     workbook already has a date cell (the Sheets API sends dates as plain serial numbers)."""
     keys = {k for f in schema.fields.values() if f.type == "date" for k in f.header_keys}
-    keys |= {header_key(c.header) for c in schema.computed.values() if c.type == "date"}
+    keys |= {header_key(c.header) for c in schema.active_computed().values() if c.type == "date"}
     found: set[str] = set()
     for table in tables:
         for i, header in enumerate(table.headers):
@@ -370,7 +370,7 @@ def sync(
         for attempt in range(1, MAX_PLANS + 1):
             local, remote = _read_both(workbook, url, sheet, worksheet, loaded, client)
             base = load_state(workbook, remote.table.origin.spreadsheet_id)
-            computed = frozenset(_identity(c.header) for c in loaded.computed.values())
+            computed = frozenset(_identity(c.header) for c in loaded.active_computed().values())
             plan = merge(
                 base,
                 local.snapshot,
@@ -477,7 +477,7 @@ def _recompute(
     import pandas as pd
 
     from sheetkit.api import _blocked_rows
-    from sheetkit.computed import compute
+    from sheetkit.computed import compute, input_fields
     from sheetkit.normalize import normalize
     from sheetkit.read import table_from_frame
     from sheetkit.report import merge_problems
@@ -490,7 +490,7 @@ def _recompute(
     table.sheet = local.table.sheet
     norm = normalize(table, schema)
     problems = merge_problems(norm.problems, validate_normalized(norm, day))
-    blocked = _blocked_rows(problems, table) | norm.empty_rows()
+    blocked = _blocked_rows(problems, table, input_fields(schema)) | norm.empty_rows()
     values = compute(norm.frame, schema, day, blocked)
     report = Report(local.table.source, local.table.sheet, len(table), problems, [], schema.name)
     out: dict[str, dict[str, CellValue]] = {}
@@ -589,7 +589,7 @@ def _header_text(identity: str, headers: Mapping[str, str], schema: Schema) -> s
         return headers[identity]
     if identity == _identity(schema.sync.id_header):
         return schema.sync.id_header
-    for c in schema.computed.values():
+    for c in schema.active_computed().values():
         if _identity(c.header) == identity:
             return c.header
     return identity
