@@ -89,17 +89,12 @@ def compute(frame: pd.DataFrame, schema: Schema, as_of: dt.date, blocked: np.nda
 
 def _due(next_check_in: pd.Series, today: pd.Timestamp, soon_days: int) -> pd.Series:
     """overdue / today / this week / later, from the next check-in date (blank: never)."""
-    labels = np.select(
-        [
-            next_check_in.isna().to_numpy(),
-            (next_check_in < today).to_numpy(dtype=bool),
-            (next_check_in == today).to_numpy(dtype=bool),
-            (next_check_in <= today + pd.Timedelta(days=soon_days)).to_numpy(dtype=bool),
-        ],
-        [None, "overdue", "today", "this week"],
-        default="later",
-    )
-    return pd.Series(labels, index=next_check_in.index, dtype=object)
+    labels = pd.Series("later", index=next_check_in.index, dtype=object)
+    labels[(next_check_in <= today + pd.Timedelta(days=soon_days)).to_numpy(dtype=bool)] = "this week"
+    labels[(next_check_in == today).to_numpy(dtype=bool)] = "today"
+    labels[(next_check_in < today).to_numpy(dtype=bool)] = "overdue"
+    labels[next_check_in.isna().to_numpy()] = None
+    return labels
 
 
 def _flag(frame: pd.DataFrame, status: pd.Series, column: ComputedColumn) -> pd.Series:

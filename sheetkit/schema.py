@@ -611,7 +611,7 @@ class _SchemaBuilder:
                 if "when_status" in spec
                 else ()
             )
-            unless = ()
+            unless: tuple[str, ...] = ()
             if "unless" in spec:
                 unless = self.text_list(spec["unless"])
                 for item, field_name in zip(self.sequence(spec["unless"]), unless, strict=True):
