@@ -93,8 +93,7 @@ def _due(next_check_in: pd.Series, today: pd.Timestamp, soon_days: int) -> pd.Se
     labels[(next_check_in <= today + pd.Timedelta(days=soon_days)).to_numpy(dtype=bool)] = "this week"
     labels[(next_check_in == today).to_numpy(dtype=bool)] = "today"
     labels[(next_check_in < today).to_numpy(dtype=bool)] = "overdue"
-    labels[next_check_in.isna().to_numpy()] = None
-    return labels
+    return labels.where(next_check_in.notna(), None)
 
 
 def _flag(frame: pd.DataFrame, status: pd.Series, column: ComputedColumn) -> pd.Series:
