@@ -36,3 +36,10 @@ def typecheck(session: nox.Session) -> None:
     """mypy over the package."""
     session.install("-e", ".[typecheck]")
     session.run("mypy")
+
+
+@nox.session(python=PYTHON)
+def bench(session: nox.Session) -> None:
+    """The benchmark suite (not run by default): `nox -s bench -- --quick`; see docs/benchmarks.md."""
+    session.install("-e", ".", "gspread-dataframe")
+    session.run("python", "-m", "benchmarks.run", *session.posargs)

@@ -37,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sheetkit", description=_DESCRIPTION, epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.add_argument("--version", action=_Version, help="show the version and exit")
     parser.add_argument("-v", "--verbose", action="store_true", help="log what sheetkit does (to stderr)")
     parser.add_argument("-q", "--quiet", action="store_true", help="print only errors; no progress bars")
     parser.add_argument(
@@ -380,6 +380,17 @@ def _fail(message: str, args: argparse.Namespace) -> int:
     if getattr(args, "format", "text") == "json":
         print(json.dumps({"error": message}, ensure_ascii=False))
     return EXIT_ERROR
+
+
+class _Version(argparse.Action):
+    """--version, looked up only when asked (importlib.metadata is slow to import)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any, **kwargs: Any) -> None:
+        print(f"sheetkit {_version()}")
+        parser.exit()
 
 
 def _version() -> str:
