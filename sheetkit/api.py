@@ -16,7 +16,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -29,6 +29,9 @@ from sheetkit.report import Report, merge_problems
 from sheetkit.schema import Schema, load_schema
 from sheetkit.table import Table
 from sheetkit.writeback import WritePlan, apply_plan, plan_writes
+
+if TYPE_CHECKING:
+    from pandas.io.formats.style import Styler
 
 log = logging.getLogger("sheetkit")
 
@@ -45,6 +48,17 @@ class Checked:
     report: Report
     computed: pd.DataFrame
     as_of: dt.date
+
+    def styled(self) -> Styler:
+        """The sheet as a pandas Styler, overdue and non-responsive rows highlighted (for notebooks)."""
+        from sheetkit.notebook import styled
+
+        return styled(self)
+
+    def _repr_html_(self) -> str:
+        from sheetkit.notebook import checked_html
+
+        return checked_html(self)
 
     def frame(self) -> pd.DataFrame:
         """The sheet's table as the user wrote it, with the computed columns set (by header)."""
@@ -129,6 +143,12 @@ class RefreshResult:
             f"<RefreshResult {self.report.source}: {self.report.rows} rows, "
             f"{len(self.report.problems)} problems, {self.cells_changed} cells changed>"
         )
+
+    def styled(self) -> Styler:
+        """The refreshed table as a pandas Styler, overdue and non-responsive rows highlighted."""
+        from sheetkit.notebook import styled
+
+        return styled(self.frame, as_of=self.as_of)
 
     def _repr_html_(self) -> str:
         return f"<p>{html.escape(self.summary())}</p>" + self.report._repr_html_()

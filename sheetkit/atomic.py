@@ -74,6 +74,10 @@ def atomic_replace(target: Path, *, backup: bool = True) -> Iterator[Path]:
             shutil.copymode(target, temporary)
             if backup:
                 _keep_backup(target)
+        else:  # a new file gets the permissions any new file would (mkstemp makes it owner-only)
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(temporary, 0o666 & ~umask)
         os.replace(temporary, target)
         _fsync_folder(target.parent)
     except PermissionError as exc:

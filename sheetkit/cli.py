@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -145,6 +146,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--allow-mass-delete", action="store_true", help="allow deleting more than the schema's share of rows"
     )
     sync.add_argument("--as-of", metavar="DATE", help="treat DATE (YYYY-MM-DD) as today for the computed columns")
+    report = commands.add_parser(
+        "report",
+        parents=[common],
+        help="counts, who is due, and charts; as text or a self-contained HTML page",
+        description=(
+            "Summarise a sheet: rows, problems, non-responsive, due today and overdue, and the due list. "
+            "--html writes a self-contained page with the charts (check-ins due per week, contacts by status) "
+            "embedded; --charts writes the charts as PNG files."
+        ),
+    )
+    report.add_argument("--html", metavar="FILE", help="write the report as one self-contained HTML file")
+    report.add_argument("--charts", metavar="DIR", help="also save the charts as PNG files in DIR")
     init = commands.add_parser(
         "init",
         help="write a starter sheetkit.toml (and a schema copy to edit) in the current folder",
@@ -174,6 +187,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "push": _push,
         "sync": _sync,
         "init": _init,
+        "report": _report,
     }
     try:
         return handlers[args.command](args)
@@ -184,6 +198,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     except SheetkitError as exc:
         return _fail(str(exc), args)
+    except BrokenPipeError:  # `sheetkit report ... | head`: the reader left; not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except KeyboardInterrupt:
         print("sheetkit: interrupted; nothing was written", file=sys.stderr)
         return 130
@@ -282,6 +299,53 @@ def _refresh_config(args: argparse.Namespace) -> int:
             detail = outcome.get("summary") or outcome.get("message", "")
             print(f"{outcome['source']}: {outcome['status']}: {detail}")
     return worst
+
+
+def _report(args: argparse.Namespace) -> int:
+    """Summary counts and the due list (text or JSON); the HTML page and PNG charts on request."""
+    from pathlib import Path
+
+    from sheetkit.api import check
+    from sheetkit.notebook import due_table, summary_counts
+
+    checked = check(args.path, schema=args.schema, sheet=args.sheet, as_of=args.as_of)
+    counts = summary_counts(checked)
+    due = due_table(checked)
+    written: list[str] = []
+    if args.html:
+        from sheetkit.html_report import write_report
+
+        written.append(str(write_report(checked, Path(args.html))))
+    if args.charts:
+        from sheetkit.atomic import atomic_replace
+        from sheetkit.charts import contacts_by_status, due_per_week, figure_png
+
+        folder = Path(args.charts)
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, figure in (
+            ("due_per_week.png", due_per_week(checked)),
+            ("contacts_by_status.png", contacts_by_status(checked)),
+        ):
+            with atomic_replace(folder / name, backup=False) as temporary:
+                temporary.write_bytes(figure_png(figure))
+            written.append(str(folder / name))
+    if args.format == "json":
+        payload = {
+            "as_of": checked.as_of.isoformat(),
+            "counts": counts,
+            "due": json.loads(due.to_json(orient="records", date_format="iso")),
+            "written": written,
+        }
+        print(json.dumps(payload, indent=2, ensure_ascii=False, default=str))
+    elif not args.quiet:
+        print(f"{checked.report.summary()} (as of {checked.as_of.isoformat()})")
+        print(", ".join(f"{name.replace('_', ' ')}: {n}" for name, n in counts.items()))
+        if len(due):
+            print()
+            print(due.to_string(index=False))
+        for path in written:
+            print(f"Wrote {path}")
+    return checked.report.exit_code
 
 
 def _init(args: argparse.Namespace) -> int:

@@ -334,6 +334,11 @@ class SyncPlan:
 
         return f"<SyncPlan: local {side(self.local)}, remote {side(self.remote)}, {len(self.conflicts)} conflicts>"
 
+    def _repr_html_(self) -> str:
+        from sheetkit.notebook import plan_html
+
+        return plan_html(self)
+
     def summary(self) -> str:
         """Readable text: what changes in each copy, then conflicts and notes."""
         lines: list[str] = []

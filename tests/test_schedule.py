@@ -189,3 +189,24 @@ def test_progress_bar_on_a_terminal_only(make_workbook: WorkbookFactory) -> None
     assert "refresh contacts.xlsx" not in stderr_on_a_terminal("--quiet")
     piped = run("refresh", str(path), "--as-of", "2026-11-21", "--dry-run")
     assert "refresh contacts.xlsx" not in piped.stderr
+
+
+def test_report_command_text_json_html_and_charts(tmp_path: Path) -> None:
+    example = Path(__file__).parent.parent / "examples" / "recruiter_contacts.xlsx"
+    page, charts = tmp_path / "report.html", tmp_path / "charts"
+    text = run("report", str(example), "--as-of", "2026-11-21", "--html", str(page), "--charts", str(charts))
+    assert text.returncode == 1  # the example has problems
+    assert "300 rows, 7 errors, 1 warning" in text.stdout and "overdue: 144" in text.stdout
+    html = page.read_text(encoding="utf-8")
+    assert html.count("data:image/png;base64,") == 2 and "Contacts!J19" in html
+    assert {p.name for p in charts.iterdir()} == {"due_per_week.png", "contacts_by_status.png"}
+    assert all(p.read_bytes().startswith(b"\x89PNG") for p in charts.iterdir())
+    assert oct(page.stat().st_mode & 0o777) == oct(0o666 & ~_umask())  # a new file, normal permissions
+    data = json.loads(run("report", str(example), "--as-of", "2026-11-21", "--format", "json").stdout)
+    assert data["counts"]["overdue"] == 144 and data["due"][0]["Days Overdue"] == 142
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

@@ -22,7 +22,8 @@ def test_bundled_schema_describes_the_domain() -> None:
     assert schema.statuses["do_not_contact"].cadence_days is None
     assert schema.statuses["new"].due_now and schema.statuses["wrong_contact"].due_now
     assert schema.non_responsive.follow_ups_at_least == 3
-    assert [c.header for c in schema.computed.values()] == ["Days Since Contact", "Non-Responsive", "Next Check-In"]
+    assert [c.header for c in schema.active_computed().values()] == ["Days Since Contact", "Non-Responsive", "Next Check-In"]
+    assert {c.header: c.enabled for c in schema.computed.values()}["Suggested Channel"] is False  # an opt-in extra
     assert "recruiter_contacts" in bundled_schemas()
 
 
