@@ -184,26 +184,20 @@ print(sheetkit.refresh(copy, as_of=AS_OF).summary())""",
 ## 5. Charts
 
 How many check-ins fall in each of the coming weeks, and how many people are at each status.
-(Charts need a recent version of sheetkit; with an older one this cell just says so.)""",
+`sheetkit report contacts.xlsx --html report.html` puts the same charts in a page you can share.""",
     ),
     (
         "charts",
         "code",
         """\
-import matplotlib.pyplot as plt
 from IPython.display import display
 
-try:
-    from sheetkit import charts
-except ImportError:
-    print("Charts are not available in this version of sheetkit yet.")
-else:
-    from sheetkit.api import check
+from sheetkit import charts
+from sheetkit.api import check
 
-    checked = check(copy, as_of=AS_OF)  # the sheet read and computed, for the charts
-    for figure in (charts.due_per_week(checked, as_of=AS_OF), charts.contacts_by_status(checked)):
-        display(figure)
-        plt.close(figure)""",
+checked = check(copy, as_of=AS_OF)  # the sheet read and computed, for the charts
+display(charts.due_per_week(checked))
+display(charts.contacts_by_status(checked))""",
     ),
     (
         "google-md",
