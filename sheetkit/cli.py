@@ -46,14 +46,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    options = argparse.ArgumentParser(add_help=False)
-    options.add_argument(
+    base = argparse.ArgumentParser(add_help=False)
+    base.add_argument(
         "--schema", metavar="S", help="schema YAML file or bundled schema name (default: recruiter_contacts)"
     )
+    base.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    base.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    base.add_argument("--log-format", choices=("text", "json"), default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    options = argparse.ArgumentParser(add_help=False, parents=[base])
     options.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
-    options.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
-    options.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
-    options.add_argument("--log-format", choices=("text", "json"), default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
     where = argparse.ArgumentParser(add_help=False)
     where.add_argument("--sheet", metavar="NAME", help="worksheet name (default: the first sheet)")
@@ -158,6 +159,44 @@ def build_parser() -> argparse.ArgumentParser:
     )
     report.add_argument("--html", metavar="FILE", help="write the report as one self-contained HTML file")
     report.add_argument("--charts", metavar="DIR", help="also save the charts as PNG files in DIR")
+    lists = argparse.ArgumentParser(add_help=False, parents=[base, where])
+    lists.add_argument("path", metavar="SOURCE", help=source_help)
+    lists.add_argument(
+        "--format", choices=("text", "json", "csv"), default="text", help="output format (default: text)"
+    )
+    lists.add_argument(
+        "--write-sheet",
+        metavar="NAME",
+        nargs="?",
+        const="",
+        help="also write the list as a worksheet into the workbook or Google Sheet (default name: Due / Matches)",
+    )
+    due = commands.add_parser(
+        "due",
+        parents=[lists],
+        help="who to contact today (or within a window), most overdue first, with the channel to use",
+        description=(
+            "List who to contact today (or within --within), most overdue first, with the suggested channel: "
+            "where the last touches went unanswered, a different one. Do-not-contact rows never appear."
+        ),
+    )
+    due.add_argument("--within", metavar="WINDOW", default="0", help="e.g. 7d or 2w (default: today only)")
+    due.add_argument("--owner", metavar="NAME", help="only this owner's people (the Owner column)")
+    match = commands.add_parser(
+        "match",
+        parents=[lists],
+        help="people whose desired title and location fit a new role, ranked",
+        description=(
+            "Rank the people whose desired title (and desired location) fit a new role, with the score and why. "
+            "Do-not-contact people never appear; not-looking ones only with --include-not-looking."
+        ),
+    )
+    match.add_argument("--title", required=True, help='the role, e.g. "Data Engineer"')
+    match.add_argument("--location", help="the role's location, e.g. Boston")
+    match.add_argument("--remote", action="store_true", help='people who want "Remote" match any location')
+    match.add_argument("--include-not-looking", action="store_true", help="also list people who are not looking")
+    match.add_argument("--limit", type=int, default=20, help="at most this many (default: 20)")
+    match.add_argument("--min-score", type=int, default=60, help="lowest score listed, 0-100 (default: 60)")
     init = commands.add_parser(
         "init",
         help="write a starter sheetkit.toml (and a schema copy to edit) in the current folder",
@@ -188,6 +227,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "sync": _sync,
         "init": _init,
         "report": _report,
+        "due": _due,
+        "match": _match,
     }
     try:
         return handlers[args.command](args)
@@ -345,6 +386,52 @@ def _report(args: argparse.Namespace) -> int:
             print(due.to_string(index=False))
         for path in written:
             print(f"Wrote {path}")
+    return checked.report.exit_code
+
+
+def _due(args: argparse.Namespace) -> int:
+    from sheetkit.api import check
+    from sheetkit.due import due, parse_window
+
+    checked = check(args.path, schema=args.schema, sheet=args.sheet, as_of=args.as_of)
+    listing = due(checked, within_days=parse_window(args.within), owner=args.owner)
+    return _show_list(args, checked, listing, "Due")
+
+
+def _match(args: argparse.Namespace) -> int:
+    from sheetkit.api import check
+    from sheetkit.match import match
+
+    checked = check(args.path, schema=args.schema, sheet=args.sheet, as_of=args.as_of)
+    listing = match(
+        checked,
+        title=args.title,
+        location=args.location,
+        remote_ok=args.remote,
+        include_not_looking=args.include_not_looking,
+        limit=args.limit,
+        min_score=args.min_score,
+    )
+    return _show_list(args, checked, listing, "Matches")
+
+
+def _show_list(args: argparse.Namespace, checked: Any, listing: Any, default_sheet: str) -> int:
+    """Print a due or match list; write it as a worksheet when asked. Problems in the sheet give exit 1."""
+    if args.write_sheet is not None:
+        from sheetkit.due_sheet import write_list_sheet
+
+        where = write_list_sheet(checked, listing, sheet_name=args.write_sheet or default_sheet)
+        logging.getLogger("sheetkit").info("wrote the %s sheet: %s", default_sheet, where)
+    if args.format == "json":
+        print(listing.to_json())
+    elif args.format == "csv":
+        print(listing.to_csv(), end="")
+    elif not args.quiet:
+        print(listing.to_text())
+        if args.write_sheet is not None:
+            print(f"Wrote the list to the sheet {args.write_sheet or default_sheet!r}.")
+        if not checked.report.ok:
+            print(f"\nNote: {checked.report.summary()}; run `sheetkit validate` for the details.")
     return checked.report.exit_code
 
 

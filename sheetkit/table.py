@@ -49,7 +49,7 @@ class Table:
         epoch: the date system's day zero, for serial numbers in date columns.
         last_column: the sheet's last used column, for appending computed columns to its right.
         kind: "xlsx", "csv", "gsheet", "frame": which writer can write it back.
-        origin: the backend's handle for writing back (a GoogleSheet for "gsheet"), or None.
+        origin: where to write back: the file's Path, a GoogleSheet for "gsheet", or None.
     """
 
     source: str

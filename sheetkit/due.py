@@ -1,0 +1,212 @@
+"""Who to contact today: the recruiter's morning list, most overdue first, with the channel to use.
+
+    >>> from sheetkit.api import check
+    >>> from sheetkit.due import due
+    >>> print(due(check("contacts.xlsx", as_of="2026-11-21"), within_days=7).to_text())
+
+The list is read off the computed Next Check-In (so it agrees with the sheet), never lists a
+person who must not be contacted, and suggests the next channel the way the Suggested Channel
+column does (DOMAIN.md: try another channel before giving up), even where that column is off.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import numpy as np
+import pandas as pd
+
+from sheetkit.computed import compute, suggest_channel
+from sheetkit.errors import UsageError
+from sheetkit.listing import Column, RowList, date_or_none, never_contact, person_facts, text_or_none
+from sheetkit.schema import ComputedColumn
+
+if TYPE_CHECKING:
+    from sheetkit.api import Checked
+
+__all__ = ["DueList", "DueRow", "due", "parse_window", "write_due_sheet"]
+
+_WINDOW = re.compile(r"^(\d+)\s*(d|day|days|w|wk|week|weeks)?$")
+
+
+@dataclass(frozen=True)
+class DueRow:
+    """One person to contact: where they are in the sheet, how to reach them, and how late it is.
+
+    ``days_overdue`` is 0 for due today, positive when late, negative when due later in the window.
+    """
+
+    row: int
+    cell: str
+    name: str
+    email: str | None
+    phone: str | None
+    status: str | None
+    last_contacted: dt.date | None
+    next_check_in: dt.date
+    days_overdue: int
+    suggested_channel: str | None
+    owner: str | None
+
+
+class DueList(RowList[DueRow]):
+    """The people due for contact, most overdue first (see :func:`due`)."""
+
+    row_type = DueRow
+    noun = "person"
+    empty_text = "Nobody is due."
+    columns: ClassVar[tuple[Column, ...]] = (
+        Column("row", "Row", "int"),
+        Column("name", "Name"),
+        Column("email", "Email"),
+        Column("phone", "Phone"),
+        Column("status", "Status"),
+        Column("last_contacted", "Last Contacted", "date"),
+        Column("next_check_in", "Next Check-In", "date"),
+        Column("days_overdue", "Days Overdue", "int"),
+        Column("suggested_channel", "Suggested Channel"),
+        Column("owner", "Owner"),
+    )
+
+    def __repr__(self) -> str:
+        plural = "person" if len(self) == 1 else "people"
+        return f"<DueList: {len(self)} {plural} due, {self.title()}>"
+
+    def title(self) -> str:
+        as_of = self.meta["as_of"]
+        window = self.meta["within_days"]
+        line = f"Due as of {as_of.isoformat()}" if not window else f"Due by {as_of + dt.timedelta(days=window)}"
+        line += f" (within {window} days)" if window else ""
+        return line + (f", owner {self.meta['owner']}" if self.meta.get("owner") else "")
+
+
+def due(checked: Checked, *, within_days: int = 0, owner: str | None = None) -> DueList:
+    """Who to contact by the as-of date (or within ``within_days`` after it), most overdue first.
+
+    Rows with a blank Next Check-In (do not contact, or inputs with errors) never appear, and
+    neither does any row whose status means never contact again. ``owner`` keeps the rows of
+    one owner (case and surrounding spaces ignored).
+
+    Raises:
+        UsageError: a negative window, or an owner filter on a sheet or schema without an owner field.
+    """
+    if within_days < 0:
+        raise UsageError(f"the due window must be 0 days or more, got {within_days}")
+    schema = checked.normalized.schema
+    typed = checked.normalized.frame
+    facts = person_facts(checked)
+    next_check_in = _next_check_in(checked)
+    today = pd.Timestamp(checked.as_of)
+    window = next_check_in <= today + pd.Timedelta(days=within_days)
+    keep = (next_check_in.notna() & window).to_numpy(dtype=bool, copy=True)
+    keep &= ~checked.normalized.empty_rows()
+    keep &= ~never_contact(schema, facts["status"])
+    if owner is not None:
+        if "owner" not in schema.fields:
+            raise UsageError(
+                f"the schema {schema.name!r} has no 'owner' field, so the list cannot be filtered by owner"
+            )
+        if "owner" not in typed:
+            header = schema.fields["owner"].header
+            raise UsageError(f"the sheet has no {header!r} column, so the list cannot be filtered by owner")
+        wanted = owner.strip().casefold()
+        keep &= (facts["owner"].fillna("").astype(str).str.strip().str.casefold() == wanted).to_numpy(dtype=bool)
+    positions = np.flatnonzero(keep)
+    when = next_check_in.to_numpy()[positions]
+    positions = positions[np.lexsort((facts["row"].to_numpy()[positions], when))]  # earliest first, then by row
+    pick = {name: facts[name].to_numpy()[positions].tolist() for name in facts.columns}
+    lookup = schema.channel_lookup()
+    tried = _values(typed, "channels_tried", positions)
+    method = _values(typed, "contact_method", positions)
+    last = _values(typed, "last_contacted", positions)
+    dates = next_check_in.to_numpy()[positions]
+    rows = []
+    for k in range(len(positions)):
+        day = pd.Timestamp(dates[k])
+        rows.append(
+            DueRow(
+                row=int(pick["row"][k]),
+                cell=str(pick["cell"][k]),
+                name=str(pick["name"][k]),
+                email=text_or_none(pick["email"][k]),
+                phone=text_or_none(pick["phone"][k]),
+                status=text_or_none(pick["status"][k]),
+                last_contacted=date_or_none(last[k]),
+                next_check_in=day.date(),
+                days_overdue=int((today - day).days),
+                suggested_channel=suggest_channel(schema, lookup, pick["status"][k], tried[k], method[k]),
+                owner=text_or_none(pick["owner"][k]),
+            )
+        )
+    return DueList(rows, meta={"as_of": checked.as_of, "within_days": within_days, "owner": owner})
+
+
+def parse_window(text: str | int) -> int:
+    """Days in a window typed by a person: "today" or "0" -> 0, "7", "7d" -> 7, "2w" -> 14.
+
+    Raises:
+        UsageError: the text is not one of those forms.
+    """
+    if isinstance(text, int) and not isinstance(text, bool):
+        if text < 0:
+            raise UsageError(f"the due window must be 0 days or more, got {text}")
+        return text
+    spoken = str(text).strip().casefold()
+    if spoken in ("today", "now"):
+        return 0
+    if spoken == "tomorrow":
+        return 1
+    match = _WINDOW.match(spoken)
+    if match is None:
+        raise UsageError(
+            f"{text!r} is not a time window; expected a number of days or weeks such as 0, today, 7, 7d or 2w"
+        )
+    days = int(match.group(1))
+    return days * 7 if (match.group(2) or "d").startswith("w") else days
+
+
+def write_due_sheet(
+    checked: Checked,
+    due_list: DueList,
+    *,
+    sheet_name: str = "Due",
+    path: str | Path | None = None,
+    backup: bool = True,
+) -> str:
+    """Write the list as worksheet ``sheet_name`` into the source workbook or Google Sheet; return where.
+
+    See :func:`sheetkit.due_sheet.write_list_sheet` (``path`` is the workbook file: a checked
+    table knows only its file name).
+    """
+    from sheetkit.due_sheet import write_list_sheet
+
+    return write_list_sheet(checked, due_list, sheet_name=sheet_name, path=path, backup=backup)
+
+
+def _values(typed: pd.DataFrame, field: str, positions: np.ndarray) -> np.ndarray:
+    """The field's values at ``positions`` (None where the sheet has no such column)."""
+    if field not in typed:
+        return np.full(len(positions), None, dtype=object)
+    values: np.ndarray = typed[field].to_numpy()[positions]
+    return values
+
+
+def _next_check_in(checked: Checked) -> pd.Series:
+    """The computed Next Check-In, or computed here when the schema turned that column off."""
+    schema = checked.normalized.schema
+    for name, column in schema.active_computed().items():
+        if column.kind == "next_check_in" and name in checked.computed:
+            return checked.computed[name].reset_index(drop=True)
+    forced = dataclasses.replace(
+        schema, computed={"next_check_in": ComputedColumn(kind="next_check_in", header="Next Check-In")}
+    )
+    table = checked.table
+    blocked = np.isin(table.rows, checked.report.not_computed) | checked.normalized.empty_rows()
+    frame = checked.normalized.frame
+    result: Any = compute(frame, forced, checked.as_of, blocked)["next_check_in"]
+    return result.reset_index(drop=True)
