@@ -238,3 +238,34 @@ def test_job_search_from_the_cli(tmp_path: Path) -> None:
     )
     assert result.returncode == 1
     assert "Applications!D4" in result.stdout and "'maybe' is not TRUE or FALSE" in result.stdout
+
+
+def test_job_search_due_through_the_cli(tmp_path: Path) -> None:
+    import json
+
+    path = job_workbook(tmp_path / "applications.xlsx")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sheetkit",
+            "due",
+            str(path),
+            "--schema",
+            "job_search",
+            "--as-of",
+            "2026-11-21",
+            "--within",
+            "1d",
+            "--format",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    rows = json.loads(result.stdout)["rows"]
+    # Initech (applied, due 10-22) is the most overdue; Acme (interviewing, due 11-22) is within a day;
+    # Globex is due 11-23 (outside); Hooli (withdrew) never; Soylent's row has an error.
+    assert [r["name"] for r in rows] == ["Initech", "Acme"]
+    assert rows[0]["days_overdue"] == 30 and rows[0]["suggested_channel"] == "email"  # nothing tried yet: the first

@@ -373,3 +373,25 @@ def test_expired_and_revoked_credentials(google_env: Any, tmp_path: Path, monkey
     path.write_text(json.dumps(login))
     with pytest.raises(CredentialsError, match="expired or revoked"):
         sheetkit.validate(url(key), as_of=AS_OF)
+
+
+def test_cli_pull_and_push(google_env: Any, tmp_path: Path) -> None:
+    import openpyxl
+
+    env = {"SHEETKIT_SHEETS_API_URL": google_env.url, "GSPREAD_CONFIG_DIR": str(tmp_path)}
+    key = seed(google_env)
+    out = tmp_path / "pulled.xlsx"
+    pulled = run_cli("pull", url(key), str(out), "--format", "json", env=env)
+    assert pulled.returncode == 0, pulled.stderr
+    assert json.loads(pulled.stdout)["written"] is True
+    book = openpyxl.load_workbook(out)
+    book["Contacts"]["A2"] = "Anna"
+    book.save(out)
+    dry = run_cli("push", str(out), url(key), "--dry-run", env=env)
+    assert dry.returncode == 0 and "would change 1 cells" in dry.stdout
+    assert google_env.get_values(key, "Contacts!A2") == [["Ana"]]
+    pushed = run_cli("push", str(out), url(key), env=env)
+    assert pushed.returncode == 0 and "changed 1 cells" in pushed.stdout
+    assert google_env.get_values(key, "Contacts!A2") == [["Anna"]]
+    missing = run_cli("push", str(tmp_path / "nope.xlsx"), url(key), env=env)
+    assert missing.returncode == 2 and "file not found" in missing.stderr and "Traceback" not in missing.stderr
