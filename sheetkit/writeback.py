@@ -51,7 +51,7 @@ def plan_writes(norm: Normalized, computed: pd.DataFrame, schema: Schema) -> Wri
     new_columns: list[int] = []
     next_free = table.last_column + 1
     for kind in computed.columns:
-        values = [cell_value(v) for v in computed[kind].tolist()]
+        values = _cell_values(computed[kind])
         position = norm.computed_positions.get(kind)
         if position is None:
             column = next_free
@@ -62,13 +62,30 @@ def plan_writes(norm: Normalized, computed: pd.DataFrame, schema: Schema) -> Wri
         else:
             column = table.columns[position]
             existing = table.values[position].tolist()
-        for row, old, new in zip(table.rows.tolist(), existing, values, strict=True):
-            if not same_value(old, new, table.epoch):
-                update = CellUpdate(int(row), column, new)
+        rows = table.rows.tolist()
+        # Plain equality settles most cells at C speed; same_value judges the rest (20 vs 20.0 is
+        # already equal; a date against a datetime or a serial, or blank against "", is not).
+        if position is None:  # a new column: every value is a change, nothing to compare
+            changed = [i for i, new in enumerate(values) if new is not None]
+        else:
+            changed = [i for i, (old, new) in enumerate(zip(existing, values, strict=True)) if old != new]
+        for i in changed:
+            old, new = existing[i], values[i]
+            if position is None or not same_value(old, new, table.epoch):
+                update = CellUpdate(int(rows[i]), column, new)
                 updates.append(update)
                 if isinstance(new, dt.date) and not isinstance(old, (int, float, dt.date)):
                     new_dates.append(update)  # a cell that never held a date may lack a date format
     return WritePlan(tuple(updates), tuple(new_columns), table.header_row, tuple(new_dates))
+
+
+def _cell_values(series: pd.Series) -> list[CellValue]:
+    """A computed column as writer values, converted by column (not cell by cell) where possible."""
+    if pd.api.types.is_datetime64_any_dtype(series):
+        return [None if pd.isna(v) else v for v in series.dt.date.tolist()]
+    if isinstance(series.dtype, (pd.Int64Dtype, pd.BooleanDtype)):
+        return series.astype(object).where(series.notna(), None).tolist()
+    return [cell_value(v) for v in series.tolist()]
 
 
 def cell_value(value: Any) -> CellValue:
