@@ -130,7 +130,6 @@ def push(
     loaded = load_schema(schema)
     local_rows, local_sheet = _local_rows(local_path, sheet, read_grid)
     remote = _open_remote(url, worksheet or None, local_sheet, client)
-    date_cols = _date_columns(local_rows, loaded) | _date_columns(remote.rows, loaded)
     local_values = [[_sheets_cell(v) for v in row] for row in local_rows]
     while local_values and not any(v != "" for v in local_values[-1]):
         local_values.pop()
@@ -148,8 +147,9 @@ def push(
                 value = local_rows[i][j] if j < len(local_rows[i]) else None
                 update = CellUpdate(i + 1, j + 1, _push_value(value))
                 updates.append(update)
-                if isinstance(update.value, dt.date) and (j in date_cols or not isinstance(old, (int, float))):
-                    new_dates.append(update)
+                held_number = isinstance(old, (int, float)) and not isinstance(old, bool)
+                if isinstance(update.value, dt.date) and not held_number:
+                    new_dates.append(update)  # a cell that held a date already has its date format
     surplus = len(remote.rows) - len(local_values)
     result = TransferResult(
         "push",
