@@ -1,0 +1,894 @@
+"""The sheetkit benchmark suite: each operation against its anchor, in the same run, on the same machine.
+
+    python -m benchmarks.run                     # 1,000, 10,000 and 100,000 rows (several minutes)
+    python -m benchmarks.run --quick             # 1,000 and 10,000 rows (under two minutes)
+    python -m benchmarks.run --sizes 1000,10000 --repeat 3 --json benchmarks/out/results.json --only check
+    nox -s bench -- --quick
+
+Every measurement runs in a fresh subprocess (no imports or caches shared): the child imports what
+the operation needs, then times the call alone with perf_counter and reports its own peak RSS
+(getrusage ru_maxrss, which includes the interpreter and its imports). The --help commands are timed
+as whole processes (wall clock, from the parent). Each measurement is repeated (--repeat, 3 by
+default; an anchor whose first run takes over --slow seconds runs once, and the table says so) and
+the median is reported. Google Sheets operations run against sheetkit's loopback Sheets emulator,
+served from this (parent) process; requests and request-body bytes are counted from its log.
+
+This suite is not part of the test run and asserts nothing: it prints a table, and writes it as JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import random
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+OUT = Path(__file__).resolve().parent / "out"
+AS_OF = "2026-11-27"  # a week after the generated workbooks were last "refreshed"
+FULL_SIZES = [1_000, 10_000, 100_000]
+QUICK_SIZES = [1_000, 10_000]
+TARGET_ROWS = 100_000
+CHANGED_FRACTION = 0.01  # Google benchmarks: this share of the rows is edited on one side
+RESULT_MARK = "BENCH-RESULT "
+HWM_PROBE = (
+    "import atexit\n"
+    "atexit.register(lambda: print('" + RESULT_MARK + "' + str(next(int(x.split()[1]) / 1024 for x in "
+    "open('/proc/self/status') if x.startswith('VmHWM:'))), flush=True))\n"
+)
+
+# ============================================================================ child side
+# Each child op imports what it needs, then returns the call to time. Runs as
+# `python -m benchmarks.run --child NAME --spec JSON` and prints one RESULT_MARK line.
+
+ChildOp = Callable[[dict[str, Any]], Callable[[], dict[str, Any] | None]]
+CHILD_OPS: dict[str, ChildOp] = {}
+
+
+def child_op(name: str) -> Callable[[ChildOp], ChildOp]:
+    def register(function: ChildOp) -> ChildOp:
+        CHILD_OPS[name] = function
+        return function
+
+    return register
+
+
+def _peak_mb() -> float:
+    """This process's peak RSS in MB.
+
+    VmHWM (Linux) belongs to the process's own address space, so it starts afresh at exec. ru_maxrss
+    does not: on Linux a child inherits the parent's high-water mark at fork/exec, so a child of a
+    big parent (this one holds the emulator's spreadsheets) would report the parent's size.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def _import_sheetkit(*extra: str) -> None:
+    """sheetkit's module-level imports plus those it makes lazily inside a call (pandera, calamine...)."""
+    import importlib
+
+    for name in (
+        "sheetkit",
+        "sheetkit.api",
+        "sheetkit.read",
+        "sheetkit.validation",
+        "sheetkit.writeback",
+        "sheetkit.atomic",
+        "sheetkit.locks",
+        "sheetkit.progress",
+        "pandera.pandas",
+        "python_calamine",
+        *extra,
+    ):
+        importlib.import_module(name)
+
+
+@child_op("check")
+def _child_check(spec: dict[str, Any]) -> Callable[[], dict[str, Any]]:
+    _import_sheetkit()
+    from sheetkit.api import check
+
+    def call() -> dict[str, Any]:
+        checked = check(spec["path"], as_of=spec["as_of"])
+        return {"rows": checked.report.rows, "problems": len(checked.report.problems)}
+
+    return call
+
+
+@child_op("refresh")
+def _child_refresh(spec: dict[str, Any]) -> Callable[[], dict[str, Any]]:
+    _import_sheetkit("sheetkit.xlsx_package", "sheetkit.xlsx_write")
+    import sheetkit
+
+    def call() -> dict[str, Any]:
+        result = sheetkit.refresh(spec["path"], as_of=spec["as_of"], output=None)
+        return {"engine": result.engine, "cells_changed": result.cells_changed, "fallback": result.fallback_reason}
+
+    return call
+
+
+@child_op("read_excel")
+def _child_read_excel(spec: dict[str, Any]) -> Callable[[], dict[str, Any]]:
+    import openpyxl  # noqa: F401
+    import pandas as pd
+
+    def call() -> dict[str, Any]:
+        frame = pd.read_excel(spec["path"], engine="openpyxl")
+        return {"shape": list(frame.shape)}
+
+    return call
+
+
+@child_op("calamine")
+def _child_calamine(spec: dict[str, Any]) -> Callable[[], dict[str, Any]]:
+    from python_calamine import CalamineWorkbook
+
+    def call() -> dict[str, Any]:
+        rows = CalamineWorkbook.from_path(spec["path"]).get_sheet_by_index(0).to_python()
+        return {"rows": len(rows)}
+
+    return call
+
+
+@child_op("openpyxl_load_save")
+def _child_openpyxl(spec: dict[str, Any]) -> Callable[[], dict[str, Any]]:
+    import openpyxl
+
+    def call() -> dict[str, Any]:
+        start = time.perf_counter()
+        workbook = openpyxl.load_workbook(spec["path"])
+        loaded = time.perf_counter()
+        load_peak = _peak_mb()
+        workbook.save(spec["path"])
+        return {"load_s": loaded - start, "load_peak_mb": load_peak, "save_s": time.perf_counter() - loaded}
+
+    return call
+
+
+@child_op("google_refresh")
+def _child_google_refresh(spec: dict[str, Any]) -> Callable[[], dict[str, Any]]:
+    _import_sheetkit("sheetkit.gsheets", "sheetkit.google_client", "sheetkit.google_transport", "gspread", "requests")
+    import sheetkit
+
+    def call() -> dict[str, Any]:
+        result = sheetkit.refresh(spec["url"], as_of=spec["as_of"])
+        return {"engine": result.engine, "cells_changed": result.cells_changed, "sheetkit_requests": result.requests}
+
+    return call
+
+
+@child_op("google_push")
+def _child_google_push(spec: dict[str, Any]) -> Callable[[], dict[str, Any]]:
+    _import_sheetkit(
+        "sheetkit.transfer", "sheetkit.gsheets", "sheetkit.google_client", "sheetkit.google_transport", "gspread"
+    )
+    from sheetkit.transfer import push
+
+    def call() -> dict[str, Any]:
+        result = push(spec["path"], spec["url"])
+        return {"cells_changed": result.cells_changed, "sheetkit_requests": result.requests}
+
+    return call
+
+
+@child_op("gspread_dataframe")
+def _child_gspread_dataframe(spec: dict[str, Any]) -> Callable[[], dict[str, Any]]:
+    """The anchor: gspread_dataframe.set_with_dataframe of the same table (built before the timer)."""
+    import gspread
+    import pandas as pd
+    import requests
+    from gspread_dataframe import set_with_dataframe
+    from python_calamine import CalamineWorkbook
+
+    from sheetkit.google_transport import redirect_session
+
+    rows = CalamineWorkbook.from_path(spec["path"]).get_sheet_by_index(0).to_python(skip_empty_area=False)
+    header = spec["header_row"] - 1
+    frame = pd.DataFrame(rows[header + 1 :], columns=rows[header])
+    session = redirect_session(requests.Session(), os.environ["SHEETKIT_SHEETS_API_URL"])
+
+    def call() -> dict[str, Any]:
+        client = gspread.Client(auth=None, session=session)  # type: ignore[arg-type]
+        worksheet = client.open_by_key(spec["spreadsheet_id"]).get_worksheet_by_id(0)
+        set_with_dataframe(worksheet, frame, row=spec["header_row"], include_index=False, resize=False)
+        return {"shape": list(frame.shape)}
+
+    return call
+
+
+def child_main(name: str, spec: dict[str, Any]) -> int:
+    import_start = time.perf_counter()
+    call = CHILD_OPS[name](spec)
+    imported = time.perf_counter()
+    base_mb = _peak_mb()
+    extra = call() or {}
+    seconds = time.perf_counter() - imported
+    result = {
+        "seconds": seconds,
+        "import_s": imported - import_start,
+        "base_mb": base_mb,
+        "peak_mb": _peak_mb(),
+        **extra,
+    }
+    print(RESULT_MARK + json.dumps(result, default=str), flush=True)
+    return 0
+
+
+# ============================================================================ parent side
+
+
+@dataclass
+class Run:
+    """One process: the op's time (inside the child, or wall for whole-process ops) and its peak RSS."""
+
+    seconds: float
+    peak_mb: float
+    wall_s: float
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Measurement:
+    """An operation (or anchor) at one size, repeated."""
+
+    name: str
+    rows: int | None
+    runs: list[Run]
+    note: str = ""
+
+    @property
+    def seconds(self) -> float:
+        return statistics.median(r.seconds for r in self.runs)
+
+    @property
+    def peak_mb(self) -> float:
+        return statistics.median(r.peak_mb for r in self.runs)
+
+    def median_extra(self, key: str) -> float:
+        return statistics.median(float(r.extra[key]) for r in self.runs)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "rows": self.rows,
+            "reps": len(self.runs),
+            "median_s": self.seconds,
+            "median_peak_mb": self.peak_mb,
+            "note": self.note,
+            "runs": [asdict(r) for r in self.runs],
+        }
+
+
+def spawn(argv: Sequence[str], env: dict[str, str] | None = None, *, check: bool = True) -> tuple[float, float, str]:
+    """Run a process to the end: (wall seconds, its ru_maxrss in MB from wait4, stdout). Raises on failure."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        process = subprocess.Popen(list(argv), stdout=out, stderr=err, cwd=REPO, env=env)
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read().decode(errors="replace"), err.read().decode(errors="replace")
+    if check and process.returncode != 0:
+        raise RuntimeError(f"{' '.join(argv)} exited {process.returncode}:\n{stderr[-3000:]}")
+    return wall, usage.ru_maxrss / 1024, stdout
+
+
+def run_child(name: str, spec: dict[str, Any], env: dict[str, str] | None = None) -> Run:
+    argv = [sys.executable, "-m", "benchmarks.run", "--child", name, "--spec", json.dumps(spec)]
+    wall, rss, stdout = spawn(argv, env)
+    line = next(x for x in reversed(stdout.splitlines()) if x.startswith(RESULT_MARK))
+    result = json.loads(line[len(RESULT_MARK) :])
+    seconds, peak = result.pop("seconds"), result.pop("peak_mb")
+    result["wait4_peak_mb"] = rss
+    return Run(seconds, peak, wall, result)
+
+
+class Bench:
+    """The suite's state: sizes, repeats, the emulator (started on first use), the measurements."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.repeat: int = args.repeat
+        self.results: list[Measurement] = []
+        self.emulator: Any = None
+        self.emulator_seconds = 0.0
+        self.workdir = Path(tempfile.mkdtemp(prefix="sheetkit-bench-"))
+        self.started = time.perf_counter()
+
+    def close(self) -> None:
+        if self.emulator is not None:
+            self.emulator.stop()
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def log(self, text: str) -> None:
+        print(f"[{time.perf_counter() - self.started:6.1f}s] {text}", file=sys.stderr, flush=True)
+
+    def wanted(self, group: str) -> bool:
+        return not self.args.only or group in self.args.only
+
+    def measure(
+        self,
+        name: str,
+        rows: int | None,
+        once: Callable[[], Run],
+        *,
+        anchor: bool = False,
+        repeat: int | None = None,
+        note: str = "",
+    ) -> Measurement:
+        """Repeat ``once``; an anchor slower than --slow seconds on its first run is not repeated."""
+        runs: list[Run] = []
+        for i in range(repeat or self.repeat):
+            run = once()
+            runs.append(run)
+            self.log(f"{name} rows={rows}: {run.seconds:.3f} s, peak {run.peak_mb:.0f} MB")
+            if anchor and i == 0 and (repeat or self.repeat) > 1 and run.seconds > self.args.slow:
+                note = f"1 run (> {self.args.slow:g} s)"
+                break
+        measurement = Measurement(name, rows, runs, note)
+        self.results.append(measurement)
+        return measurement
+
+    # -------------------------------------------------------------- file operations
+    def fresh_copy(self, source: Path) -> Path:
+        folder = Path(tempfile.mkdtemp(dir=self.workdir))
+        target = folder / source.name
+        shutil.copyfile(source, target)
+        return target
+
+    def files(self, n: int) -> None:
+        from benchmarks.generate import workbook_path
+
+        path = workbook_path(n)
+        spec = {"path": str(path), "as_of": AS_OF}
+        if self.wanted("check"):
+            self.measure("check", n, lambda: run_child("check", spec))
+            self.measure("pandas.read_excel", n, lambda: run_child("read_excel", spec), anchor=True)
+            self.measure("calamine to_python", n, lambda: run_child("calamine", spec), anchor=True)
+        if self.wanted("refresh"):
+            self.measure("refresh", n, lambda: self._in_copy("refresh", path))
+            self.measure("openpyxl load+save", n, lambda: self._in_copy("openpyxl_load_save", path), anchor=True)
+
+    def _in_copy(self, op: str, source: Path) -> Run:
+        copy = self.fresh_copy(source)
+        try:
+            return run_child(op, {"path": str(copy), "as_of": AS_OF})
+        finally:
+            shutil.rmtree(copy.parent, ignore_errors=True)
+
+    # -------------------------------------------------------------- Google Sheets
+    def google(self, n: int) -> None:
+        from benchmarks.generate import HEADER_ROW
+
+        if not self.wanted("google"):
+            return
+        base, edited, local = self.google_data(n)
+        env = self.google_env()
+        url = "https://docs.google.com/spreadsheets/d/{}/edit#gid=0"
+
+        def remote_run(rows: list[list[Any]], op: str, spec: dict[str, Any]) -> Run:
+            key = self.seed(rows)
+            spec = {
+                key_name: value.format(key) if isinstance(value, str) else value for key_name, value in spec.items()
+            }
+            run = run_child(op, spec, env)
+            self.count_requests(run, key)
+            return run
+
+        # Quick mode runs these once: the emulator's own time dominates their wall time, and their request
+        # and byte counts do not vary between runs.
+        repeat, note = (1, "1 run (quick mode)") if self.args.quick else (None, "")
+        # The sheet was edited in Google (1% of rows): refresh recomputes and writes those rows' cells.
+        refresh_spec = {"url": url, "as_of": AS_OF}
+        self.measure(
+            "google refresh", n, lambda: remote_run(edited, "google_refresh", refresh_spec), repeat=repeat, note=note
+        )
+        # The workbook was edited (1% of rows): push sends them to the in-sync Google copy.
+        push_spec = {"path": str(local), "url": url}
+        self.measure("google push", n, lambda: remote_run(base, "google_push", push_spec), repeat=repeat, note=note)
+        # The anchor: the same edited table sent with gspread_dataframe.set_with_dataframe.
+        spec = {"path": str(local), "spreadsheet_id": "{}", "header_row": HEADER_ROW}
+
+        def anchor_once() -> Run:
+            return remote_run(base, "gspread_dataframe", spec)
+
+        # Its bytes and requests are what the target compares; they do not vary, so it runs once.
+        self.measure("gspread_dataframe.set_with_dataframe", n, anchor_once, repeat=1, note="1 run (byte count)")
+
+    def google_env(self) -> dict[str, str]:
+        if self.emulator is None:
+            from sheetkit.testing.emulator import SheetsEmulator
+
+            self.emulator = emulator = SheetsEmulator().start()
+            handle = emulator.handle
+
+            def timed_handle(*args: Any, **kwargs: Any) -> Any:
+                # The emulator is far slower than Google on big sheets (an atomic batchUpdate deep-copies the
+                # whole spreadsheet): its time is counted here and taken out of the client's time.
+                start = time.perf_counter()
+                try:
+                    return handle(*args, **kwargs)
+                finally:
+                    self.emulator_seconds += time.perf_counter() - start
+
+            setattr(emulator, "handle", timed_handle)  # noqa: B010  (an instance attribute shadows the method)
+            _sweep_blanks_once_per_batch()
+        env = {k: v for k, v in os.environ.items() if k != "SHEETKIT_CREDENTIALS"}
+        env["SHEETKIT_SHEETS_API_URL"] = self.emulator.url
+        env["GSPREAD_CONFIG_DIR"] = str(self.workdir / "no-gspread-config")
+        return env
+
+    def seed(self, rows: list[list[Any]]) -> str:
+        """A fresh spreadsheet holding rows (the previous ones are dropped to keep memory flat)."""
+        emulator = self.emulator
+        emulator.books.clear()
+        emulator.clear_requests()
+        self.emulator_seconds = 0.0
+        return str(emulator.create_spreadsheet("Candidate pipeline", {"Contacts": rows}))
+
+    def count_requests(self, run: Run, key: str) -> None:
+        requests = self.emulator.requests
+        run.extra["http_requests"] = len(requests)
+        run.extra["request_body_bytes"] = sum(len(r.body) for r in requests)
+        run.extra["request_bytes_with_headers"] = sum(
+            len(r.body)
+            + len(r.method)
+            + len(r.path)
+            + len(r.query)
+            + 12
+            + sum(len(k) + len(v) + 4 for k, v in r.headers.items())
+            for r in requests
+        )
+        run.extra["request_kinds"] = [_request_kind(r.method, r.path) for r in requests]
+        run.extra["raw_s"] = run.seconds
+        run.extra["emulator_s"] = self.emulator_seconds
+        run.seconds = max(0.0, run.seconds - self.emulator_seconds)
+        self.emulator.books.pop(key, None)
+        self.emulator.clear_requests()
+
+    def google_data(self, n: int) -> tuple[list[list[Any]], list[list[Any]], Path]:
+        """(base, edited, local): the in-sync sheet, the same with 1% of rows edited, and edited as a workbook.
+
+        base: the generated workbook refreshed as of AS_OF (computed columns current), as calamine reads it.
+        edited: base with CHANGED_FRACTION of the rows given a new Last Contacted and a new note.
+        local: edited written as a formatted workbook (what a push sends from).
+        """
+        from python_calamine import CalamineWorkbook
+
+        import sheetkit
+        from benchmarks.generate import GENERATOR_VERSION, HEADER_ROW, workbook_path, write_workbook
+
+        synced = OUT / f"synced-v{GENERATOR_VERSION}-{n}.xlsx"
+        if not synced.exists():
+            self.log(f"writing {synced.name} (the workbook refreshed as of {AS_OF})")
+            sheetkit.refresh(workbook_path(n), as_of=AS_OF, output=synced, backup=False, progress=False)
+        base = CalamineWorkbook.from_path(str(synced)).get_sheet_by_index(0).to_python(skip_empty_area=False)
+        header = base[HEADER_ROW - 1]
+        contacted, notes = header.index("Last Contacted"), header.index("Notes")
+        day = dt.date.fromisoformat(AS_OF) - dt.timedelta(days=1)
+        edited = [list(r) for r in base]
+        rng = random.Random(n)
+        for index in sorted(rng.sample(range(HEADER_ROW, len(base)), max(1, int(n * CHANGED_FRACTION)))):
+            edited[index][contacted] = day
+            edited[index][notes] = f"Called back {day:%d %b}: wants a call in January"
+        local = OUT / f"edited-v{GENERATOR_VERSION}-{n}.xlsx"
+        if not local.exists():
+            self.log(f"writing {local.name} (1% of the rows edited)")
+            write_workbook(local, edited)
+        return base, edited, local
+
+    # -------------------------------------------------------------- --help
+    def help(self) -> None:
+        if not self.wanted("help"):
+            return
+        script = Path(sys.executable).with_name("sheetkit")
+        sheetkit_cmd = [str(script)] if script.exists() else [sys.executable, "-m", "sheetkit"]
+        commands = {
+            "sheetkit --help": [*sheetkit_cmd, "--help"],
+            "sheetkit validate --help": [*sheetkit_cmd, "validate", "--help"],
+            'python -c "import pandas"': [sys.executable, "-c", "import pandas"],
+        }
+        probes = {
+            "sheetkit --help": "import sys; sys.argv = ['sheetkit', '--help']; from sheetkit.cli import main; main()",
+            "sheetkit validate --help": (
+                "import sys; sys.argv = ['sheetkit', 'validate', '--help']; from sheetkit.cli import main; main()"
+            ),
+            'python -c "import pandas"': "import pandas",
+        }
+        for name, argv in commands.items():
+            # Wall time of the real command; its peak RSS from a twin process that reports its own VmHWM
+            # at exit (wait4's ru_maxrss would include this parent's size, inherited at fork/exec).
+            probe = [sys.executable, "-c", HWM_PROBE + probes[name]]
+
+            def once(argv: list[str] = argv, probe: list[str] = probe) -> Run:
+                wall, rss, _ = spawn(argv)
+                _, _, stdout = spawn(probe, check=False)
+                line = next(x for x in reversed(stdout.splitlines()) if x.startswith(RESULT_MARK))
+                return Run(wall, float(line[len(RESULT_MARK) :]), wall, {"wait4_peak_mb": rss})
+
+            self.measure(name, None, once)
+
+
+# ============================================================================ report
+
+TARGETS: list[dict[str, Any]] = [
+    {"id": 1, "op": "check", "anchor": "pandas.read_excel", "kind": "time", "limit": 0.15},
+    {"id": 1, "op": "check", "anchor": "calamine to_python", "kind": "time", "limit": 1.3},
+    {"id": 2, "op": "refresh", "anchor": "openpyxl load+save", "kind": "time", "limit": 0.10},
+    {"id": 3, "op": "refresh", "anchor": "openpyxl load_workbook", "kind": "mem", "limit": 0.5},
+    {
+        "id": 4,
+        "op": "google refresh",
+        "anchor": "gspread_dataframe.set_with_dataframe",
+        "kind": "google",
+        "limit": 0.03,
+    },
+    {"id": 4, "op": "google push", "anchor": "gspread_dataframe.set_with_dataframe", "kind": "google", "limit": 0.03},
+    {"id": 5, "op": "sheetkit --help", "anchor": 'python -c "import pandas"', "kind": "time", "limit": 0.5},
+    {"id": 5, "op": "sheetkit validate --help", "anchor": 'python -c "import pandas"', "kind": "time", "limit": 0.5},
+]
+GROWTH_OPS = ["check", "refresh", "google refresh", "google push"]
+GROWTH_LIMIT = 11.0
+MAX_GOOGLE_REQUESTS = 3
+
+
+def _find(results: list[Measurement], name: str, rows: int | None) -> Measurement | None:
+    return next((m for m in results if m.name == name and m.rows == rows), None)
+
+
+def comparisons(results: list[Measurement]) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    sizes = sorted({m.rows for m in results if m.rows is not None})
+    for target in TARGETS:
+        for n in [None] if target["op"].startswith("sheetkit") else sizes:
+            op = _find(results, target["op"], n)
+            anchor_name = "openpyxl load+save" if target["anchor"] == "openpyxl load_workbook" else target["anchor"]
+            anchor = _find(results, anchor_name, n)
+            if op is None or anchor is None:
+                continue
+            row: dict[str, Any] = {
+                "target": target["id"],
+                "operation": target["op"],
+                "rows": n,
+                "reps": len(op.runs),
+                "median_s": op.seconds,
+                "peak_mb": op.peak_mb,
+                "anchor": target["anchor"],
+                "anchor_reps": len(anchor.runs),
+                "anchor_note": anchor.note,
+                "anchor_s": anchor.seconds,
+                "anchor_peak_mb": anchor.peak_mb,
+            }
+            if target["anchor"] == "openpyxl load_workbook":
+                row["anchor_s"] = anchor.median_extra("load_s")
+                row["anchor_peak_mb"] = anchor.median_extra("load_peak_mb")
+            row["ratio_time"] = row["median_s"] / row["anchor_s"]
+            row["ratio_mem"] = row["peak_mb"] / row["anchor_peak_mb"]
+            if target["kind"] == "time":
+                row["target_text"] = f"time <= {target['limit']:g}x"
+                row["met"] = row["ratio_time"] <= target["limit"]
+            elif target["kind"] == "mem":
+                row["target_text"] = f"peak <= {target['limit']:g}x"
+                row["met"] = row["ratio_mem"] <= target["limit"]
+            else:
+                requests = op.median_extra("http_requests")
+                sent, anchor_sent = op.median_extra("request_body_bytes"), anchor.median_extra("request_body_bytes")
+                row.update(
+                    http_requests=requests,
+                    request_bytes=sent,
+                    anchor_http_requests=anchor.median_extra("http_requests"),
+                    anchor_request_bytes=anchor_sent,
+                    ratio_bytes=sent / anchor_sent if anchor_sent else float("inf"),
+                    request_kinds=op.runs[0].extra.get("request_kinds"),
+                )
+                row["target_text"] = f"<= {MAX_GOOGLE_REQUESTS} req, bytes <= {target['limit']:g}x"
+                row["met"] = requests <= MAX_GOOGLE_REQUESTS and row["ratio_bytes"] <= target["limit"]
+            if "engine" in op.runs[0].extra:
+                row["engine"] = op.runs[0].extra["engine"]
+            rows.append(row)
+    return rows
+
+
+def growth(results: list[Measurement]) -> list[dict[str, Any]]:
+    out = []
+    for name in GROWTH_OPS:
+        small, large = _find(results, name, 10_000), _find(results, name, 100_000)
+        if small is None or large is None:
+            continue
+        ratio = large.seconds / small.seconds
+        out.append(
+            {"operation": name, "s_10000": small.seconds, "s_100000": large.seconds, "ratio": ratio,
+             "met": ratio <= GROWTH_LIMIT}
+        )  # fmt: skip
+    return out
+
+
+def _sweep_blanks_once_per_batch() -> None:
+    """Make the emulator sweep blank cells once per spreadsheets:batchUpdate instead of once per request.
+
+    Its repeatCell handler scans the whole sheet for blank cells after every request, so a batch of
+    1,000 date-format requests on a 100,000-row sheet costs 1,000 full scans (half an hour). Deferring
+    the sweep to the end of the batch leaves the same final state; it changes nothing sheetkit sends
+    or receives, and the emulator's time is taken out of the measurements anyway.
+    """
+    from sheetkit.testing import batch
+    from sheetkit.testing import emulator as emulator_module
+
+    sweep, run_batch = batch._cleanup, emulator_module.batch_update
+    pending: list[list[Any]] = []
+
+    def deferred(sheet: Any) -> None:
+        if pending:
+            pending[-1].append(sheet)
+        else:
+            sweep(sheet)
+
+    def batch_update(book: Any, body: dict[str, Any]) -> Any:
+        pending.append([])
+        try:
+            result = run_batch(book, body)
+        finally:
+            sheets = pending.pop()
+        for sheet in {id(s): s for s in sheets}.values():
+            sweep(sheet)
+        return result
+
+    batch._cleanup = deferred
+    emulator_module.batch_update = batch_update
+
+
+def _request_kind(method: str, path: str) -> str:
+    last = path.rsplit("/", 1)[-1]
+    if ":" in last and not last.startswith("values"):
+        last = "spreadsheets:" + last.split(":", 1)[1]
+    elif "/values" not in path:
+        last = "spreadsheets.get"
+    return f"{method} {last}"
+
+
+def _rows(n: int | None) -> str:
+    return "-" if n is None else f"{n:,}"
+
+
+def _mb(value: float) -> str:
+    return f"{value:,.0f}"
+
+
+def _s(value: float) -> str:
+    return f"{value:.3f}" if value < 10 else f"{value:.1f}"
+
+
+def markdown_tables(results: list[Measurement], compared: list[dict[str, Any]], grown: list[dict[str, Any]]) -> str:
+    lines = [
+        "| # | operation | rows | median s | peak MB | anchor | anchor median s | anchor peak MB | time x | mem x "
+        "| target | met? |",
+        "|---|---|---:|---:|---:|---|---:|---:|---:|---:|---|---|",
+    ]
+    for row in compared:
+        anchor = row["anchor"] + (f" ({row['anchor_note']})" if row["anchor_note"] else "")
+        lines.append(
+            f"| {row['target']} | {row['operation']} | {_rows(row['rows'])} | {_s(row['median_s'])} "
+            f"| {_mb(row['peak_mb'])} | {anchor} | {_s(row['anchor_s'])} | {_mb(row['anchor_peak_mb'])} "
+            f"| {row['ratio_time']:.3f} | {row['ratio_mem']:.2f} | {row['target_text']} "
+            f"| {'yes' if row['met'] else '**NO**'} |"
+        )
+    google = [r for r in compared if "http_requests" in r]
+    if google:
+        lines += [
+            "",
+            "| operation | rows | HTTP requests | request body bytes | anchor requests | anchor body bytes | bytes x "
+            "| requests sent |",
+            "|---|---:|---:|---:|---:|---:|---:|---|",
+        ]
+        for row in google:
+            kinds = ", ".join(row["request_kinds"] or [])
+            lines.append(
+                f"| {row['operation']} | {_rows(row['rows'])} | {row['http_requests']:.0f} "
+                f"| {row['request_bytes']:,.0f} | {row['anchor_http_requests']:.0f} "
+                f"| {row['anchor_request_bytes']:,.0f} | {row['ratio_bytes']:.4f} | {kinds} |"
+            )
+    if grown:
+        lines += ["", "| operation | median s, 10,000 rows | median s, 100,000 rows | growth | target | met? |"]
+        lines.append("|---|---:|---:|---:|---|---|")
+        for row in grown:
+            lines.append(
+                f"| {row['operation']} | {_s(row['s_10000'])} | {_s(row['s_100000'])} | {row['ratio']:.2f} "
+                f"| <= {GROWTH_LIMIT:g} | {'yes' if row['met'] else '**NO**'} |"
+            )
+    lines += ["", "All measurements (median of the runs; peak = the process's max RSS):", ""]
+    lines += ["| measurement | rows | runs | median s | peak MB | details |", "|---|---:|---:|---:|---:|---|"]
+    for m in results:
+        details = _details(m)
+        lines.append(f"| {m.name} | {_rows(m.rows)} | {len(m.runs)} | {_s(m.seconds)} | {_mb(m.peak_mb)} | {details} |")
+    return "\n".join(lines)
+
+
+def _details(m: Measurement) -> str:
+    extra = m.runs[0].extra
+    parts = []
+    if "import_s" in extra:
+        parts.append(f"imports {statistics.median(r.extra['import_s'] for r in m.runs):.2f} s")
+        parts.append(f"after imports {statistics.median(r.extra['base_mb'] for r in m.runs):.0f} MB")
+    for key in ("engine", "cells_changed", "problems", "fallback"):
+        if extra.get(key) not in (None, ""):
+            parts.append(f"{key} {extra[key]}")
+    if "load_s" in extra:
+        parts.append(f"load {m.median_extra('load_s'):.2f} s, peak after load {m.median_extra('load_peak_mb'):.0f} MB")
+        parts.append(f"save {m.median_extra('save_s'):.2f} s")
+    if "http_requests" in extra:
+        parts.append(f"{m.median_extra('http_requests'):.0f} requests, {m.median_extra('request_body_bytes'):,.0f} B")
+    if m.note:
+        parts.append(m.note)
+    return "; ".join(parts)
+
+
+def machine() -> dict[str, Any]:
+    from importlib import metadata
+
+    cpu = ""
+    try:
+        cpu = next(
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        )
+    except (OSError, StopIteration):
+        cpu = platform.processor()
+    memory = ""
+    try:
+        kib = int(Path("/proc/meminfo").read_text().split()[1])
+        memory = f"{kib / 1024 / 1024:.1f} GiB"
+    except (OSError, ValueError, IndexError):
+        pass
+    versions: dict[str, str | None] = {}
+    for package in (
+        "sheetkit", "pandas", "numpy", "pandera", "openpyxl", "python-calamine", "gspread", "gspread-dataframe",
+        "requests",
+    ):  # fmt: skip
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = None
+    return {
+        "platform": platform.platform(),
+        "cpu": cpu,
+        "cpu_count": os.cpu_count(),
+        "memory": memory,
+        "python": platform.python_version(),
+        "versions": versions,
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "git": git_state(),
+    }
+
+
+def git_state() -> str:
+    """The commit measured, with "+dirty" when sheetkit/ has uncommitted changes (others may be editing)."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True)
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "sheetkit", "schemas"], cwd=REPO, capture_output=True, text=True
+        )
+    except OSError:
+        return "unknown"
+    return head.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "") if head.returncode == 0 else "unknown"
+
+
+def summary(compared: list[dict[str, Any]], grown: list[dict[str, Any]]) -> list[str]:
+    """One line per target: met or not, at 100,000 rows (or the largest size measured)."""
+    lines = []
+    for number in sorted({t["id"] for t in TARGETS}):
+        rows = [r for r in compared if r["target"] == number]
+        if not rows:
+            continue
+        sized = [r for r in rows if r["rows"] is not None]
+        if sized:
+            largest = max(r["rows"] for r in sized)
+            rows = [r for r in sized if r["rows"] == largest]
+        where = (
+            "" if rows[0]["rows"] in (None, TARGET_ROWS) else f" (at {rows[0]['rows']:,} rows; target is at 100,000)"
+        )
+        verdict = "met" if all(r["met"] for r in rows) else "NOT met"
+        lines.append(f"target {number}: {verdict}{where}")
+    if grown:
+        verdict = "met" if all(g["met"] for g in grown) else "NOT met"
+        lines.append(f"target 6 (growth <= {GROWTH_LIMIT:g}): {verdict}")
+    return lines
+
+
+@contextmanager
+def _bench(args: argparse.Namespace) -> Iterator[Bench]:
+    bench = Bench(args)
+    try:
+        yield bench
+    finally:
+        bench.close()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="1,000 and 10,000 rows only")
+    parser.add_argument("--sizes", help="comma-separated row counts (default 1000,10000,100000)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (median reported)")
+    parser.add_argument("--slow", type=float, default=30.0, help="an anchor slower than this runs once")
+    parser.add_argument("--json", type=Path, default=OUT / "results.json", help="where to write the results")
+    parser.add_argument("--markdown", type=Path, help="also write the tables as markdown here")
+    parser.add_argument(
+        "--only",
+        action="append",
+        help="only these groups, each with its anchors: check, refresh, google, help (comma-separated or repeated)",
+    )
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--spec", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        return child_main(args.child, json.loads(args.spec))
+    if args.sizes:
+        sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    else:
+        sizes = QUICK_SIZES if args.quick else FULL_SIZES
+    if args.only:
+        args.only = [o.strip() for part in args.only for o in part.split(",") if o.strip()]
+    info = machine()
+    with _bench(args) as bench:
+        bench.log(
+            f"sizes {sizes}, {args.repeat} runs each; {info['cpu']} x{info['cpu_count']}, Python {info['python']}"
+        )
+        bench.help()
+        for n in sizes:
+            bench.files(n)
+            bench.google(n)
+        elapsed = time.perf_counter() - bench.started
+    info["git_at_end"] = git_state()
+    compared, grown = comparisons(bench.results), growth(bench.results)
+    tables = markdown_tables(bench.results, compared, grown)
+    verdicts = summary(compared, grown)
+    print(tables)
+    print()
+    print("\n".join(verdicts))
+    print(f"\n{info['platform']}; {info['cpu']} x{info['cpu_count']}, {info['memory']}; Python {info['python']}")
+    print(", ".join(f"{k} {v}" for k, v in info["versions"].items()))
+    print(f"sheetkit commit {info['git']} at start, {info['git_at_end']} at end")
+    print(f"suite took {elapsed:.0f} s")
+    payload = {
+        "machine": info,
+        "as_of": AS_OF,
+        "sizes": sizes,
+        "repeat": args.repeat,
+        "elapsed_s": elapsed,
+        "results": [m.to_dict() for m in bench.results],
+        "comparisons": compared,
+        "growth": grown,
+        "summary": verdicts,
+    }
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(payload, indent=2, default=str) + "\n")
+    print(f"results written to {args.json}")
+    if args.markdown:
+        args.markdown.write_text(tables + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
