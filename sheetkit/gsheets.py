@@ -416,3 +416,32 @@ def _date_format_requests(sheet_id: int, cells: Sequence[CellUpdate], pattern: s
             if row is not None:
                 start = previous = row
     return requests
+
+
+def update_cell_request(sheet_id: int, row: int, column: int, value: Any, date_format: str) -> dict[str, Any]:
+    """One typed cell (never a formula: text goes as stringValue)."""
+    cell: dict[str, Any] = {}
+    fields = "userEnteredValue"
+    if isinstance(value, bool):
+        cell["userEnteredValue"] = {"boolValue": value}
+    elif isinstance(value, dt.datetime):
+        midnight = dt.datetime(value.year, value.month, value.day)
+        serial = date_to_serial(value.date(), EPOCH_1900) + (value - midnight).total_seconds() / 86400
+        cell["userEnteredValue"] = {"numberValue": serial}
+        cell["userEnteredFormat"] = {"numberFormat": {"type": "DATE_TIME", "pattern": f"{date_format} hh:mm"}}
+        fields += ",userEnteredFormat.numberFormat"
+    elif isinstance(value, dt.date):
+        cell["userEnteredValue"] = {"numberValue": date_to_serial(value, EPOCH_1900)}
+        cell["userEnteredFormat"] = {"numberFormat": {"type": "DATE", "pattern": date_format}}
+        fields += ",userEnteredFormat.numberFormat"
+    elif isinstance(value, (int, float)):
+        cell["userEnteredValue"] = {"numberValue": value}
+    elif value is not None:
+        cell["userEnteredValue"] = {"stringValue": str(value)}
+    return {
+        "updateCells": {
+            "start": {"sheetId": sheet_id, "rowIndex": row - 1, "columnIndex": column - 1},
+            "rows": [{"values": [cell]}],
+            "fields": fields,
+        }
+    }

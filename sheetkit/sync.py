@@ -28,8 +28,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 from sheetkit.cells import CellUpdate
-from sheetkit.dates import EPOCH_1900, date_to_serial, serial_to_date
+from sheetkit.dates import EPOCH_1900, serial_to_date
 from sheetkit.errors import SheetkitError, UsageError, WriteError
+from sheetkit.gsheets import update_cell_request
 from sheetkit.merge import CellValue, SideChanges, Snapshot, SyncPlan, merge, values_equal
 from sheetkit.report import Report
 from sheetkit.schema import Schema, header_key, load_schema
@@ -664,41 +665,12 @@ def _remote_requests(
     grow = column.next_column - 1 - origin.column_count
     if grow > 0:
         requests.insert(0, {"appendDimension": {"sheetId": sheet_id, "dimension": "COLUMNS", "length": grow}})
-    requests.extend(_update_cell(sheet_id, c.row, c.column, c.value, schema.date_format) for c in cells)
+    requests.extend(update_cell_request(sheet_id, c.row, c.column, c.value, schema.date_format) for c in cells)
     return _RemoteRequests(requests, len(computed_cells))
 
 
 def _dimension(kind: str, sheet_id: int, start: int) -> dict[str, Any]:
     return {kind: {"range": {"sheetId": sheet_id, "dimension": "ROWS", "startIndex": start, "endIndex": start + 1}}}
-
-
-def _update_cell(sheet_id: int, row: int, column: int, value: CellValue, date_format: str) -> dict[str, Any]:
-    """One typed cell (never a formula: text goes as stringValue)."""
-    cell: dict[str, Any] = {}
-    fields = "userEnteredValue"
-    if isinstance(value, bool):
-        cell["userEnteredValue"] = {"boolValue": value}
-    elif isinstance(value, dt.datetime):
-        midnight = dt.datetime(value.year, value.month, value.day)
-        serial = date_to_serial(value.date(), EPOCH_1900) + (value - midnight).total_seconds() / 86400
-        cell["userEnteredValue"] = {"numberValue": serial}
-        cell["userEnteredFormat"] = {"numberFormat": {"type": "DATE_TIME", "pattern": f"{date_format} hh:mm"}}
-        fields += ",userEnteredFormat.numberFormat"
-    elif isinstance(value, dt.date):
-        cell["userEnteredValue"] = {"numberValue": date_to_serial(value, EPOCH_1900)}
-        cell["userEnteredFormat"] = {"numberFormat": {"type": "DATE", "pattern": date_format}}
-        fields += ",userEnteredFormat.numberFormat"
-    elif isinstance(value, (int, float)):
-        cell["userEnteredValue"] = {"numberValue": value}
-    elif value is not None:
-        cell["userEnteredValue"] = {"stringValue": str(value)}
-    return {
-        "updateCells": {
-            "start": {"sheetId": sheet_id, "rowIndex": row - 1, "columnIndex": column - 1},
-            "rows": [{"values": [cell]}],
-            "fields": fields,
-        }
-    }
 
 
 def _send(side: _Side, requests: list[dict[str, Any]]) -> None:

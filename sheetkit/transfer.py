@@ -9,6 +9,7 @@ creates a new one. Dates travel as dates: serial numbers with a date format on t
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +18,14 @@ from typing import Any
 from sheetkit.cells import CellUpdate
 from sheetkit.dates import EPOCH_1900, date_to_serial, serial_to_date
 from sheetkit.errors import UsageError
-from sheetkit.gsheets import GoogleGrid, google_errors, read_google_grid, write_updates
+from sheetkit.gsheets import (
+    MAX_REQUEST_BYTES,
+    GoogleGrid,
+    google_errors,
+    read_google_grid,
+    update_cell_request,
+    write_updates,
+)
 from sheetkit.schema import Schema, header_key, load_schema
 from sheetkit.table import locate_header
 
@@ -164,31 +172,70 @@ def push(
     if dry_run or (not updates and surplus <= 0):
         result.requests = remote.sheet.stats.requests
         return result
-    with google_errors(remote.name):
-        if surplus > 0:
-            remote.sheet.http.batch_update(
-                remote.sheet.spreadsheet_id,
-                {
-                    "requests": [
-                        {
-                            "deleteDimension": {
-                                "range": {
-                                    "sheetId": remote.sheet.sheet_id,
-                                    "dimension": "ROWS",
-                                    "startIndex": len(local_values),
-                                    "endIndex": len(remote.rows),
-                                }
-                            }
-                        }
-                    ]
-                },
-            )
-            remote.sheet.row_count -= surplus
-    write_updates(remote.sheet, updates, format_dates=new_dates, date_pattern=loaded.date_format)
+    _write_push(remote, updates, new_dates, len(local_values), surplus, loaded.date_format)
     result.requests = remote.sheet.stats.requests
     result.written = True
     log.info("%s", remote.sheet.stats.summary())
     return result
+
+
+def _write_push(
+    remote: GoogleGrid, updates: list[CellUpdate], new_dates: list[CellUpdate], rows: int, surplus: int, pattern: str
+) -> None:
+    """Send a push in as few requests as it takes.
+
+    Values alone go as one RAW values:batchUpdate. When rows must be removed or added, or new date
+    cells need a date format, everything goes as ONE spreadsheets:batchUpdate instead (typed
+    cells: text as stringValue, never a formula), which Google applies all or nothing; only a
+    push too big for one request falls back to a structure request plus chunked values.
+    """
+    sheet = remote.sheet
+    structure: list[dict[str, Any]] = []
+    if surplus > 0:
+        structure.append(
+            {
+                "deleteDimension": {
+                    "range": {
+                        "sheetId": sheet.sheet_id,
+                        "dimension": "ROWS",
+                        "startIndex": rows,
+                        "endIndex": len(remote.rows),
+                    }
+                }
+            }
+        )
+    last_row = max((u.row for u in updates), default=0)
+    last_column = max((u.column for u in updates), default=0)
+    row_count = sheet.row_count - max(surplus, 0)
+    if last_row > row_count:
+        structure.append(
+            {"appendDimension": {"sheetId": sheet.sheet_id, "dimension": "ROWS", "length": last_row - row_count}}
+        )
+    if last_column > sheet.column_count:
+        structure.append(
+            {
+                "appendDimension": {
+                    "sheetId": sheet.sheet_id,
+                    "dimension": "COLUMNS",
+                    "length": last_column - sheet.column_count,
+                }
+            }
+        )
+    if not structure and not new_dates:
+        write_updates(sheet, updates)
+        return
+    cells = [update_cell_request(sheet.sheet_id, u.row, u.column, u.value, pattern) for u in updates]
+    body = {"requests": structure + cells}
+    if len(json.dumps(body, separators=(",", ":"))) <= MAX_REQUEST_BYTES:
+        with google_errors(remote.name):
+            sheet.http.batch_update(sheet.spreadsheet_id, body)
+        return
+    if structure:
+        with google_errors(remote.name):
+            sheet.http.batch_update(sheet.spreadsheet_id, {"requests": structure})
+        sheet.row_count = max(row_count, last_row)
+        sheet.column_count = max(sheet.column_count, last_column)
+    write_updates(sheet, updates, format_dates=new_dates, date_pattern=pattern)
 
 
 def _push_value(value: Any) -> Any:

@@ -395,3 +395,29 @@ def test_cli_pull_and_push(google_env: Any, tmp_path: Path) -> None:
     assert google_env.get_values(key, "Contacts!A2") == [["Anna"]]
     missing = run_cli("push", str(tmp_path / "nope.xlsx"), url(key), env=env)
     assert missing.returncode == 2 and "file not found" in missing.stderr and "Traceback" not in missing.stderr
+
+
+def test_push_with_new_rows_and_dates_is_one_atomic_write(google_env: Any, tmp_path: Path) -> None:
+    import openpyxl
+
+    from sheetkit.transfer import push
+
+    book = tmp_path / "local.xlsx"
+    workbook = openpyxl.Workbook()
+    ws = workbook.active
+    ws.title = "Contacts"
+    for row in [HEADER, *ROWS]:
+        ws.append(row)
+    ws["G2"].data_type = "s"
+    workbook.save(book)
+    key = google_env.create_spreadsheet("Pipeline", {"Contacts": [HEADER, ROWS[0]]}, rows=2)  # a full, small grid
+    google_env.clear_requests()
+    result = push(book, url(key))
+    assert result.rows_added == 3 and result.requests == 3
+    posts = writes(google_env)
+    assert len(posts) == 1 and posts[0].path.endswith(":batchUpdate")
+    kinds = {k for r in posts[0].json()["requests"] for k in r}
+    assert kinds == {"appendDimension", "updateCells"}
+    assert google_env.cell(key, "D3").number_format["type"] == "DATE"
+    assert google_env.get_values(key, "Contacts!G2:G4") == [['=HYPERLINK("x")'], ["+1 617 555 0100"], ["007"]]
+    assert google_env.cell(key, "G2").formula is None  # text stayed text
