@@ -28,7 +28,7 @@ def interop(session: nox.Session) -> None:
 def lint(session: nox.Session) -> None:
     """ruff: style and common bugs."""
     session.install("ruff>=0.6")
-    session.run("ruff", "check", "sheetkit", "tests", "examples", "noxfile.py")
+    session.run("ruff", "check", "sheetkit", "tests", "examples", "benchmarks", "noxfile.py")
 
 
 @nox.session(python=PYTHON)
