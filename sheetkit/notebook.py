@@ -108,20 +108,21 @@ def summary_counts(checked: Checked) -> dict[str, int]:
 def due_table(checked: Checked, *, within: int = 7) -> pd.DataFrame:
     """Rows overdue or due within ``within`` days of the as-of date, most overdue first.
 
-    Columns: Row (sheet row), Name, Status, Last Contacted, Next Check-In (dates), Days Overdue
-    (0 is due today, negative is due later).
+    The same list as `sheetkit due` (:func:`sheetkit.due.due`), shaped for the report. Columns:
+    Row (sheet row), Name, Status, Last Contacted, Next Check-In (dates), Days Overdue (0 is due
+    today, negative is due later).
     """
-    flags = row_flags(checked)
-    due = flags[(flags["days_overdue"] >= -within).fillna(False)]
-    due = due.sort_values(["next_check_in", "name"], kind="stable")
+    from sheetkit.due import due
+
+    rows = due(checked, within_days=within).rows
     return pd.DataFrame(
         {
-            "Row": due.index.to_numpy(),
-            "Name": due["name"].to_numpy(),
-            "Status": due["status"].to_numpy(),
-            "Last Contacted": [_date(v) for v in due["last_contacted"]],
-            "Next Check-In": [_date(v) for v in due["next_check_in"]],
-            "Days Overdue": due["days_overdue"].to_numpy(dtype=int),
+            "Row": [r.row for r in rows],
+            "Name": [r.name for r in rows],
+            "Status": [r.status for r in rows],
+            "Last Contacted": [r.last_contacted for r in rows],
+            "Next Check-In": [r.next_check_in for r in rows],
+            "Days Overdue": pd.array([r.days_overdue for r in rows], dtype=int),
         }
     )
 
