@@ -127,10 +127,6 @@ def due_table(checked: Checked, *, within: int = 7) -> pd.DataFrame:
     )
 
 
-def _date(value: Any) -> dt.date | None:
-    return None if pd.isna(value) else pd.Timestamp(value).date()
-
-
 def due_text(days_overdue: int) -> str:
     """How a recruiter reads a due date: "3 days overdue", "due today", "in 2 days"."""
     if days_overdue > 0:
