@@ -260,15 +260,11 @@ def _coerce(raw: pd.Series, spec: Field, schema: Schema, table: Table) -> tuple[
 def _texts(uniques: Any) -> list[Any]:
     """Distinct raw values of a text column as stripped text (None for blank).
 
-    Strings, nearly all of them, go through pandas' vectorised strip; numbers, dates and
-    booleans typed into a text column take the slower exact path.
+    Strings, nearly all of them, are stripped inline (a comprehension is about twice as fast as
+    pandas' str.strip here); numbers, dates and booleans typed into a text column take the exact
+    path.
     """
-    strings = pd.Series(uniques, dtype=object)
-    stripped = strings.str.strip()
-    out = stripped.where(stripped != "", None).tolist()
-    for i in np.flatnonzero(stripped.isna().to_numpy()):
-        out[i] = _to_text(uniques[i])
-    return out
+    return [(u.strip() or None) if type(u) is str else _to_text(u) for u in uniques]
 
 
 def _converter(spec: Field, schema: Schema, table: Table) -> Callable[[Any], Any]:

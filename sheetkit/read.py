@@ -142,6 +142,12 @@ def read_grid(path: Path, *, sheet: str | None = None) -> Grid:
                 path=str(path),
                 sheet=sheet,
             )
+        if path.suffix.lower() in (".xlsx", ".xlsm"):
+            from sheetkit.parallel_read import read_rows
+
+            parallel = read_rows(path, sheet)
+            if parallel is not None:
+                return Grid(sheet, parallel.rows, parallel.merged, names)
         try:
             calamine_sheet = workbook.get_sheet_by_name(sheet)
             rows = calamine_sheet.to_python(skip_empty_area=False)

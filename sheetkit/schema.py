@@ -252,7 +252,7 @@ def _bundled_schema_path(name: str) -> Path | None:
 def parse_schema(text: str, *, path: str = "<schema>") -> Schema:
     """Parse schema YAML text; every mistake names its line and key."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # C parser when built
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
@@ -260,10 +260,13 @@ def parse_schema(text: str, *, path: str = "<schema>") -> Schema:
         raise SchemaFileError(f"not valid YAML: {problem}", path=path, line=line) from None
     if node is None:
         raise SchemaFileError("the file is empty; a schema needs at least 'name' and 'fields'", path=path)
+    constructor = yaml.SafeLoader("")  # builds scalar values; one for the whole file
     try:
-        root = _Node.wrap(node, "")
+        root = _Node.wrap(node, "", constructor=constructor)
     except SchemaFileError as exc:
         raise SchemaFileError(str(exc).split(": ", 1)[1], path=path, line=exc.line, key=exc.key) from None
+    finally:
+        constructor.dispose()
     return _SchemaBuilder(path).build(root)
 
 
@@ -276,7 +279,7 @@ class _Node:
     key: str
 
     @classmethod
-    def wrap(cls, node: yaml.Node, key: str, line: int | None = None) -> _Node:
+    def wrap(cls, node: yaml.Node, key: str, line: int | None = None, *, constructor: yaml.SafeLoader) -> _Node:
         """Wrap a composed YAML node; a mapping value is placed on its key's line."""
         line = line or node.start_mark.line + 1
         if isinstance(node, yaml.MappingNode):
@@ -286,16 +289,12 @@ class _Node:
                 child_key = f"{key}.{k}" if key else k
                 if k in mapping:
                     raise SchemaFileError("key appears twice", line=k_node.start_mark.line + 1, key=child_key)
-                mapping[k] = cls.wrap(v_node, child_key, k_node.start_mark.line + 1)
+                mapping[k] = cls.wrap(v_node, child_key, k_node.start_mark.line + 1, constructor=constructor)
             return cls(mapping, line, key)
         if isinstance(node, yaml.SequenceNode):
-            return cls([cls.wrap(item, f"{key}[{i}]") for i, item in enumerate(node.value)], line, key)
-        loader = yaml.SafeLoader("")
-        try:
-            value = loader.construct_object(node, deep=True)
-        finally:
-            loader.dispose()
-        return cls(value, line, key)
+            items = [cls.wrap(item, f"{key}[{i}]", constructor=constructor) for i, item in enumerate(node.value)]
+            return cls(items, line, key)
+        return cls(constructor.construct_object(node, deep=True), line, key)
 
     def plain(self) -> Any:
         if isinstance(self.value, dict):

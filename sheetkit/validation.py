@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from sheetkit.normalize import DTYPES, Normalized
@@ -45,7 +46,7 @@ def validate_normalized(norm: Normalized, as_of: dt.date) -> list[Problem]:
     active = ~norm.empty_rows()
     if not frame.columns.size or not active.any():
         return []
-    checked = frame.loc[active]
+    checked = frame if active.all() else frame.loc[active]
     pandera_schema, rules = build_pandera_schema(norm, as_of)
     try:
         pandera_schema.validate(checked, lazy=True)
@@ -91,19 +92,19 @@ def _check(
     arg = spec.argument
     if spec.name == "email":
         return (
-            pa.Check.str_matches(EMAIL.pattern),
+            pa.Check(lambda s: _matches(s, EMAIL), name="email"),
             lambda v, r: f"'{shown(v)}' is not an email address (expected name@example.com)",
         )
     if spec.name == "linkedin_url":
         return (
-            pa.Check(lambda s: s.str.match(LINKEDIN_PROFILE), name="linkedin_url"),
+            pa.Check(lambda s: _matches(s, LINKEDIN_PROFILE), name="linkedin_url"),
             lambda v, r: f"'{shown(v)}' is not a LinkedIn profile URL (expected linkedin.com/in/<name>)",
         )
     if spec.name == "unique":
-        first_cells = _first_occurrences(norm, field)
+        first_cells = _FirstOccurrences(norm, field)
         return (
-            pa.Check(lambda s: ~_unique_keys(s).duplicated(keep="first"), name="unique"),
-            lambda v, r: f"'{shown(v)}' appears more than once (first at {first_cells.get(r, '?')})",
+            pa.Check(lambda s: ~first_cells.keys_of(s).duplicated(keep="first"), name="unique"),
+            lambda v, r: f"'{shown(v)}' appears more than once (first at {first_cells.cell(r)})",
         )
     if spec.name == "min":
         return pa.Check.ge(arg), lambda v, r: f"{shown(v)} is less than the minimum of {shown(arg)}"
@@ -118,7 +119,11 @@ def _check(
             ),
         )
     if spec.name == "pattern":
-        return pa.Check.str_matches(arg), lambda v, r: f"'{shown(v)}' does not match the pattern {arg}"
+        pattern = re.compile(arg)
+        return (
+            pa.Check(lambda s: _matches(s, pattern), name="pattern"),
+            lambda v, r: f"'{shown(v)}' does not match the pattern {arg}",
+        )
     if spec.name == "max_length":
         return (
             pa.Check.str_length(max_value=arg),
@@ -134,29 +139,57 @@ def _check(
 
 
 def _unique_keys(series: pd.Series) -> pd.Series:
-    """What counts as 'the same' for uniqueness: text ignores case and surrounding spaces."""
+    """What counts as 'the same' for uniqueness: text ignores case (normalize already stripped it)."""
     if series.dtype == object:
-        return series.str.strip().str.casefold()  # text fields hold str or None only
+        keys = [v.casefold() if type(v) is str else v for v in series]
+        return pd.Series(keys, index=series.index, dtype=object)
     return series
 
 
-def _first_occurrences(norm: Normalized, field: Field) -> dict[int, str]:
-    """Row index of each duplicate -> the cell of the value's first occurrence."""
-    if field.name not in norm.frame.columns:
-        return {}
-    series = _unique_keys(norm.frame[field.name]).loc[~norm.empty_rows()]
-    series = series[series.notna()]
-    duplicated = series.duplicated(keep=False)
-    first: dict[Any, int] = {}
-    cells: dict[int, str] = {}
-    position = norm.positions[field.name]
-    for index, key in series[duplicated].items():
-        assert isinstance(index, int)
-        if key not in first:
-            first[key] = index
-        else:
-            cells[index] = norm.table.cell(position, int(norm.table.rows[first[key]]))
-    return cells
+def _matches(series: pd.Series, pattern: re.Pattern[str]) -> pd.Series:
+    """Which texts match ``pattern`` from their start. Blanks are marked failing here; pandera
+    lets them pass (ignore_na) and the not-blank rule speaks for them."""
+    present = series.notna().to_numpy()
+    texts = series if present.all() else series[present]  # text fields hold str or None only
+    out = np.zeros(len(series), dtype=bool)
+    out[present] = np.fromiter(map(bool, map(pattern.match, texts)), dtype=bool, count=len(texts))
+    return pd.Series(out, index=series.index)
+
+
+class _FirstOccurrences:
+    """A unique field's comparison keys, and where each duplicate's value first appeared.
+
+    The keys are computed once for the check; the first-occurrence cells only when a duplicate
+    is explained (most sheets have none).
+    """
+
+    def __init__(self, norm: Normalized, field: Field) -> None:
+        self.norm, self.field = norm, field
+        self.keys = _unique_keys(norm.frame[field.name])
+        self._cells: dict[int, str] | None = None
+
+    def keys_of(self, series: pd.Series) -> pd.Series:
+        """The keys of the rows being checked (all of them, or the non-empty ones)."""
+        return self.keys if series.index.equals(self.keys.index) else self.keys.loc[series.index]
+
+    def cell(self, row_index: int) -> str:
+        if self._cells is None:
+            self._cells = self._first_cells()
+        return self._cells.get(row_index, "?")
+
+    def _first_cells(self) -> dict[int, str]:
+        series = self.keys.loc[~self.norm.empty_rows()]
+        series = series[series.notna()]
+        first: dict[Any, int] = {}
+        cells: dict[int, str] = {}
+        position = self.norm.positions[self.field.name]
+        for index, key in series[series.duplicated(keep=False)].items():
+            assert isinstance(index, int)
+            if key not in first:
+                first[key] = index
+            else:
+                cells[index] = self.norm.table.cell(position, int(self.norm.table.rows[first[key]]))
+        return cells
 
 
 def _blank_message(spec: Field) -> Callable[[Any, int], str]:

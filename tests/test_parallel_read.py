@@ -1,0 +1,169 @@
+"""The two-core read of big sheets gives exactly the rows calamine gives for the whole sheet.
+
+Small real workbooks are cut at many places (the size threshold is lowered), and every result is
+compared with one calamine parse of the same sheet; layouts a cut cannot be sure of must fall
+back to the one-parse path, and nothing is left in the temporary folder.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from python_calamine import CalamineWorkbook
+
+from sheetkit import parallel_read
+from sheetkit.api import check
+from sheetkit.parallel_read import read_rows
+from sheetkit.read import read_grid
+from tests.xlsx_factory import SHEET, build_contacts, raw_workbook, sheet_xml
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "recruiter_contacts.xlsx"
+CUTS: list[tuple[float, ...]] = [(share,) for share in (0.01, 0.1, 0.25, 0.4, 0.57, 0.75, 0.9, 0.99)] + [
+    (0.2, 0.5, 0.8),
+    (0.1, 0.11, 0.12),
+]
+
+
+def one_parse(path: Path, sheet: str) -> tuple[list[list[Any]], list[Any]]:
+    workbook = CalamineWorkbook.from_path(str(path))
+    try:
+        found = workbook.get_sheet_by_name(sheet)
+        return found.to_python(skip_empty_area=False), list(found.merged_cell_ranges or [])
+    finally:
+        workbook.close()
+
+
+@pytest.fixture(autouse=True)
+def private_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Temporary parts go to a folder of this test's own, so leftovers can be seen."""
+    folder = tmp_path / "tmp"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    return folder
+
+
+def last_row_share(path: Path, sheet: str) -> float:
+    """Where the sheet's last row starts, as a share of its XML: a cut after it has nothing to cut."""
+    with zipfile.ZipFile(path) as package:
+        part = parallel_read.sheet_part(package, sheet)
+        assert part is not None
+        xml = package.read(part)
+    return xml.rfind(b"<row ") / len(xml)
+
+
+def assert_same_as_one_parse(path: Path, sheet: str, cuts: list[tuple[float, ...]]) -> None:
+    expected_rows, expected_merged = one_parse(path, sheet)
+    limit = last_row_share(path, sheet)
+    assert sum(max(shares) < limit for shares in cuts) >= 3  # the sheet is really cut, in several places
+    for shares in cuts:
+        result = read_rows(path, sheet, min_bytes=0, shares=shares)
+        if max(shares) >= limit:
+            assert result is None, shares  # past the last row: the one-parse path reads it
+            continue
+        assert result is not None, shares
+        assert result.rows == expected_rows, shares
+        assert result.merged == expected_merged, shares
+
+
+@pytest.mark.parametrize("sheet", ["Contacts", "Notes"])
+def test_example_workbook_cut_anywhere(sheet: str, private_tmp: Path) -> None:
+    assert_same_as_one_parse(EXAMPLE, sheet, CUTS)
+    assert list(private_tmp.iterdir()) == []  # the parts, which hold the user's data, are gone
+
+
+@pytest.mark.parametrize("options", [{}, {"table": True}, {"date1904": True}, {"xlsm": True}])
+def test_formatted_workbooks_with_formulas_comments_and_merges(tmp_path: Path, options: dict[str, Any]) -> None:
+    suffix = ".xlsm" if options.get("xlsm") else ".xlsx"
+    path = build_contacts(tmp_path / f"contacts{suffix}", rows=60, **options)
+    assert_same_as_one_parse(path, SHEET, CUTS)
+
+
+def _cell(ref: str, value: Any) -> str:
+    if isinstance(value, str):
+        return f'<c r="{ref}" t="s"><v>{value}</v></c>'
+    return f'<c r="{ref}"><v>{value}</v></c>'
+
+
+def test_shared_strings_gaps_leading_blanks_and_ragged_widths(tmp_path: Path) -> None:
+    """Rows start in column C, some rows are missing, later rows are wider, a row has no cells."""
+    rows = []
+    for r in range(4, 80):
+        if r % 7 == 0:
+            continue  # no element at all for this row
+        if r == 30:
+            rows.append('<row r="30"/>')
+            continue
+        width = 3 if r < 50 else 6
+        cells = "".join(_cell(f"{'CDEFGH'[k]}{r}", "0" if k == 0 else r * 10 + k) for k in range(width))
+        cells = cells.replace(f'<c r="C{r}" t="s"><v>0</v></c>', f'<c r="C{r}" t="s"><v>{r % 3}</v></c>')
+        rows.append(f'<row r="{r}">{cells}</row>')
+    tail = '<mergeCells count="1"><mergeCell ref="C4:D4"/></mergeCells>'
+    path = raw_workbook(tmp_path / "ragged.xlsx", sheet_xml("".join(rows), tail=tail), shared=["a", "b", "c"])
+    assert_same_as_one_parse(path, SHEET, CUTS)
+
+
+def test_dates_typed_text_and_booleans_keep_their_types(tmp_path: Path) -> None:
+    path = build_contacts(tmp_path / "typed.xlsx", rows=40)
+    rows, _ = one_parse(path, SHEET)
+    assert any(isinstance(v, dt.date) for row in rows for v in row)  # the comparison covers dates
+    assert any(isinstance(v, bool) for row in rows for v in row)
+    assert_same_as_one_parse(path, SHEET, CUTS)
+
+
+@pytest.mark.parametrize(
+    ("why", "xml"),
+    [
+        ("prefixed elements", sheet_xml('<x:row r="1"><x:c r="A1"><x:v>1</x:v></x:c></x:row>' * 1, prefix="x")),
+        ("rows without numbers", sheet_xml("".join(f'<row><c><v>{i}</v></c></row>' for i in range(50)))),
+        ("a comment among the rows", sheet_xml("".join(f'<row r="{i}"><c r="A{i}"><v>{i}</v></c></row>'
+                                                       for i in range(1, 50)) + '<!-- <row r="99"> -->')),
+        ("rows out of order", sheet_xml("".join(f'<row r="{i}"><c r="A{i}"><v>{i}</v></c></row>'
+                                                for i in [*range(30, 60), *range(1, 30)]))),
+        ("an empty sheet", sheet_xml("").replace("<sheetData></sheetData>", "<sheetData/>")),
+    ],
+)  # fmt: skip
+def test_layouts_a_cut_cannot_trust_take_the_one_parse_path(tmp_path: Path, why: str, xml: str) -> None:
+    path = raw_workbook(tmp_path / "odd.xlsx", xml)
+    for shares in [(0.3,), (0.5,), (0.9,)]:
+        assert read_rows(path, SHEET, min_bytes=0, shares=shares) is None, why
+    grid = read_grid(path, sheet=SHEET)  # and the ordinary read still gives calamine's rows
+    assert grid.rows == one_parse(path, SHEET)[0]
+
+
+def test_small_sheets_and_single_core_machines_use_one_parse(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert read_rows(EXAMPLE, "Contacts") is None  # far below MIN_SHEET_BYTES
+    monkeypatch.setattr(parallel_read, "MIN_SHEET_BYTES", 0)
+    assert read_rows(EXAMPLE, "Contacts") is not None
+    monkeypatch.setattr(parallel_read, "usable_cores", lambda: 1)  # the one thing we cannot make real here
+    assert read_rows(EXAMPLE, "Contacts") is None
+
+
+def test_no_room_for_the_parts_falls_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "missing" / "folder"))
+    assert read_rows(EXAMPLE, "Contacts", min_bytes=0) is None
+    assert read_grid(EXAMPLE).rows == one_parse(EXAMPLE, "Contacts")[0]
+
+
+def test_check_reads_big_sheets_in_parts_with_the_same_result(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The whole pipeline through the parallel read: same report and computed columns as one parse."""
+    monkeypatch.setattr(parallel_read, "usable_cores", lambda: 2)
+    single = check(EXAMPLE, as_of="2026-11-21")
+    used: list[bool] = []
+    real = parallel_read.read_rows
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        result = real(*args, **kwargs)
+        used.append(result is not None)
+        return result
+
+    monkeypatch.setattr(parallel_read, "MIN_SHEET_BYTES", 0)
+    monkeypatch.setattr(parallel_read, "read_rows", spy)
+    parallel = check(EXAMPLE, as_of="2026-11-21")
+    assert used == [True]
+    assert parallel.report.to_dict() == single.report.to_dict()
+    assert parallel.frame().equals(single.frame())
