@@ -8,16 +8,19 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 CellValue = str | int | float | bool | dt.date | None
 """A value sheetkit writes: text, number, boolean, date (written with a date format) or None
 (clear the value, keep the cell's style)."""
 
 
-@dataclass(frozen=True)
-class CellUpdate:
-    """Set one cell (1-based row and column) to ``value``."""
+class CellUpdate(NamedTuple):
+    """Set one cell (1-based row and column) to ``value``.
+
+    A NamedTuple rather than a frozen dataclass: a refresh of a big sheet makes one per changed
+    cell (139,000 at 100,000 rows), and a tuple is built in half the time.
+    """
 
     row: int
     column: int
