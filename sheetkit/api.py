@@ -204,16 +204,18 @@ def check(
 
     ``step`` is told the name of each stage as it starts (progress bars use it).
     """
-    loaded = load_schema(schema)
-    day = parse_as_of(as_of, loaded)
-    step("read")
-    table = read_source(source, loaded, sheet=sheet, client=client)
-    log.info("read %s", table)
-    step("validate")
-    normalized = normalize(table, loaded)
+    from sheetkit.gc_pause import gc_paused
     from sheetkit.validation import validate_normalized
 
-    checked_problems = validate_normalized(normalized, day)
+    loaded = load_schema(schema)
+    day = parse_as_of(as_of, loaded)
+    with gc_paused():  # the sheet becomes millions of Python objects; nothing here makes cycles
+        step("read")
+        table = read_source(source, loaded, sheet=sheet, client=client)
+        log.info("read %s", table)
+        step("validate")
+        normalized = normalize(table, loaded)
+        checked_problems = validate_normalized(normalized, day)
     problems = merge_problems(normalized.problems, checked_problems)
     blocked = _blocked_rows(problems, table, input_fields(loaded))
     empty = normalized.empty_rows()

@@ -9,12 +9,10 @@ Dates travel as dates: serial numbers with a date format on the Google side.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import gc
 import json
 import logging
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import compress, repeat
 from operator import itemgetter, ne
@@ -24,6 +22,7 @@ from typing import Any
 from sheetkit.cells import CellUpdate
 from sheetkit.dates import EPOCH_1900, date_to_serial, serial_to_date
 from sheetkit.errors import UsageError
+from sheetkit.gc_pause import gc_paused
 from sheetkit.gsheets import (
     MAX_REQUEST_BYTES,
     GoogleGrid,
@@ -229,25 +228,6 @@ def _push_rules(_: int, local: set[type], remote: set[type]) -> tuple[Keys | Non
     return local_keys, (_bool_keys if bool in remote else None)
 
 
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Hold off the cyclic garbage collector while whole sheets are read, compared (and, for pull, built).
-
-    Building a 100,000-row grid creates as many lists, and every few hundred new objects the collector
-    rescans the live ones (both grids by then): that doubled the time of decoding Google's JSON, and
-    costs a third of building a workbook with openpyxl. Reference counting still frees the lists at
-    once; only cyclic garbage (openpyxl's cells) waits until collection resumes, at the end.
-    """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
-
-
 def push(
     path: str | Path,
     url: str,
@@ -271,7 +251,7 @@ def push(
 
     local_path = Path(path)
     loaded = load_schema(schema)
-    with _gc_paused():
+    with gc_paused():
         local_rows, local_sheet = _local_rows(local_path, sheet, read_grid)
         remote = _open_remote(url, worksheet or None, local_sheet, client)
         height, updates, new_dates = _push_changes(local_rows, remote.rows)
@@ -442,7 +422,7 @@ def pull(
     loaded = load_schema(schema)
     from sheetkit.gsheets import parse_sheet_ref
 
-    with _gc_paused():  # the new workbook's openpyxl cells too: a third less time
+    with gc_paused():  # the new workbook's openpyxl cells too: a third less time
         remote = read_google_grid(parse_sheet_ref(url, worksheet), client=client)
         date_cols = _date_columns(remote.rows, loaded)
         header = _header_index(remote.rows, loaded)
