@@ -10,7 +10,7 @@ calamine gives for the whole sheet (tests compare them on every kind of workbook
 
 Anything this cannot be sure of takes the ordinary one-parse path: one usable core, a small
 sheet, a prefixed or unusual XML layout, a row without its number, rows out of order, no room
-for the temporary files.
+for the temporary files. SHEETKIT_PARALLEL_READ=0 turns it off (no temporary copies at all).
 """
 
 from __future__ import annotations
@@ -84,7 +84,7 @@ def read_rows(
     """
     if min_bytes is None:
         min_bytes = MIN_SHEET_BYTES
-        if usable_cores() < 2:
+        if usable_cores() < 2 or os.environ.get("SHEETKIT_PARALLEL_READ", "").strip() == "0":
             return None
     try:
         with zipfile.ZipFile(path) as package:

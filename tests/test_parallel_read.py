@@ -136,9 +136,13 @@ def test_layouts_a_cut_cannot_trust_take_the_one_parse_path(tmp_path: Path, why:
 
 
 def test_small_sheets_and_single_core_machines_use_one_parse(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel_read, "usable_cores", lambda: 2)  # whatever machine the tests run on
     assert read_rows(EXAMPLE, "Contacts") is None  # far below MIN_SHEET_BYTES
     monkeypatch.setattr(parallel_read, "MIN_SHEET_BYTES", 0)
     assert read_rows(EXAMPLE, "Contacts") is not None
+    monkeypatch.setenv("SHEETKIT_PARALLEL_READ", "0")  # the user's off switch
+    assert read_rows(EXAMPLE, "Contacts") is None
+    monkeypatch.delenv("SHEETKIT_PARALLEL_READ")
     monkeypatch.setattr(parallel_read, "usable_cores", lambda: 1)  # the one thing we cannot make real here
     assert read_rows(EXAMPLE, "Contacts") is None
 
