@@ -7,7 +7,6 @@ gspread creates, finds, copies, exports and deletes spreadsheets through Drive: 
 
 from __future__ import annotations
 
-import copy
 import csv
 import io
 import re
@@ -81,7 +80,7 @@ def create(books: dict[str, Spreadsheet], body: dict[str, Any], owner: str) -> S
 
 
 def copy_file(books: dict[str, Spreadsheet], source: Spreadsheet, body: dict[str, Any]) -> Spreadsheet:
-    book = copy.deepcopy(source)
+    book = source.fork()
     book.spreadsheet_id = new_spreadsheet_id()
     book.title = body.get("name") or f"Copy of {source.title}"
     book.created = book.modified = now_rfc3339()
@@ -166,15 +165,11 @@ def list_files(books: dict[str, Spreadsheet], params: dict[str, list[str]]) -> d
 def export(book: Spreadsheet, mime: str) -> tuple[bytes, str]:
     """text/csv or text/tab-separated-values of the first sheet's formatted values."""
     if mime not in ("text/csv", "text/tab-separated-values"):
-        raise invalid(
-            f"The emulator exports text/csv and text/tab-separated-values only, not {mime}.", "mimeType"
-        )
+        raise invalid(f"The emulator exports text/csv and text/tab-separated-values only, not {mime}.", "mimeType")
     sheet = book.sheets[0]
     from sheetkit.testing.model import Window
 
-    rows = book.read(
-        Window(sheet, 0, sheet.row_count, 0, sheet.col_count), "ROWS", "FORMATTED_VALUE", "SERIAL_NUMBER"
-    )
+    rows = book.read(Window(sheet, 0, sheet.row_count, 0, sheet.col_count), "ROWS", "FORMATTED_VALUE", "SERIAL_NUMBER")
     width = max((len(r) for r in rows), default=0)
     buf = io.StringIO()
     writer = csv.writer(buf, delimiter="," if mime == "text/csv" else "\t", lineterminator="\r\n")

@@ -258,9 +258,7 @@ class SheetsEmulator:
         with self.lock:
             return spreadsheet_json(self._book(spreadsheet_id))
 
-    def get_values(
-        self, spreadsheet_id: str, range_: str, *, render: str = "UNFORMATTED_VALUE"
-    ) -> list[list[Any]]:
+    def get_values(self, spreadsheet_id: str, range_: str, *, render: str = "UNFORMATTED_VALUE") -> list[list[Any]]:
         """Stored values of a range, typed (numbers as numbers), trailing empties trimmed like Google."""
         with self.lock:
             book = self._book(spreadsheet_id)
@@ -315,9 +313,7 @@ class SheetsEmulator:
         _check_kind(kind)
         with self.lock:
             self._faults.append(
-                _Fault(
-                    kind, method=method.upper() if method else None, path=re.compile(path) if path else None
-                )
+                _Fault(kind, method=method.upper() if method else None, path=re.compile(path) if path else None)
             )
 
     def clear_faults(self) -> None:
@@ -386,16 +382,12 @@ class SheetsEmulator:
                 status_name, message = _FAULT_BODIES[code]
                 raise ApiError(code, message, status_name)
             self._check_auth(headers)
-            status, out_headers, payload = self._route(
-                method, path, parse_qs(query, keep_blank_values=True), body
-            )
+            status, out_headers, payload = self._route(method, path, parse_qs(query, keep_blank_values=True), body)
         except ApiError as err:
             status = err.code
             out_headers = {"Content-Type": "application/json; charset=UTF-8"}
             if err.code == 401:
-                out_headers["WWW-Authenticate"] = (
-                    'Bearer realm="https://accounts.google.com/", error="invalid_token"'
-                )
+                out_headers["WWW-Authenticate"] = 'Bearer realm="https://accounts.google.com/", error="invalid_token"'
             payload = _dumps(err.body())
         except Exception as exc:  # a bug in the emulator must look like Google's 500, not hang the client
             status = 500
@@ -433,9 +425,7 @@ class SheetsEmulator:
         m = re.match(r"^/v4/spreadsheets(?:/([^/:]+))?(.*)$", path)
         if m and path.startswith("/v4/spreadsheets"):
             return self._sheets(method, m.group(1), m.group(2), params, body)
-        m = re.match(
-            r"^/drive/v3/files(?:/([^/]+))?(?:/(copy|export|comments|permissions)(?:/([^/]+))?)?/?$", path
-        )
+        m = re.match(r"^/drive/v3/files(?:/([^/]+))?(?:/(copy|export|comments|permissions)(?:/([^/]+))?)?/?$", path)
         if m:
             return self._drive(method, m.group(1), m.group(2), params, body)
         m = re.match(r"^/upload/drive/v[23]/files/([^/]+)$", path)
@@ -497,9 +487,7 @@ class SheetsEmulator:
                     _mask(
                         {
                             "spreadsheetId": sid,
-                            "valueRanges": [
-                                book.value_range(book.resolve(r), major, vro, dro) for r in ranges
-                            ],
+                            "valueRanges": [book.value_range(book.resolve(r), major, vro, dro) for r in ranges],
                         },
                         params,
                     )
@@ -513,9 +501,7 @@ class SheetsEmulator:
                 return _json({"spreadsheetId": sid, "clearedRanges": [w.a1() for w in wins]})
             m = re.match(r"^/values/(.+?)(?::(append|clear))?$", rest)
             if m:
-                return _json(
-                    _mask(self._values(book, method, unquote(m.group(1)), m.group(2), params, data), params)
-                )
+                return _json(_mask(self._values(book, method, unquote(m.group(1)), m.group(2), params, data), params))
         raise ApiError(404, "Method not found.")
 
     def _values(
@@ -540,9 +526,7 @@ class SheetsEmulator:
         body_major = data.get("majorDimension") or "ROWS"
         if action is None and method == "PUT":
             if data.get("range") and _norm(data["range"], book) != _norm(rng, book):
-                raise bad_request(
-                    f"Requested writing within range [{data['range']}], but tried writing to [{rng}]"
-                )
+                raise bad_request(f"Requested writing within range [{data['range']}], but tried writing to [{rng}]")
             return book.write(
                 rng,
                 data.get("values"),
@@ -566,7 +550,7 @@ class SheetsEmulator:
 
     def _values_batch_update(self, book: Spreadsheet, data: dict[str, Any]) -> dict[str, Any]:
         option = data.get("valueInputOption") or ""
-        work = copy.deepcopy(book)
+        work = book.fork()  # dropped if a write fails: Google applies the batch all-or-nothing
         responses = []
         touched: set[tuple[int, str, int]] = set()
         for item in data.get("data") or []:
@@ -625,7 +609,7 @@ class SheetsEmulator:
         if sheet is None:
             raise bad_request(f"No grid with id: {sheet_id}")
         target = self._readable(str(data.get("destinationSpreadsheetId", "")))
-        clone = copy.deepcopy(sheet)
+        clone = sheet.fork()
         clone.sheet_id = target.new_sheet_id()
         title, n = f"Copy of {sheet.title}", 2
         while target.sheet_by_title(title) is not None:
@@ -645,15 +629,11 @@ class SheetsEmulator:
             if file_id is None:
                 if method == "GET":
                     return _json(
-                        drive.list_files(
-                            {k: v for k, v in self.books.items() if k not in self._denied}, params
-                        )
+                        drive.list_files({k: v for k, v in self.books.items() if k not in self._denied}, params)
                     )
                 if method == "POST":
                     return _json(
-                        drive.render_file(
-                            drive.create(self.books, _parse_body(body), self.user_email), fields
-                        )
+                        drive.render_file(drive.create(self.books, _parse_body(body), self.user_email), fields)
                     )
                 raise ApiError(404, "Method not found.")
             book = self._readable(unquote(file_id), drive_style=True)
@@ -762,9 +742,7 @@ def _check_kind(kind: FaultKind) -> None:
 
 def _seed_cell(raw: Any, value_input: str) -> Cell:
     if isinstance(raw, dt.datetime):
-        return Cell(
-            value=to_serial(raw), fmt={"numberFormat": {"type": "DATE_TIME", "pattern": "yyyy-mm-dd H:mm:ss"}}
-        )
+        return Cell(value=to_serial(raw), fmt={"numberFormat": {"type": "DATE_TIME", "pattern": "yyyy-mm-dd H:mm:ss"}})
     if isinstance(raw, dt.date):
         return Cell(
             value=to_serial(dt.datetime(raw.year, raw.month, raw.day)),
@@ -777,9 +755,7 @@ def _seed_cell(raw: Any, value_input: str) -> Cell:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m sheetkit.testing.emulator --port N``: serve until Ctrl-C."""
-    parser = argparse.ArgumentParser(
-        prog="python -m sheetkit.testing.emulator", description=__doc__.splitlines()[0]
-    )
+    parser = argparse.ArgumentParser(prog="python -m sheetkit.testing.emulator", description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port (default)")
     parser.add_argument("--user-email", default="emulator@sheetkit.invalid")

@@ -29,9 +29,7 @@ _TOKEN_RE = re.compile(
 )""",
     re.VERBOSE,
 )
-_REF_RE = re.compile(
-    r"^(?:(?P<sheet>'(?:[^']|'')+'|[^!]+)!)?\$?([A-Za-z]+)\$?(\d+)(?::\$?([A-Za-z]+)\$?(\d+))?$"
-)
+_REF_RE = re.compile(r"^(?:(?P<sheet>'(?:[^']|'')+'|[^!]+)!)?\$?([A-Za-z]+)\$?(\d+)(?::\$?([A-Za-z]+)\$?(\d+))?$")
 
 
 class FormulaError(Exception):

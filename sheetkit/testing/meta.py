@@ -12,7 +12,7 @@ import copy
 from typing import Any
 
 from sheetkit.testing.model import Sheet, Spreadsheet, Window
-from sheetkit.testing.values import Cell, format_scalar, json_number
+from sheetkit.testing.values import Cell, deep_copy, format_scalar, json_number
 
 DEFAULT_FORMAT: dict[str, Any] = {
     "backgroundColor": {"red": 1, "green": 1, "blue": 1},
@@ -139,11 +139,11 @@ def cell_data(book: Spreadsheet, cell: Cell) -> dict[str, Any]:
                 out["effectiveValue"] = _typed(value)
             out["formattedValue"] = format_scalar(value, cell)
     if cell.fmt:
-        out["userEnteredFormat"] = copy.deepcopy(cell.fmt)
+        out["userEnteredFormat"] = deep_copy(cell.fmt)
     if cell.note:
         out["note"] = cell.note
     if cell.validation:
-        out["dataValidation"] = copy.deepcopy(cell.validation)
+        out["dataValidation"] = deep_copy(cell.validation)
     return out
 
 
@@ -165,17 +165,15 @@ def grid_data(book: Spreadsheet, win: Window) -> dict[str, Any]:
         out["startColumn"] = win.c1
     present = {(r, c): cell for r, c, cell in sheet.used_cells(win) if not cell.is_blank()}
     if present:
-        last_row = max(r for r, _ in present)
+        row_end: dict[int, int] = {}  # row -> one past its last present column, found in one pass
+        for r, c in present:
+            row_end[r] = max(row_end.get(r, 0), c + 1)
         rows: list[dict[str, Any]] = []
-        for r in range(win.r1, last_row + 1):
-            in_row = [c for (rr, c) in present if rr == r]
-            if not in_row:
+        for r in range(win.r1, max(row_end) + 1):
+            if r not in row_end:
                 rows.append({})
                 continue
-            values = [
-                cell_data(book, present[(r, c)]) if (r, c) in present else {}
-                for c in range(win.c1, max(in_row) + 1)
-            ]
+            values = [cell_data(book, present[(r, c)]) if (r, c) in present else {} for c in range(win.c1, row_end[r])]
             rows.append({"values": values})
         out["rowData"] = rows
     out["rowMetadata"] = [_dim_meta(sheet.row_meta.get(i), 21) for i in range(win.r1, win.r2)]

@@ -6,9 +6,11 @@ Kept apart from emulator.py so that file holds the API surface and routing only.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
+import math
 import socket
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -27,7 +29,107 @@ class Server(ThreadingHTTPServer):
 
 
 def dumps(obj: Any) -> bytes:
-    return json.dumps(obj, ensure_ascii=False, indent=2).encode("utf-8")
+    """``json.dumps(obj, ensure_ascii=False, indent=2)``, the way Google prints replies, byte for byte.
+
+    json's indenting encoder is pure Python; this writer joins whole lists of scalars at once and is
+    several times faster on the 1.8 million values of a 100,000-row sheet. Anything unusual (other
+    types, cycles) is left to json.dumps, which answers or raises as ever.
+    """
+    out: list[str] = []
+    try:
+        _write(obj, "", out)
+    except (_Unusual, RecursionError):
+        return json.dumps(obj, ensure_ascii=False, indent=2).encode("utf-8")
+    return "".join(out).encode("utf-8")
+
+
+_encode_str = json.encoder.encode_basestring  # the str encoder json.dumps(ensure_ascii=False) uses
+
+
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+class _Unusual(Exception):
+    """A value the fast writer leaves to json.dumps."""
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, str):
+        return _encode_str(value)
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return int.__repr__(value)
+    if isinstance(value, float):
+        if value != value:
+            return "NaN"
+        if value in (math.inf, -math.inf):
+            return "Infinity" if value > 0 else "-Infinity"
+        return float.__repr__(value)
+    raise _Unusual
+
+
+@functools.lru_cache(maxsize=32)
+def _flat_encoder(inner: str) -> Callable[[Any], str]:
+    """json's C encoder printing list items one per line at this indent (for lists of scalars only).
+
+    JSONEncoder.encode builds a new C encoder on every call, which costs more than encoding a short
+    row; this one is built once per indent.
+    """
+    separator = ",\n" + inner
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is not None:
+        try:
+            encode = make(None, _unencodable, json.encoder.encode_basestring, None, ": ", separator, False, False, True)
+        except TypeError:  # another signature in another Python: use the public API
+            pass
+        else:
+            return lambda row: "".join(encode(row, 0))
+    return json.JSONEncoder(ensure_ascii=False, separators=(separator, ": ")).encode
+
+
+def _unencodable(value: Any) -> Any:
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+def _write(obj: Any, indent: str, out: list[str]) -> None:
+    """Append obj as json.dumps(indent=2) prints it at this indent."""
+    if isinstance(obj, list | tuple):
+        if not obj:
+            out.append("[]")
+            return
+        inner = indent + "  "
+        if _SCALARS.issuperset(map(type, obj)):
+            # Scalars only: json's C encoder with the indent as item separator prints them alike.
+            try:
+                flat = _flat_encoder(inner)(obj)
+            except (TypeError, ValueError):
+                raise _Unusual from None
+            out.append("[\n" + inner + flat[1:-1] + "\n" + indent + "]")
+            return
+        sep = "[\n" + inner
+        for value in obj:
+            out.append(sep)
+            _write(value, inner, out)
+            sep = ",\n" + inner
+        out.append("\n" + indent + "]")
+    elif isinstance(obj, dict):
+        if not obj:
+            out.append("{}")
+            return
+        inner = indent + "  "
+        sep = "{\n" + inner
+        for key, value in obj.items():
+            out.append(sep + (_encode_str(key) if isinstance(key, str) else _encode_str(_scalar(key))) + ": ")
+            _write(value, inner, out)
+            sep = ",\n" + inner
+        out.append("\n" + indent + "}")
+    else:
+        out.append(_scalar(obj))
 
 
 def json_reply(obj: Any, status: int = 200) -> tuple[int, dict[str, str], bytes]:
