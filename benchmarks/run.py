@@ -425,8 +425,8 @@ class Bench:
             handle = emulator.handle
 
             def timed_handle(*args: Any, **kwargs: Any) -> Any:
-                # The emulator is far slower than Google on big sheets (an atomic batchUpdate deep-copies the
-                # whole spreadsheet): its time is counted here and taken out of the client's time.
+                # The emulator runs in this process and is slower than Google on big sheets (reading a
+                # 100,000-row sheet takes it seconds): its time is counted here and taken out of the client's.
                 start = time.perf_counter()
                 try:
                     return handle(*args, **kwargs)
@@ -434,7 +434,6 @@ class Bench:
                     self.emulator_seconds += time.perf_counter() - start
 
             setattr(emulator, "handle", timed_handle)  # noqa: B010  (an instance attribute shadows the method)
-            _sweep_blanks_once_per_batch()
         env = {k: v for k, v in os.environ.items() if k != "SHEETKIT_CREDENTIALS"}
         env["SHEETKIT_SHEETS_API_URL"] = self.emulator.url
         env["GSPREAD_CONFIG_DIR"] = str(self.workdir / "no-gspread-config")
@@ -623,40 +622,6 @@ def growth(results: list[Measurement]) -> list[dict[str, Any]]:
              "met": ratio <= GROWTH_LIMIT}
         )  # fmt: skip
     return out
-
-
-def _sweep_blanks_once_per_batch() -> None:
-    """Make the emulator sweep blank cells once per spreadsheets:batchUpdate instead of once per request.
-
-    Its repeatCell handler scans the whole sheet for blank cells after every request, so a batch of
-    1,000 date-format requests on a 100,000-row sheet costs 1,000 full scans (half an hour). Deferring
-    the sweep to the end of the batch leaves the same final state; it changes nothing sheetkit sends
-    or receives, and the emulator's time is taken out of the measurements anyway.
-    """
-    from sheetkit.testing import batch
-    from sheetkit.testing import emulator as emulator_module
-
-    sweep, run_batch = batch._cleanup, emulator_module.batch_update
-    pending: list[list[Any]] = []
-
-    def deferred(sheet: Any) -> None:
-        if pending:
-            pending[-1].append(sheet)
-        else:
-            sweep(sheet)
-
-    def batch_update(book: Any, body: dict[str, Any]) -> Any:
-        pending.append([])
-        try:
-            result = run_batch(book, body)
-        finally:
-            sheets = pending.pop()
-        for sheet in {id(s): s for s in sheets}.values():
-            sweep(sheet)
-        return result
-
-    batch._cleanup = deferred
-    emulator_module.batch_update = batch_update
 
 
 def _request_kind(method: str, path: str) -> str:

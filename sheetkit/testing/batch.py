@@ -178,11 +178,6 @@ def _sweep(sheet: Sheet, keys: Iterable[tuple[int, int]]) -> None:
             del cells[key]
 
 
-def _cleanup(sheet: Sheet) -> None:
-    """Drop every blank cell of a sheet. Unused here; kept until benchmarks/run.py stops patching it."""
-    _sweep(sheet, [k for k, v in sheet.cells.items() if v.is_blank()])
-
-
 # --------------------------------------------------------------------------- handlers
 
 
