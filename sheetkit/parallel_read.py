@@ -66,6 +66,15 @@ class ParallelRead:
     merged: list[Any]
 
 
+@dataclass
+class _Part:
+    """One part's rows; first_row is the sheet row (0-based) of rows[0], -1 for a part with no cells."""
+
+    rows: list[list[Any]]
+    first_row: int
+    merged: list[Any]
+
+
 def usable_cores() -> int:
     """Cores this process may run on (a container or taskset may allow fewer than the machine has)."""
     try:
@@ -121,21 +130,33 @@ def _read_in_parts(package: zipfile.ZipFile, part: str, sheet: str, shares: tupl
     folder = tempfile.mkdtemp(prefix="sheetkit-read-")  # mode 0700: the parts hold the user's data
     stop = threading.Event()
 
-    def parse(piece: Path) -> Any:
+    def parse(piece: Path, index: int) -> _Part:
+        """Parse one part and turn it into rows at once: the next part is still parsing (no GIL)."""
         if stop.is_set():
             raise _Unsplittable("stopped")
         workbook = CalamineWorkbook.from_path(str(piece))
         try:
-            return workbook.get_sheet_by_name(sheet)
+            found = workbook.get_sheet_by_name(sheet)
+            merged = list(found.merged_cell_ranges or [])
+            if index == 0:  # from row 1 and column A, as the one-parse path reads the whole sheet
+                return _Part(found.to_python(skip_empty_area=False) if found.height else [], 0, merged)
+            start = found.start  # None for a part with no cells
+            if not found.height or start is None:
+                return _Part([], -1, merged)
+            first_row, first_column = start
+            rows = found.to_python(skip_empty_area=True)
+            if first_column:
+                rows = [[""] * first_column + row for row in rows]
+            return _Part(rows, first_row, merged)
         finally:
             workbook.close()
 
     try:
         with ThreadPoolExecutor(max_workers=len(shares) + 1, thread_name_prefix="sheetkit-read") as pool:
-            futures: list[Future[Any]] = []
+            futures: list[Future[_Part]] = []
             try:
-                for piece in _write_parts(package, part, Path(folder), shares):
-                    futures.append(pool.submit(parse, piece))
+                for index, piece in enumerate(_write_parts(package, part, Path(folder), shares)):
+                    futures.append(pool.submit(parse, piece, index))
                 return _join([future.result() for future in futures])
             finally:
                 stop.set()
@@ -227,31 +248,26 @@ def _copy_rest(stream: IO[bytes], pending: bytes, out: IO[bytes]) -> None:
         pending = stream.read(_CHUNK)
 
 
-def _join(sheets: list[Any]) -> ParallelRead:
+def _join(parts: list[_Part]) -> ParallelRead:
     """One list of rows, as calamine gives it for the whole sheet (skip_empty_area=False)."""
-    rows: list[list[Any]] = sheets[0].to_python(skip_empty_area=False) if sheets[0].height else []
-    parts = [rows]
-    count = len(rows)
-    for sheet in sheets[1:]:
-        if not sheet.height:
+    blocks = [parts[0].rows]
+    count = len(parts[0].rows)
+    for part in parts[1:]:
+        if part.first_row < 0:  # no cells in this part
             continue
-        first_row, first_column = sheet.start
-        if first_row < count:
+        if part.first_row < count:
             raise _Unsplittable("rows out of order")
-        part = sheet.to_python(skip_empty_area=True)
-        if first_column:
-            part = [[""] * first_column + row for row in part]
-        if first_row > count:
-            parts.append([[] for _ in range(first_row - count)])  # rows with no cells between the parts
-        parts.append(part)
-        count = first_row + len(part)
-    width = max((len(row) for part in parts for row in part[:1]), default=0)
+        if part.first_row > count:
+            blocks.append([[] for _ in range(part.first_row - count)])  # rows with no cells between the parts
+        blocks.append(part.rows)
+        count = part.first_row + len(part.rows)
+    width = max((len(row) for block in blocks for row in block[:1]), default=0)
     joined: list[list[Any]] = []
-    for part in parts:  # calamine's rows are all as wide as its range; the parts' ranges may differ
-        if part and len(part[0]) != width:
-            part = [row + [""] * (width - len(row)) for row in part]
-        joined.extend(part)
-    return ParallelRead(joined, list(sheets[-1].merged_cell_ranges or []))
+    for block in blocks:  # calamine's rows are all as wide as its range; the parts' ranges may differ
+        if block and len(block[0]) != width:
+            block = [row + [""] * (width - len(row)) for row in block]
+        joined.extend(block)
+    return ParallelRead(joined, parts[-1].merged)
 
 
 def _support_members(package: zipfile.ZipFile, part: str) -> list[tuple[str, bytes]]:
