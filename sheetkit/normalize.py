@@ -233,13 +233,15 @@ def _sheet_prefix(table: Table) -> str:
 def _coerce(raw: pd.Series, spec: Field, schema: Schema, table: Table) -> tuple[pd.Series, np.ndarray, np.ndarray]:
     """Convert a raw column: (typed series, mask of unreadable values, mask of blank cells)."""
     codes, uniques = pd.factorize(raw, use_na_sentinel=True)
-    if spec.type == "text":
-        converted = _texts(uniques)
-        blank_unique = np.fromiter((c is None for c in converted), dtype=bool, count=len(converted))
-    else:
-        convert = _converter(spec, schema, table)
-        converted = [convert(u) for u in uniques]
-        blank_unique = np.fromiter((not _present(u) for u in uniques), dtype=bool, count=len(uniques))
+    if spec.type == "text":  # every value is readable as text: only blanks to find
+        values = np.empty(len(uniques) + 1, dtype=object)
+        values[:-1] = _texts(uniques)
+        values[-1] = None  # pandas.factorize gives code -1 to NaN/None
+        out = values[codes]
+        return pd.Series(out, dtype=object), np.zeros(len(out), dtype=bool), np.equal(values, None)[codes]
+    convert = _converter(spec, schema, table)
+    converted = [convert(u) for u in uniques]
+    blank_unique = np.fromiter((not _present(u) for u in uniques), dtype=bool, count=len(uniques))
     bad_unique = np.fromiter((c is INVALID for c in converted), dtype=bool, count=len(converted))
     values = np.empty(len(converted) + 1, dtype=object)
     values[:-1] = [None if c is INVALID else c for c in converted]
@@ -268,8 +270,6 @@ def _texts(uniques: Any) -> list[Any]:
 
 
 def _converter(spec: Field, schema: Schema, table: Table) -> Callable[[Any], Any]:
-    if spec.type == "text":
-        return _to_text
     if spec.type == "integer":
         return _to_integer
     if spec.type == "number":
