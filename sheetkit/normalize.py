@@ -238,7 +238,8 @@ def _coerce(raw: pd.Series, spec: Field, schema: Schema, table: Table) -> tuple[
         values[:-1] = _texts(uniques)
         values[-1] = None  # pandas.factorize gives code -1 to NaN/None
         out = values[codes]
-        return pd.Series(out, dtype=object), np.zeros(len(out), dtype=bool), np.equal(values, None)[codes]
+        blank_unique = np.fromiter((v is None for v in values), dtype=bool, count=len(values))
+        return pd.Series(out, dtype=object), np.zeros(len(out), dtype=bool), blank_unique[codes]
     convert = _converter(spec, schema, table)
     converted = [convert(u) for u in uniques]
     blank_unique = np.fromiter((not _present(u) for u in uniques), dtype=bool, count=len(uniques))
