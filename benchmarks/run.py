@@ -97,6 +97,9 @@ def _import_sheetkit(*extra: str) -> None:
         "sheetkit.locks",
         "sheetkit.progress",
         "pandera.pandas",
+        # pandera imports its check backends (and, through them, hypothesis when it is
+        # installed: ~0.3 s) on the first validate call; that is import time too
+        "pandera.backends.pandas.builtin_checks",
         "python_calamine",
         *extra,
     ):

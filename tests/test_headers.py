@@ -56,3 +56,62 @@ def test_computed_columns_are_recognised_not_treated_as_unknown() -> None:
     _, computed, problems = match_headers(table_with(["First Name", "days since contact", "NEXT CHECK IN"]), SCHEMA)
     assert computed == {"days_since_contact": 1, "next_check_in": 2}
     assert {p.rule for p in problems} == {"required_column"}  # Status, Last Contacted; nothing about these two
+
+
+# -- the fast paths of build_table and text coercion -------------------------------------------
+
+CELLS = st.one_of(
+    st.sampled_from(["", " ", "  padded  ", "Ana", "ana@example.com", "\tTab\t", "007"]),
+    st.text(max_size=6),
+    st.integers(-5, 5).map(float),
+    st.booleans(),
+    st.dates(),
+)
+
+
+@given(data=st.data(), width=st.integers(1, 5))
+@settings(max_examples=200)
+def test_table_rows_are_the_rows_with_a_value_padded_to_the_header(data: st.DataObject, width: int) -> None:
+    rows = data.draw(st.lists(st.lists(CELLS, max_size=width), max_size=30))  # CSV rows may be short
+    table = build_table([[f"H{j}" for j in range(width)], *rows], 0, source="t", sheet="S", first_row=3)
+    padded = [[*r, *[""] * (width - len(r))] for r in rows]
+    kept = [i for i, r in enumerate(padded) if r != [""] * width]  # " " counts here; normalize skips it
+    assert table.rows.tolist() == [4 + i for i in kept]
+    assert table.values.values.tolist() == [padded[i] for i in kept]
+    assert table.values.dtypes.tolist() == [np.dtype(object)] * width
+
+
+def test_a_table_may_hold_cells_that_are_lists() -> None:
+    table = build_table([["Name", "Tags"], ["Ana", ["a", "b"]]], 0, source="t", sheet="S")
+    assert table.values.values.tolist() == [["Ana", ["a", "b"]]]
+
+
+@given(values=st.lists(CELLS, min_size=100, max_size=300))
+@settings(max_examples=100)
+def test_text_columns_read_the_same_whether_stripped_by_cell_or_by_distinct_value(values: list[object]) -> None:
+    from sheetkit import normalize as norm
+
+    raw = pd.Series(values, dtype=object)
+    spec = SCHEMA.fields["notes"]
+    table = table_with(["Notes"])
+    by_cell = norm._coerce(raw, spec, SCHEMA, table) if norm._mostly_distinct(raw) else None
+    original = norm._mostly_distinct
+    try:
+        norm._mostly_distinct = lambda raw: False  # type: ignore[assignment]
+        by_value = norm._coerce(raw, spec, SCHEMA, table)
+        norm._mostly_distinct = lambda raw: True  # type: ignore[assignment]
+        forced = norm._coerce(raw, spec, SCHEMA, table)
+    finally:
+        norm._mostly_distinct = original  # type: ignore[assignment]
+    for result in [r for r in (by_cell, forced) if r is not None]:
+        assert result[0].tolist() == by_value[0].tolist()
+        assert result[1].tolist() == by_value[1].tolist() and result[2].tolist() == by_value[2].tolist()
+    assert by_value[2].tolist() == [v is None for v in by_value[0].tolist()]
+
+
+def test_a_column_of_distinct_values_is_stripped_cell_by_cell_and_a_repetitive_one_by_value() -> None:
+    from sheetkit.normalize import _mostly_distinct
+
+    assert _mostly_distinct(pd.Series([f"p{i}@example.com" for i in range(3000)], dtype=object))
+    assert not _mostly_distinct(pd.Series(["Sam", "Ana", "Lee"] * 1000, dtype=object))
+    assert not _mostly_distinct(pd.Series(["a", "b"], dtype=object))  # too few cells to judge: the exact path

@@ -11,6 +11,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 from conftest import AS_OF, HEADERS, WorkbookFactory, contact, set_cached_values
+from hypothesis import given
+from hypothesis import strategies as st
 from openpyxl.comments import Comment
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Font, PatternFill
@@ -20,6 +22,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 import sheetkit
 from sheetkit.atomic import backup_path
 from sheetkit.errors import FileLockedError, WriteError
+from sheetkit.writeback import _UNEQUAL_MEANS_CHANGED, same_value
 
 COMPUTED = ["Days Since Contact", "Non-Responsive", "Next Check-In"]
 ENGINES = ["package", "openpyxl"]
@@ -258,3 +261,22 @@ def test_xlsm_keeps_its_macros(make_workbook: WorkbookFactory) -> None:
     with zipfile.ZipFile(xlsm) as package:
         assert package.read("xl/vbaProject.bin") == b"\xd0\xcf\x11\xe0 fake macro storage"
     assert sheetkit.enrich(xlsm, as_of=AS_OF)["Days Since Contact"].tolist() == [20]
+
+
+# -- the write plan's shortcut -----------------------------------------------------------------
+
+
+_PLAIN_CELLS = st.one_of(
+    st.integers(-(10**6), 10**6),
+    st.floats(allow_nan=True, allow_infinity=False, width=64),
+    st.booleans(),
+    st.dates(dt.date(1900, 3, 1), dt.date(9999, 12, 31)),
+)
+
+
+@given(old=_PLAIN_CELLS, new=_PLAIN_CELLS)
+def test_plan_skips_same_value_only_where_inequality_already_decides(old: object, new: object) -> None:
+    """plan_writes does not ask same_value for these type pairs when old != new: that must be
+    exactly what same_value would have answered."""
+    if (type(old), type(new)) in _UNEQUAL_MEANS_CHANGED and old != new:
+        assert not same_value(old, new)  # type: ignore[arg-type]

@@ -153,3 +153,16 @@ def test_blank_status_is_a_warning_read_as_new(make_workbook: WorkbookFactory) -
     assert [(p.cell, p.severity, p.message) for p in report.problems] == [
         ("Contacts!I2", "warning", "Status is blank; read as 'new'")
     ]
+
+
+def test_true_and_one_in_the_same_column_are_told_apart(make_workbook: WorkbookFactory) -> None:
+    """Python counts TRUE == 1: reading each distinct value once must not merge them."""
+    rows = [
+        contact(**{"First Name": "A", "Email": "a@example.com", "Follow-ups": True}),
+        contact(**{"First Name": "B", "Email": "b@example.com", "Follow-ups": 1}),
+        contact(**{"First Name": "C", "Email": "c@example.com", "Follow-ups": 1.0}),
+    ]
+    path = make_workbook(rows)
+    report = sheetkit.validate(path, as_of=AS_OF)
+    bad = [(p.cell, p.rule) for p in report.problems if p.field == "follow_ups"]
+    assert bad == [("Contacts!K2", "type")]  # only the TRUE; the 1s are counts
