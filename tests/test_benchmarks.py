@@ -1,0 +1,43 @@
+"""The benchmark suite itself still runs end to end (tiny sizes; no timing is asserted here).
+
+`nox -s bench` is not part of the test run, so without this a change could break the suite
+unnoticed until someone needs the numbers.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_the_suite_measures_each_operation_against_its_anchor(tmp_path: Path) -> None:
+    results, tables = tmp_path / "results.json", tmp_path / "results.md"
+    argv = [sys.executable, "-m", "benchmarks.run", "--sizes", "300", "--repeat", "1", "--only", "check,refresh"]
+    done = subprocess.run(
+        [*argv, "--json", str(results), "--markdown", str(tables)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    payload = json.loads(results.read_text())
+    measured = {m["name"]: m for m in payload["results"]}
+    assert {"check", "pandas.read_excel", "calamine to_python", "refresh", "openpyxl load+save"} <= set(measured)
+    check, refresh = measured["check"]["runs"][0], measured["refresh"]["runs"][0]
+    assert check["extra"]["problems"] >= 1  # the generated workbook has messy rows on purpose
+    assert refresh["extra"]["engine"] == "package" and refresh["extra"]["cells_changed"] > 0
+    compared = {(c["target"], c["anchor"]) for c in payload["comparisons"] if c["rows"] == 300}
+    assert compared == {
+        (1, "pandas.read_excel"),
+        (1, "calamine to_python"),
+        (2, "openpyxl load+save"),
+        (3, "openpyxl load_workbook"),
+    }
+    assert all(c["ratio_time"] > 0 and c["ratio_mem"] > 0 for c in payload["comparisons"])
+    assert "| 1 | check | 300 |" in tables.read_text()
+    assert payload["machine"]["versions"]["pandera"]
