@@ -233,18 +233,9 @@ def _sheet_prefix(table: Table) -> str:
 
 def _coerce(raw: pd.Series, spec: Field, schema: Schema, table: Table) -> tuple[pd.Series, np.ndarray, np.ndarray]:
     """Convert a raw column: (typed series, mask of unreadable values, mask of blank cells)."""
-    if spec.type == "text" and _mostly_distinct(raw):  # emails, URLs: stripped cell by cell
-        out = np.empty(len(raw), dtype=object)
-        out[:] = _texts(raw.to_numpy().tolist())
-        return pd.Series(out, dtype=object), np.zeros(len(out), dtype=bool), pd.isna(out)
-    codes, uniques = _factorize(raw)
     if spec.type == "text":  # every value is readable as text: only blanks to find
-        values = np.empty(len(uniques) + 1, dtype=object)
-        values[:-1] = _texts(uniques)
-        values[-1] = None  # pandas.factorize gives code -1 to NaN/None
-        out = values[codes]
-        blank_unique = np.fromiter((v is None for v in values), dtype=bool, count=len(values))
-        return pd.Series(out, dtype=object), np.zeros(len(out), dtype=bool), blank_unique[codes]
+        return _text_by_cell(raw) if _mostly_distinct(raw) else _text_by_value(raw)
+    codes, uniques = _factorize(raw)
     convert = _converter(spec, schema, table)
     converted = [convert(u) for u in uniques]
     blank_unique = np.fromiter((not _present(u) for u in uniques), dtype=bool, count=len(uniques))
@@ -263,6 +254,24 @@ def _coerce(raw: pd.Series, spec: Field, schema: Schema, table: Table) -> tuple[
     else:
         series = pd.Series(out, dtype=object)
     return series, bad, blank
+
+
+def _text_by_cell(raw: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray]:
+    """A text column stripped cell by cell (for columns of mostly distinct values)."""
+    out = np.empty(len(raw), dtype=object)
+    out[:] = _texts(raw.to_numpy().tolist())
+    return pd.Series(out, dtype=object), np.zeros(len(out), dtype=bool), pd.isna(out)
+
+
+def _text_by_value(raw: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray]:
+    """A text column stripped once per distinct value (for columns whose values repeat)."""
+    codes, uniques = _factorize(raw)
+    values = np.empty(len(uniques) + 1, dtype=object)
+    values[:-1] = _texts(uniques)
+    values[-1] = None  # pandas.factorize gives code -1 to NaN/None
+    out = values[codes]
+    blank_unique = np.fromiter((v is None for v in values), dtype=bool, count=len(values))
+    return pd.Series(out, dtype=object), np.zeros(len(out), dtype=bool), blank_unique[codes]
 
 
 class _BoolKey:

@@ -88,7 +88,8 @@ class SheetRows:
         column_of = np.fromiter(map(itemgetter(1), values), dtype=np.int64, count=count)
         order = np.lexsort((column_of, row_of))
         self._columns: list[int] = column_of[order].tolist()
-        self._values: list[CellValue] = list(map(list(values.values()).__getitem__, order.tolist()))
+        given = list(values.values())
+        self._values: list[CellValue] = [given[i] for i in order.tolist()]
         rows, starts = np.unique(row_of[order], return_index=True)
         self.rows: list[int] = rows.tolist()
         self._starts = [*starts.tolist(), count]

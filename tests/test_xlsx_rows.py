@@ -87,26 +87,24 @@ def same_both_ways(tmp_path: Path, rows: str, updates: list[CellUpdate], **optio
 ROW = '<row r="{r}">{cells}</row>'
 
 
+CELL_XML = {  # kind -> the <c> element, given its reference and body
+    "v": '<c r="{ref}"><v>{body}</v></c>',
+    "n": '<c r="{ref}" s="1" t="n"><v>{body}</v></c>',
+    "s": '<c r="{ref}" t="s"><v>{body}</v></c>',
+    "b": '<c r="{ref}" t="b"><v>{body}</v></c>',
+    "i": '<c r="{ref}" t="inlineStr"><is><t>{body}</t></is></c>',
+    "styled": '<c r="{ref}" s="1"/>',
+    "empty": '<c r="{ref}"/>',
+}
+
+
 def cells(r: int, *values: str) -> str:
     """Cells A, B, C... of row r holding raw <c> bodies/attributes: 'v:5', 's:1', 'b:1', 'i:text', ''."""
     out = []
     for i, spec in enumerate(values, start=1):
-        ref = f"{column_letter(i)}{r}"
         kind, _, body = spec.partition(":")
-        if kind == "v":
-            out.append(f'<c r="{ref}"><v>{body}</v></c>')
-        elif kind == "n":
-            out.append(f'<c r="{ref}" s="1" t="n"><v>{body}</v></c>')
-        elif kind == "s":
-            out.append(f'<c r="{ref}" t="s"><v>{body}</v></c>')
-        elif kind == "b":
-            out.append(f'<c r="{ref}" t="b"><v>{body}</v></c>')
-        elif kind == "i":
-            out.append(f'<c r="{ref}" t="inlineStr"><is><t>{body}</t></is></c>')
-        elif kind == "styled":
-            out.append(f'<c r="{ref}" s="1"/>')
-        elif kind == "empty":
-            out.append(f'<c r="{ref}"/>')
+        if kind in CELL_XML:
+            out.append(CELL_XML[kind].format(ref=f"{column_letter(i)}{r}", body=body))
     return ROW.format(r=r, cells="".join(out))
 
 
