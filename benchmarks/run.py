@@ -90,12 +90,12 @@ def _import_sheetkit(*extra: str) -> None:
     for name in (
         "sheetkit",
         "sheetkit.api",
-        "sheetkit.read",
-        "sheetkit.validation",
-        "sheetkit.writeback",
-        "sheetkit.atomic",
-        "sheetkit.locks",
-        "sheetkit.progress",
+        "sheetkit.excel.read",
+        "sheetkit.core.validation",
+        "sheetkit.core.writeplan",
+        "sheetkit.runtime.atomic",
+        "sheetkit.runtime.locks",
+        "sheetkit.runtime.progress",
         "pandera.pandas",
         # pandera imports its check backends (and, through them, hypothesis when it is
         # installed: ~0.3 s) on the first validate call; that is import time too
@@ -120,7 +120,7 @@ def _child_check(spec: dict[str, Any]) -> Callable[[], dict[str, Any]]:
 
 @child_op("refresh")
 def _child_refresh(spec: dict[str, Any]) -> Callable[[], dict[str, Any]]:
-    _import_sheetkit("sheetkit.xlsx_package", "sheetkit.xlsx_write")
+    _import_sheetkit("sheetkit.excel.package", "sheetkit.excel.write")
     import sheetkit
 
     def call() -> dict[str, Any]:
@@ -170,7 +170,9 @@ def _child_openpyxl(spec: dict[str, Any]) -> Callable[[], dict[str, Any]]:
 
 @child_op("google_refresh")
 def _child_google_refresh(spec: dict[str, Any]) -> Callable[[], dict[str, Any]]:
-    _import_sheetkit("sheetkit.gsheets", "sheetkit.google_client", "sheetkit.google_transport", "gspread", "requests")
+    _import_sheetkit(
+        "sheetkit.google.sheets", "sheetkit.google.client", "sheetkit.google.transport", "gspread", "requests"
+    )
     import sheetkit
 
     def call() -> dict[str, Any]:
@@ -183,7 +185,7 @@ def _child_google_refresh(spec: dict[str, Any]) -> Callable[[], dict[str, Any]]:
 @child_op("google_push")
 def _child_google_push(spec: dict[str, Any]) -> Callable[[], dict[str, Any]]:
     _import_sheetkit(
-        "sheetkit.transfer", "sheetkit.gsheets", "sheetkit.google_client", "sheetkit.google_transport", "gspread"
+        "sheetkit.transfer", "sheetkit.google.sheets", "sheetkit.google.client", "sheetkit.google.transport", "gspread"
     )
     from sheetkit.transfer import push
 
@@ -203,7 +205,7 @@ def _child_gspread_dataframe(spec: dict[str, Any]) -> Callable[[], dict[str, Any
     from gspread_dataframe import set_with_dataframe
     from python_calamine import CalamineWorkbook
 
-    from sheetkit.google_transport import redirect_session
+    from sheetkit.google.transport import redirect_session
 
     rows = CalamineWorkbook.from_path(spec["path"]).get_sheet_by_index(0).to_python(skip_empty_area=False)
     header = spec["header_row"] - 1

@@ -192,8 +192,8 @@ How many check-ins fall in each of the coming weeks, and how many people are at 
         """\
 from IPython.display import display
 
-from sheetkit import charts
 from sheetkit.api import check
+from sheetkit.views import charts
 
 checked = check(copy, as_of=AS_OF)  # the sheet read and computed, for the charts
 display(charts.due_per_week(checked))

@@ -22,7 +22,7 @@ import sys
 from collections.abc import Sequence
 
 import sheetkit
-from sheetkit.locks import LockedError
+from sheetkit.runtime.locks import LockedError
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1

@@ -27,22 +27,22 @@ __all__ = [
 ]
 
 _HOMES = {
-    "Problem": "sheetkit.report",
+    "Problem": "sheetkit.core.report",
     "RefreshResult": "sheetkit.api",
-    "Report": "sheetkit.report",
-    "Schema": "sheetkit.schema",
+    "Report": "sheetkit.core.report",
+    "Schema": "sheetkit.core.schema",
     "SheetkitError": "sheetkit.errors",
     "enrich": "sheetkit.api",
-    "load_schema": "sheetkit.schema",
+    "load_schema": "sheetkit.core.schema",
     "refresh": "sheetkit.api",
     "validate": "sheetkit.api",
 }
 
 if TYPE_CHECKING:
     from sheetkit.api import RefreshResult, enrich, refresh, validate
+    from sheetkit.core.report import Problem, Report
+    from sheetkit.core.schema import Schema, load_schema
     from sheetkit.errors import SheetkitError
-    from sheetkit.report import Problem, Report
-    from sheetkit.schema import Schema, load_schema
 
 
 def __getattr__(name: str) -> Any:

@@ -21,14 +21,14 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
-from sheetkit.computed import compute, input_fields
+from sheetkit.core.computed import compute, input_fields
+from sheetkit.core.normalize import Normalized, normalize
+from sheetkit.core.report import Report, merge_problems
+from sheetkit.core.schema import Schema, load_schema
+from sheetkit.core.table import Table
+from sheetkit.core.writeplan import WritePlan, apply_plan, plan_writes
 from sheetkit.errors import UsageError
-from sheetkit.normalize import Normalized, normalize
-from sheetkit.read import read_table
-from sheetkit.report import Report, merge_problems
-from sheetkit.schema import Schema, load_schema
-from sheetkit.table import Table
-from sheetkit.writeback import WritePlan, apply_plan, plan_writes
+from sheetkit.excel.read import read_table
 
 if TYPE_CHECKING:
     from pandas.io.formats.style import Styler
@@ -51,12 +51,12 @@ class Checked:
 
     def styled(self) -> Styler:
         """The sheet as a pandas Styler, overdue and non-responsive rows highlighted (for notebooks)."""
-        from sheetkit.notebook import styled
+        from sheetkit.views.notebook import styled
 
         return styled(self)
 
     def _repr_html_(self) -> str:
-        from sheetkit.notebook import checked_html
+        from sheetkit.views.notebook import checked_html
 
         return checked_html(self)
 
@@ -146,7 +146,7 @@ class RefreshResult:
 
     def styled(self) -> Styler:
         """The refreshed table as a pandas Styler, overdue and non-responsive rows highlighted."""
-        from sheetkit.notebook import styled
+        from sheetkit.views.notebook import styled
 
         return styled(self.frame, as_of=self.as_of)
 
@@ -177,7 +177,7 @@ def parse_as_of(value: DateLike, schema: Schema) -> dt.date:
 
 def read_source(source: Any, schema: Schema, *, sheet: str | None = None, client: Any = None) -> Table:
     """Read any source: a file path, a DataFrame, a Google Sheets URL/id, or a gspread Worksheet."""
-    from sheetkit import gsheets
+    from sheetkit.google import sheets as gsheets
 
     if isinstance(source, gsheets.SheetRef) or gsheets.is_sheet_ref(source) or _is_worksheet(source):
         return gsheets.read_google_sheet(source, schema, sheet=sheet, client=client)
@@ -204,8 +204,8 @@ def check(
 
     ``step`` is told the name of each stage as it starts (progress bars use it).
     """
-    from sheetkit.gc_pause import gc_paused
-    from sheetkit.validation import validate_normalized
+    from sheetkit.core.validation import validate_normalized
+    from sheetkit.runtime.gc_pause import gc_paused
 
     loaded = load_schema(schema)
     day = parse_as_of(as_of, loaded)
@@ -290,8 +290,8 @@ def refresh(
         SheetkitError: the source cannot be read, or the result cannot be written (the
             original is then left exactly as it was).
     """
-    from sheetkit import locks
-    from sheetkit import progress as bars
+    from sheetkit.runtime import locks
+    from sheetkit.runtime import progress as bars
 
     target = locks.lock_for(output if output is not None else source) if lock and not dry_run else None
     held = locks.exclusive(*target) if target is not None else contextlib.nullcontext()
@@ -316,7 +316,7 @@ def _refresh(
     if isinstance(source, (str, Path)) and not _names_google_sheet(source):
         path = Path(source)
         if path.suffix.lower() in (".xls", ".xlsb", ".ods"):
-            from sheetkit.read import sniff_workbook
+            from sheetkit.excel.read import sniff_workbook
 
             sniff_workbook(path)  # a mislabelled file gets its real diagnosis first
     checked = check(source, schema=loaded, sheet=sheet, as_of=as_of, client=client, step=step)
@@ -349,13 +349,13 @@ def _refresh(
 
 
 def _names_google_sheet(source: str | Path) -> bool:
-    from sheetkit.gsheets import is_sheet_ref
+    from sheetkit.google.sheets import is_sheet_ref
 
     return isinstance(source, str) and is_sheet_ref(source)
 
 
 def _write_google(result: RefreshResult, checked: Checked, schema: Schema) -> None:
-    from sheetkit.gsheets import write_updates
+    from sheetkit.google.sheets import write_updates
 
     origin = checked.table.origin
     write_updates(
@@ -380,7 +380,7 @@ def _write_file(
     engine: Literal["auto", "package", "openpyxl"],
 ) -> None:
     """Write the plan into the workbook (or a copy at ``output``); nothing at all when up to date."""
-    from sheetkit.atomic import atomic_replace, backup_path
+    from sheetkit.runtime.atomic import atomic_replace, backup_path
 
     target = output if output is not None else path
     if not result.plan and target == path:

@@ -213,11 +213,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code (the console script passes it to sys.exit)."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    from sheetkit.logs import configure
+    from sheetkit.runtime.logs import configure
 
     configure(verbose=args.verbose, quiet=args.quiet, fmt=args.log_format)
     from sheetkit.errors import SheetkitError
-    from sheetkit.locks import LockedError
+    from sheetkit.runtime.locks import LockedError
 
     handlers = {
         "validate": _validate,
@@ -293,7 +293,7 @@ def _refresh_config(args: argparse.Namespace) -> int:
     from sheetkit.api import refresh
     from sheetkit.config import find_config, load_config
     from sheetkit.errors import SheetkitError, UsageError
-    from sheetkit.locks import LockedError
+    from sheetkit.runtime.locks import LockedError
 
     path = Path(args.config) if args.config else find_config()
     if path is None:
@@ -347,19 +347,19 @@ def _report(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from sheetkit.api import check
-    from sheetkit.notebook import due_table, summary_counts
+    from sheetkit.views.notebook import due_table, summary_counts
 
     checked = check(args.path, schema=args.schema, sheet=args.sheet, as_of=args.as_of)
     counts = summary_counts(checked)
     due = due_table(checked)
     written: list[str] = []
     if args.html:
-        from sheetkit.html_report import write_report
+        from sheetkit.views.html_report import write_report
 
         written.append(str(write_report(checked, Path(args.html))))
     if args.charts:
-        from sheetkit.atomic import atomic_replace
-        from sheetkit.charts import contacts_by_status, due_per_week, figure_png
+        from sheetkit.runtime.atomic import atomic_replace
+        from sheetkit.views.charts import contacts_by_status, due_per_week, figure_png
 
         folder = Path(args.charts)
         folder.mkdir(parents=True, exist_ok=True)
@@ -391,7 +391,7 @@ def _report(args: argparse.Namespace) -> int:
 
 def _due(args: argparse.Namespace) -> int:
     from sheetkit.api import check
-    from sheetkit.due import due, parse_window
+    from sheetkit.lists.due import due, parse_window
 
     checked = check(args.path, schema=args.schema, sheet=args.sheet, as_of=args.as_of)
     listing = due(checked, within_days=parse_window(args.within), owner=args.owner)
@@ -400,7 +400,7 @@ def _due(args: argparse.Namespace) -> int:
 
 def _match(args: argparse.Namespace) -> int:
     from sheetkit.api import check
-    from sheetkit.match import match
+    from sheetkit.lists.match import match
 
     checked = check(args.path, schema=args.schema, sheet=args.sheet, as_of=args.as_of)
     listing = match(
@@ -418,7 +418,7 @@ def _match(args: argparse.Namespace) -> int:
 def _show_list(args: argparse.Namespace, checked: Any, listing: Any, default_sheet: str) -> int:
     """Print a due or match list; write it as a worksheet when asked. Problems in the sheet give exit 1."""
     if args.write_sheet is not None:
-        from sheetkit.due_sheet import write_list_sheet
+        from sheetkit.lists.sheet import write_list_sheet
 
         where = write_list_sheet(checked, listing, sheet_name=args.write_sheet or default_sheet)
         logging.getLogger("sheetkit").info("wrote the %s sheet: %s", default_sheet, where)
@@ -439,10 +439,10 @@ def _init(args: argparse.Namespace) -> int:
     """Write a starter sheetkit.toml (and, if asked, a copy of the default schema)."""
     from pathlib import Path
 
-    from sheetkit.atomic import atomic_replace
     from sheetkit.config import starter
+    from sheetkit.core.schema import load_schema
     from sheetkit.errors import UsageError
-    from sheetkit.schema import load_schema
+    from sheetkit.runtime.atomic import atomic_replace
 
     config = Path("sheetkit.toml")
     schema_copy = Path("recruiter_contacts.yaml")
@@ -498,7 +498,7 @@ def _push(args: argparse.Namespace) -> int:
 
 
 def _sync(args: argparse.Namespace) -> int:
-    from sheetkit.sync import sync
+    from sheetkit.syncing.engine import sync
 
     def show_plan(plan: Any) -> None:
         if args.format == "text":

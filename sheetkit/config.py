@@ -29,8 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sheetkit.core.schema import NonResponsiveRule, Schema, load_schema
 from sheetkit.errors import SheetkitError
-from sheetkit.schema import NonResponsiveRule, Schema, load_schema
 
 CONFIG_NAMES = ("sheetkit.toml",)
 

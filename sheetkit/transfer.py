@@ -19,11 +19,12 @@ from operator import itemgetter, ne
 from pathlib import Path
 from typing import Any
 
-from sheetkit.cells import CellUpdate
-from sheetkit.dates import EPOCH_1900, date_to_serial, serial_to_date
+from sheetkit.core.cells import CellUpdate
+from sheetkit.core.dates import EPOCH_1900, date_to_serial, serial_to_date
+from sheetkit.core.schema import Schema, header_key, load_schema
+from sheetkit.core.table import locate_header
 from sheetkit.errors import UsageError
-from sheetkit.gc_pause import gc_paused
-from sheetkit.gsheets import (
+from sheetkit.google.sheets import (
     MAX_REQUEST_BYTES,
     GoogleGrid,
     google_errors,
@@ -31,8 +32,7 @@ from sheetkit.gsheets import (
     update_cell_request,
     write_updates,
 )
-from sheetkit.schema import Schema, header_key, load_schema
-from sheetkit.table import locate_header
+from sheetkit.runtime.gc_pause import gc_paused
 
 log = logging.getLogger("sheetkit")
 
@@ -247,7 +247,7 @@ def push(
         worksheet: the Google worksheet (default: the URL's gid, else one with the local sheet's
             name, else the first).
     """
-    from sheetkit.read import read_grid
+    from sheetkit.excel.read import read_grid
 
     local_path = Path(path)
     loaded = load_schema(schema)
@@ -376,7 +376,7 @@ def _local_rows(path: Path, sheet: str | None, read_grid: Any) -> tuple[list[lis
         import csv
         import io
 
-        from sheetkit.read import decode_text
+        from sheetkit.excel.read import decode_text
 
         text, _ = decode_text(path.read_bytes())
         return [list(r) for r in csv.reader(io.StringIO(text))], path.stem
@@ -386,7 +386,7 @@ def _local_rows(path: Path, sheet: str | None, read_grid: Any) -> tuple[list[lis
 
 def _open_remote(url: str, worksheet: str | None, local_sheet: str, client: Any) -> GoogleGrid:
     from sheetkit.errors import SheetNotFoundError
-    from sheetkit.gsheets import parse_sheet_ref
+    from sheetkit.google.sheets import parse_sheet_ref
 
     ref = parse_sheet_ref(url, worksheet)
     if ref.worksheet is None and ref.gid is None:
@@ -420,7 +420,7 @@ def pull(
     if target.suffix.lower() not in (".xlsx", ".xlsm"):
         raise UsageError(f"pull writes .xlsx or .xlsm files (got {target.name})")
     loaded = load_schema(schema)
-    from sheetkit.gsheets import parse_sheet_ref
+    from sheetkit.google.sheets import parse_sheet_ref
 
     with gc_paused():  # the new workbook's openpyxl cells too: a third less time
         remote = read_google_grid(parse_sheet_ref(url, worksheet), client=client)
@@ -495,7 +495,7 @@ def _new_workbook(target: Path, title: str, values: list[list[Any]], header: int
     import openpyxl
     from openpyxl.styles import Font
 
-    from sheetkit.atomic import atomic_replace
+    from sheetkit.runtime.atomic import atomic_replace
 
     workbook = openpyxl.Workbook()
     ws = workbook.active
@@ -531,9 +531,9 @@ def _pull_into_existing(
     schema: Schema,
     backup: bool,
 ) -> None:
-    from sheetkit.atomic import atomic_replace, backup_path
-    from sheetkit.read import read_grid
-    from sheetkit.xlsx_write import write_cells
+    from sheetkit.excel.read import read_grid
+    from sheetkit.excel.write import write_cells
+    from sheetkit.runtime.atomic import atomic_replace, backup_path
 
     local = read_grid(target, sheet=sheet)
     updates = _pull_changes(local.rows, remote, date_cols)
@@ -550,7 +550,7 @@ def _pull_into_existing(
 
 def _pull_changes(local_rows: list[list[Any]], remote_rows: list[list[Any]], date_cols: set[int]) -> list[CellUpdate]:
     """The local cells that do not show what Google holds (same_value), as updates in row order."""
-    from sheetkit.writeback import same_value
+    from sheetkit.core.writeplan import same_value
 
     height = max(len(remote_rows), len(local_rows))
     width = max(max(map(len, remote_rows), default=0), max(map(len, local_rows), default=0))

@@ -17,7 +17,9 @@ import pytest
 from conftest import AS_OF, contact
 
 from sheetkit.api import Checked, check, enrich
-from sheetkit.charts import (
+from sheetkit.errors import UsageError
+from sheetkit.syncing.merge import Snapshot, merge
+from sheetkit.views.charts import (
     contacts_by_status,
     due_per_week,
     figure_data_uri,
@@ -25,10 +27,8 @@ from sheetkit.charts import (
     status_counts,
     week_counts,
 )
-from sheetkit.errors import UsageError
-from sheetkit.html_report import render_report, write_report
-from sheetkit.merge import Snapshot, merge
-from sheetkit.notebook import (
+from sheetkit.views.html_report import render_report, write_report
+from sheetkit.views.notebook import (
     BOTH_COLOUR,
     NON_RESPONSIVE_COLOUR,
     OVERDUE_COLOUR,
@@ -150,7 +150,7 @@ def test_figures_as_png_and_data_uri(small: Checked) -> None:
 def test_charts_never_touch_pyplot() -> None:
     """Library code must not pick a GUI backend, open windows or keep figures in pyplot's list."""
     code = (
-        "import sys, sheetkit.charts as c, sheetkit.api as a;"
+        "import sys, sheetkit.views.charts as c, sheetkit.api as a;"
         f"c.figure_png(c.due_per_week(a.check({str(EXAMPLE)!r}, as_of='2026-11-21')));"
         "assert 'matplotlib.pyplot' not in sys.modules"
     )

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sheetkit.dates import EPOCH_1900, EPOCH_1904, date_to_serial, parse_date_text, serial_to_date
+from sheetkit.core.dates import EPOCH_1900, EPOCH_1904, date_to_serial, parse_date_text, serial_to_date
 
 dates = st.dates(min_value=dt.date(1930, 1, 1), max_value=dt.date(2099, 12, 31))
 MONTH_ABBR = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]

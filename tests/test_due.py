@@ -17,9 +17,9 @@ from conftest import AS_OF, contact
 from python_calamine import CalamineWorkbook
 
 from sheetkit.api import check
-from sheetkit.due import DueList, due, parse_window, write_due_sheet
+from sheetkit.core.schema import load_schema, parse_schema
 from sheetkit.errors import UsageError
-from sheetkit.schema import load_schema, parse_schema
+from sheetkit.lists.due import DueList, due, parse_window, write_due_sheet
 
 D = dt.datetime
 

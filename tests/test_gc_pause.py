@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from sheetkit.api import check
-from sheetkit.gc_pause import gc_paused
+from sheetkit.runtime.gc_pause import gc_paused
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "recruiter_contacts.xlsx"
 

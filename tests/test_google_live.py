@@ -24,7 +24,7 @@ pytestmark = [
 
 @pytest.fixture
 def live_sheet(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    from sheetkit.google_client import connect
+    from sheetkit.google.client import connect
 
     monkeypatch.setenv("SHEETKIT_CREDENTIALS", KEY_FILE)
     monkeypatch.delenv("SHEETKIT_SHEETS_API_URL", raising=False)

@@ -15,8 +15,8 @@ from conftest import AS_OF
 
 import sheetkit
 from sheetkit.errors import HeaderError, SheetNotFoundError, SourceError, UsageError
-from sheetkit.google_client import CredentialsError, GoogleAPIError, RequestStats, connect
-from sheetkit.gsheets import SheetRef, parse_sheet_ref
+from sheetkit.google.client import CredentialsError, GoogleAPIError, RequestStats, connect
+from sheetkit.google.sheets import SheetRef, parse_sheet_ref
 
 HEADER = ["First Name", "Email", "Status", "Last Contacted", "Follow-ups", "Channels Tried", "Notes"]
 ROWS = [
@@ -230,8 +230,8 @@ def test_retries_are_bounded(google_env: Any) -> None:
 
 
 def test_row_inserting_batch_update_is_not_repeated_after_a_drop(google_env: Any) -> None:
-    from sheetkit.cells import CellUpdate
-    from sheetkit.gsheets import read_google_grid, write_updates
+    from sheetkit.core.cells import CellUpdate
+    from sheetkit.google.sheets import read_google_grid, write_updates
 
     key = seed(google_env)
     client = connect(RequestStats(), sleep=lambda seconds: None)
@@ -243,8 +243,8 @@ def test_row_inserting_batch_update_is_not_repeated_after_a_drop(google_env: Any
 
 
 def test_large_writes_are_chunked_under_2mb(google_env: Any) -> None:
-    from sheetkit import gsheets
-    from sheetkit.cells import CellUpdate
+    from sheetkit.core.cells import CellUpdate
+    from sheetkit.google import sheets as gsheets
 
     key = google_env.create_spreadsheet("Big", {"Contacts": [["Notes"]]}, rows=3000)
     grid = gsheets.read_google_grid(url(key), client=connect(RequestStats()))
@@ -283,9 +283,9 @@ def test_empty_headers_only_and_ragged_sheets(google_env: Any) -> None:
 
 
 def test_more_than_ten_million_cells(google_env: Any) -> None:
-    from sheetkit.cells import CellUpdate
+    from sheetkit.core.cells import CellUpdate
     from sheetkit.errors import WriteError
-    from sheetkit.gsheets import read_google_grid, write_updates
+    from sheetkit.google.sheets import read_google_grid, write_updates
 
     key = seed(google_env)
     grid = read_google_grid(url(key), client=connect(RequestStats()))

@@ -7,9 +7,9 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sheetkit.normalize import match_headers
-from sheetkit.schema import load_schema
-from sheetkit.table import Table, build_table, locate_header
+from sheetkit.core.normalize import match_headers
+from sheetkit.core.schema import load_schema
+from sheetkit.core.table import Table, build_table, locate_header
 
 SCHEMA = load_schema()
 SPELLINGS = [(f.name, spelling) for f in SCHEMA.fields.values() for spelling in (f.header, *f.aliases)]
@@ -89,7 +89,7 @@ def test_a_table_may_hold_cells_that_are_lists() -> None:
 @given(values=st.lists(CELLS, max_size=300))
 @settings(max_examples=200)
 def test_text_columns_read_the_same_whether_stripped_by_cell_or_by_distinct_value(values: list[object]) -> None:
-    from sheetkit.normalize import _text_by_cell, _text_by_value
+    from sheetkit.core.normalize import _text_by_cell, _text_by_value
 
     raw = pd.Series(values, dtype=object)
     by_cell, by_value = _text_by_cell(raw), _text_by_value(raw)
@@ -99,7 +99,7 @@ def test_text_columns_read_the_same_whether_stripped_by_cell_or_by_distinct_valu
 
 
 def test_a_column_of_distinct_values_is_stripped_cell_by_cell_and_a_repetitive_one_by_value() -> None:
-    from sheetkit.normalize import _mostly_distinct
+    from sheetkit.core.normalize import _mostly_distinct
 
     assert _mostly_distinct(pd.Series([f"p{i}@example.com" for i in range(3000)], dtype=object))
     assert not _mostly_distinct(pd.Series(["Sam", "Ana", "Lee"] * 1000, dtype=object))

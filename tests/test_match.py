@@ -11,9 +11,9 @@ import pytest
 from conftest import AS_OF, contact
 
 from sheetkit.api import check
+from sheetkit.core.schema import load_schema, parse_schema
 from sheetkit.errors import UsageError
-from sheetkit.match import match, normalize_title, title_score
-from sheetkit.schema import load_schema, parse_schema
+from sheetkit.lists.match import match, normalize_title, title_score
 
 
 def person(first: str, title: str, where: str | None, status: str = "Not this role") -> dict[str, Any]:

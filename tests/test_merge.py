@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sheetkit.errors import SheetkitError, UsageError
-from sheetkit.merge import (
+from sheetkit.syncing.merge import (
     CellChange,
     ColumnChange,
     Conflict,

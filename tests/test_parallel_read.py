@@ -16,10 +16,10 @@ from typing import Any
 import pytest
 from python_calamine import CalamineWorkbook
 
-from sheetkit import parallel_read
 from sheetkit.api import check
-from sheetkit.parallel_read import read_rows
-from sheetkit.read import read_grid
+from sheetkit.excel import parallel_read
+from sheetkit.excel.parallel_read import read_rows
+from sheetkit.excel.read import read_grid
 from tests.xlsx_factory import SHEET, build_contacts, raw_workbook, sheet_xml
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "recruiter_contacts.xlsx"

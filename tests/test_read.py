@@ -12,9 +12,9 @@ import pytest
 from conftest import AS_OF, HEADERS, WorkbookFactory, contact, set_cached_values
 
 import sheetkit
+from sheetkit.core.schema import load_schema
 from sheetkit.errors import HeaderError, SheetNotFoundError, SourceError, WorkbookFormatError
-from sheetkit.read import read_table
-from sheetkit.schema import load_schema
+from sheetkit.excel.read import read_table
 
 DATA = Path(__file__).parent / "data"
 

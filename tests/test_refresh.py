@@ -20,9 +20,9 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
 import sheetkit
-from sheetkit.atomic import backup_path
+from sheetkit.core.writeplan import _UNEQUAL_MEANS_CHANGED, same_value
 from sheetkit.errors import FileLockedError, WriteError
-from sheetkit.writeback import _UNEQUAL_MEANS_CHANGED, same_value
+from sheetkit.runtime.atomic import backup_path
 
 COMPUTED = ["Days Since Contact", "Non-Responsive", "Next Check-In"]
 ENGINES = ["package", "openpyxl"]
@@ -178,7 +178,7 @@ def test_output_and_dry_run_leave_the_source_alone(make_workbook: WorkbookFactor
 def test_failure_during_write_leaves_the_original_untouched(
     make_workbook: WorkbookFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import sheetkit.xlsx_write as xlsx_write
+    import sheetkit.excel.write as xlsx_write
 
     path = make_workbook([contact()])
     original = path.read_bytes()

@@ -20,7 +20,7 @@ import pytest
 from conftest import WorkbookFactory, contact
 
 from sheetkit.config import ConfigError, load_config
-from sheetkit.locks import exclusive, workbook_lock_path
+from sheetkit.runtime.locks import exclusive, workbook_lock_path
 
 
 def run(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from sheetkit.core.schema import bundled_schemas, header_key, load_schema, parse_schema
 from sheetkit.errors import SchemaFileError
-from sheetkit.schema import bundled_schemas, header_key, load_schema, parse_schema
 
 MINIMAL = "name: mini\nfields:\n  email:\n    type: text\n"
 

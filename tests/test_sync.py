@@ -15,9 +15,9 @@ import pytest
 from conftest import AS_OF
 
 from sheetkit.errors import SheetkitError
-from sheetkit.google_client import RequestStats, connect
-from sheetkit.merge import MassDeleteError
-from sheetkit.sync import SyncLockedError, SyncStateError, lock_path, state_path, sync, sync_lock
+from sheetkit.google.client import RequestStats, connect
+from sheetkit.syncing.engine import SyncLockedError, SyncStateError, lock_path, state_path, sync, sync_lock
+from sheetkit.syncing.merge import MassDeleteError
 
 HEADER = ["First Name", "Email", "Status", "Last Contacted", "Follow-ups", "Notes"]
 ROWS = [
@@ -116,7 +116,7 @@ def pair(google_env: Any, tmp_path: Path) -> tuple[Path, str, Any]:
 def gsheet(emulator: Any, key: str) -> Any:
     import gspread
 
-    from sheetkit.google_transport import emulator_session
+    from sheetkit.google.transport import emulator_session
 
     return gspread.Client(auth=None, session=emulator_session(emulator.url)).open_by_key(key).worksheet("Contacts")
 
@@ -271,7 +271,7 @@ def test_invalid_rows_are_still_merged_and_reported(pair: tuple[Path, str, Any])
 
 
 def test_key_field_mode_reports_blank_and_duplicate_keys(google_env: Any, tmp_path: Path) -> None:
-    from sheetkit.schema import load_schema, parse_schema
+    from sheetkit.core.schema import load_schema, parse_schema
 
     text = Path(load_schema().path).read_text(encoding="utf-8").replace("  key: null", "  key: email")
     schema = parse_schema(text)
@@ -360,7 +360,7 @@ def assert_whole(path: Path, emulator: Any, key: str) -> None:
 def test_failure_writing_locally_or_the_state_then_rerun_converges(
     google_env: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, step: str
 ) -> None:
-    import sheetkit.sync as sync_module
+    import sheetkit.syncing.engine as sync_module
 
     path, key = scenario(google_env, tmp_path)
     original_book = path.read_bytes()

@@ -12,7 +12,8 @@ import openpyxl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sheetkit.cells import CellUpdate
+from sheetkit.core.cells import CellUpdate
+from sheetkit.core.writeplan import same_value
 from sheetkit.transfer import (
     _candidate_rows,
     _pull_changes,
@@ -26,7 +27,6 @@ from sheetkit.transfer import (
     pull,
     push,
 )
-from sheetkit.writeback import same_value
 
 
 def url(spreadsheet_id: str) -> str:

@@ -16,11 +16,12 @@ from pathlib import Path
 import pytest
 from xlsx_factory import SHEET, build_contacts, raw_workbook, sheet_xml
 
-from sheetkit import xlsx_deflate, xlsx_package
-from sheetkit.cells import CellUpdate
+from sheetkit.core.cells import CellUpdate
 from sheetkit.errors import WriteError
-from sheetkit.xlsx_deflate import ParallelDeflateSink
-from sheetkit.xlsx_write import PackageUnsupported, ZipAssembler, write_cells
+from sheetkit.excel import deflate as xlsx_deflate
+from sheetkit.excel import package as xlsx_package
+from sheetkit.excel.deflate import ParallelDeflateSink
+from sheetkit.excel.write import PackageUnsupported, ZipAssembler, write_cells
 
 TEXT = b"".join(b'<row r="%d"><c r="A%d"><v>%d</v></c></row>' % (i, i, i * 7) for i in range(4000))
 NOISE = os.urandom(50_000)  # incompressible: stored blocks inside the stream

@@ -22,11 +22,11 @@ from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 from xlsx_factory import SHEET, raw_workbook, sheet_xml
 
-from sheetkit import xlsx_package
-from sheetkit.cells import CellUpdate, CellValue, column_letter
+from sheetkit.core.cells import CellUpdate, CellValue, column_letter
 from sheetkit.errors import WriteError
-from sheetkit.xlsx_rows import SheetRows
-from sheetkit.xlsx_write import WriteOutcome, write_cells
+from sheetkit.excel import package as xlsx_package
+from sheetkit.excel.rows import SheetRows
+from sheetkit.excel.write import WriteOutcome, write_cells
 
 DAY = dt.date(2026, 3, 14)
 SHEET_PART = "xl/worksheets/sheet1.xml"

@@ -29,10 +29,10 @@ from xlsx_factory import (
     sheet_xml,
 )
 
-from sheetkit import xlsx_package
-from sheetkit.cells import CellUpdate, CellValue, column_letter
+from sheetkit.core.cells import CellUpdate, CellValue, column_letter
 from sheetkit.errors import SheetNotFoundError, WriteError
-from sheetkit.xlsx_write import WriteOutcome, write_cells
+from sheetkit.excel import package as xlsx_package
+from sheetkit.excel.write import WriteOutcome, write_cells
 
 ENGINES = ["package", "openpyxl"]
 VARIANTS = {

@@ -3,7 +3,7 @@
 Typical use, with the real gspread client over real HTTP::
 
     from sheetkit.testing import SheetsEmulator
-    from sheetkit.google_transport import emulator_session
+    from sheetkit.google.transport import emulator_session
 
     with SheetsEmulator() as emu:
         sid = emu.create_spreadsheet("Contacts", {"Sheet1": [["Name", "Email"], ["Ana", "ana@example.com"]]})

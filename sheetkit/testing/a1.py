@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sheetkit import cells
+from sheetkit.core import cells
 
 _CELL_RE = re.compile(r"^\$?([A-Za-z]{0,3})\$?(\d*)$")
 _SIMPLE_TITLE_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from sheetkit.google_transport import emulator_session
+from sheetkit.google.transport import emulator_session
 from sheetkit.testing.emulator import SheetsEmulator
 
 

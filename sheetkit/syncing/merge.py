@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields, is_dataclass, replace
 from typing import Any, Literal
 
-from sheetkit.cells import CellValue
+from sheetkit.core.cells import CellValue
 from sheetkit.errors import SheetkitError, UsageError
 
 Side = Literal["local", "remote"]
@@ -335,7 +335,7 @@ class SyncPlan:
         return f"<SyncPlan: local {side(self.local)}, remote {side(self.remote)}, {len(self.conflicts)} conflicts>"
 
     def _repr_html_(self) -> str:
-        from sheetkit.notebook import plan_html
+        from sheetkit.views.notebook import plan_html
 
         return plan_html(self)
 

@@ -19,7 +19,7 @@ import io
 from typing import TYPE_CHECKING, Any
 
 from sheetkit.api import Checked, DateLike, SchemaLike
-from sheetkit.notebook import as_checked, row_flags
+from sheetkit.views.notebook import as_checked, row_flags
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

@@ -27,14 +27,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from sheetkit.cells import CellUpdate
-from sheetkit.dates import EPOCH_1900, serial_to_date
+from sheetkit.core.cells import CellUpdate
+from sheetkit.core.dates import EPOCH_1900, serial_to_date
+from sheetkit.core.report import Report
+from sheetkit.core.schema import Schema, header_key, load_schema
+from sheetkit.core.table import Table
 from sheetkit.errors import SheetkitError, UsageError, WriteError
-from sheetkit.gsheets import update_cell_request
-from sheetkit.merge import CellValue, SideChanges, Snapshot, SyncPlan, merge, values_equal
-from sheetkit.report import Report
-from sheetkit.schema import Schema, header_key, load_schema
-from sheetkit.table import Table
+from sheetkit.google.sheets import update_cell_request
+from sheetkit.syncing.merge import CellValue, SideChanges, Snapshot, SyncPlan, merge, values_equal
 
 log = logging.getLogger("sheetkit.sync")
 
@@ -57,7 +57,7 @@ def state_path(workbook: Path) -> Path:
 
 
 def lock_path(workbook: Path) -> Path:
-    from sheetkit.locks import workbook_lock_path
+    from sheetkit.runtime.locks import workbook_lock_path
 
     return workbook_lock_path(workbook)
 
@@ -123,7 +123,7 @@ class SyncResult:
 @contextlib.contextmanager
 def sync_lock(workbook: Path) -> Iterator[None]:
     """The workbook's run lock (shared with refresh): a second sync stops at once with a message."""
-    from sheetkit.locks import LockedError, exclusive
+    from sheetkit.runtime.locks import LockedError, exclusive
 
     try:
         with exclusive(lock_path(workbook), workbook.name):
@@ -307,7 +307,7 @@ def load_state(workbook: Path, spreadsheet_id: str) -> Snapshot | None:
 
 def save_state(workbook: Path, spreadsheet_id: str, worksheet: str, base: Snapshot) -> Path:
     """Replace the state file atomically (it is written last, after both copies)."""
-    from sheetkit.atomic import atomic_replace
+    from sheetkit.runtime.atomic import atomic_replace
 
     path = state_path(workbook)
     payload = {
@@ -357,7 +357,7 @@ def sync(
         MassDeleteError, SyncLockedError, SyncStateError, and the read/write errors of each side.
     """
     from sheetkit.api import parse_as_of
-    from sheetkit.google_client import RequestStats, connect
+    from sheetkit.google.client import RequestStats, connect
 
     workbook = Path(path)
     if workbook.suffix.lower() not in (".xlsx", ".xlsm"):
@@ -419,8 +419,8 @@ def sync(
 def _read_both(
     workbook: Path, url: str, sheet: str | None, worksheet: str | None, schema: Schema, client: Any
 ) -> tuple[_Side, _Side]:
-    from sheetkit.gsheets import parse_sheet_ref, read_google_sheet
-    from sheetkit.read import read_table
+    from sheetkit.excel.read import read_table
+    from sheetkit.google.sheets import parse_sheet_ref, read_google_sheet
 
     local_table = read_table(workbook, schema, sheet=sheet)
     remote_table = read_google_sheet(parse_sheet_ref(url, worksheet), schema, client=client)
@@ -441,8 +441,8 @@ def _read_both(
 
 def _remote_unchanged(remote: _Side) -> bool:
     """Read the Google values again (one request): never overwrite an edit made since they were read."""
-    from sheetkit.cells import quote_sheet
-    from sheetkit.gsheets import google_errors
+    from sheetkit.core.cells import quote_sheet
+    from sheetkit.google.sheets import google_errors
 
     origin = remote.table.origin
     with google_errors(f"spreadsheet {origin.spreadsheet_id} {origin.title!r}"):
@@ -478,12 +478,12 @@ def _recompute(
     import pandas as pd
 
     from sheetkit.api import _blocked_rows
-    from sheetkit.computed import compute, input_fields
-    from sheetkit.normalize import normalize
-    from sheetkit.read import table_from_frame
-    from sheetkit.report import merge_problems
-    from sheetkit.validation import validate_normalized
-    from sheetkit.writeback import cell_value
+    from sheetkit.core.computed import compute, input_fields
+    from sheetkit.core.normalize import normalize
+    from sheetkit.core.report import merge_problems
+    from sheetkit.core.validation import validate_normalized
+    from sheetkit.core.writeplan import cell_value
+    from sheetkit.excel.read import table_from_frame
 
     headers = [local.header_of.get(c, c) for c in merged.columns]
     frame = pd.DataFrame([[merged.value(k, c) for c in merged.columns] for k in merged.order], columns=headers)
@@ -597,8 +597,8 @@ def _header_text(identity: str, headers: Mapping[str, str], schema: Schema) -> s
 
 
 def _write_local(workbook: Path, side: _Side, cells: _LocalCells, schema: Schema) -> None:
-    from sheetkit.atomic import atomic_replace
-    from sheetkit.xlsx_write import write_cells
+    from sheetkit.excel.write import write_cells
+    from sheetkit.runtime.atomic import atomic_replace
 
     with atomic_replace(workbook, backup=True) as temporary:
         write_cells(
@@ -674,7 +674,7 @@ def _dimension(kind: str, sheet_id: int, start: int) -> dict[str, Any]:
 
 
 def _send(side: _Side, requests: list[dict[str, Any]]) -> None:
-    from sheetkit.gsheets import google_errors
+    from sheetkit.google.sheets import google_errors
 
     origin = side.table.origin
     with google_errors(f"spreadsheet {origin.spreadsheet_id} {origin.title!r}"):

@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from sheetkit.normalize import DTYPES, Normalized
-from sheetkit.report import Problem, shown
-from sheetkit.schema import CheckSpec, Field, Schema, header_key
+from sheetkit.core.normalize import DTYPES, Normalized
+from sheetkit.core.report import Problem, shown
+from sheetkit.core.schema import CheckSpec, Field, Schema, header_key
 
 if TYPE_CHECKING:
     import pandera.pandas as pa

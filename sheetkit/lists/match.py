@@ -24,11 +24,11 @@ import numpy as np
 import pandas as pd
 
 from sheetkit.errors import UsageError
-from sheetkit.listing import Column, RowList, never_contact, person_facts, text_or_none
+from sheetkit.lists.rowlist import Column, RowList, never_contact, person_facts, text_or_none
 
 if TYPE_CHECKING:
     from sheetkit.api import Checked
-    from sheetkit.schema import Schema
+    from sheetkit.core.schema import Schema
 
 __all__ = ["MatchList", "MatchRow", "match", "normalize_title", "title_score"]
 

@@ -2,11 +2,11 @@
 
 openpyxl rewrites a whole workbook and loses what it does not model (cached formula values,
 extensions, VBA by default; see PITFALLS.md). Here only the target worksheet's XML is rewritten,
-streamed in segments of rows with byte-level searches (:mod:`sheetkit.xlsx_rows`: a row is looked
-into only when it has updates) and deflated on worker threads (:mod:`sheetkit.xlsx_deflate`), plus
+streamed in segments of rows with byte-level searches (:mod:`sheetkit.excel.rows`: a row is looked
+into only when it has updates) and deflated on worker threads (:mod:`sheetkit.excel.deflate`), plus
 styles.xml, workbook.xml, table parts and calcChain when they must change. Every other zip member
 is copied as its raw compressed bytes, in the same order. Whatever cannot be edited safely raises
-:class:`PackageUnsupported`, and :mod:`sheetkit.xlsx_write` falls back to openpyxl.
+:class:`PackageUnsupported`, and :mod:`sheetkit.excel.write` falls back to openpyxl.
 """
 
 from __future__ import annotations
@@ -21,11 +21,11 @@ from pathlib import Path
 from typing import IO
 from xml.etree import ElementTree as ET
 
-from sheetkit.cells import CellValue
+from sheetkit.core.cells import CellValue
 from sheetkit.errors import SheetNotFoundError, WriteError
-from sheetkit.xlsx_deflate import ParallelDeflateSink
-from sheetkit.xlsx_rows import SheetRows
-from sheetkit.xlsx_write import (
+from sheetkit.excel.deflate import ParallelDeflateSink
+from sheetkit.excel.rows import SheetRows
+from sheetkit.excel.write import (
     MAIN_NS,
     STRICT_NS,
     Box,

@@ -169,7 +169,7 @@ def connect(stats: RequestStats | None = None, *, sleep: Callable[[float], None]
     override = api_url()
     credentials = load_credentials(required=override is None)
     session: requests.Session
-    from sheetkit.google_transport import redirect_session
+    from sheetkit.google.transport import redirect_session
 
     if credentials is None:
         session = requests.Session()

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sheetkit.schema import ComputedColumn, Schema, header_key
+from sheetkit.core.schema import ComputedColumn, Schema, header_key
 
 # The fields the rules read. A row with an error in one of these gets blank computed cells.
 INPUT_FIELDS = ("status", "last_contacted", "follow_ups", "channels_tried")
@@ -24,7 +24,7 @@ def input_fields(schema: Schema) -> set[str]:
 
 
 def compute(frame: pd.DataFrame, schema: Schema, as_of: dt.date, blocked: np.ndarray | None = None) -> pd.DataFrame:
-    """The schema's computed columns for a typed frame (see :func:`sheetkit.normalize.normalize`).
+    """The schema's computed columns for a typed frame (see :func:`sheetkit.core.normalize.normalize`).
 
     Args:
         frame: typed columns named by field (missing fields are treated as blank).

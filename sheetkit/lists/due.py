@@ -1,7 +1,7 @@
 """Who to contact today: the recruiter's morning list, most overdue first, with the channel to use.
 
     >>> from sheetkit.api import check
-    >>> from sheetkit.due import due
+    >>> from sheetkit.lists.due import due
     >>> print(due(check("contacts.xlsx", as_of="2026-11-21"), within_days=7).to_text())
 
 The list is read off the computed Next Check-In (so it agrees with the sheet), never lists a
@@ -21,10 +21,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from sheetkit.computed import compute, suggest_channel
+from sheetkit.core.computed import compute, suggest_channel
+from sheetkit.core.schema import ComputedColumn
 from sheetkit.errors import UsageError
-from sheetkit.listing import Column, RowList, date_or_none, never_contact, person_facts, text_or_none
-from sheetkit.schema import ComputedColumn
+from sheetkit.lists.rowlist import Column, RowList, date_or_none, never_contact, person_facts, text_or_none
 
 if TYPE_CHECKING:
     from sheetkit.api import Checked
@@ -180,10 +180,10 @@ def write_due_sheet(
 ) -> str:
     """Write the list as worksheet ``sheet_name`` into the source workbook or Google Sheet; return where.
 
-    See :func:`sheetkit.due_sheet.write_list_sheet` (``path`` is the workbook file: a checked
+    See :func:`sheetkit.lists.sheet.write_list_sheet` (``path`` is the workbook file: a checked
     table knows only its file name).
     """
-    from sheetkit.due_sheet import write_list_sheet
+    from sheetkit.lists.sheet import write_list_sheet
 
     return write_list_sheet(checked, due_list, sheet_name=sheet_name, path=path, backup=backup)
 

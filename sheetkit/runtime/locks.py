@@ -79,7 +79,7 @@ def exclusive(path: Path, what: str) -> Iterator[None]:
 
 def lock_for(source: object) -> tuple[Path, str] | None:
     """The lock file and display name for a refresh source (a workbook path or a Google Sheet)."""
-    from sheetkit.gsheets import SheetRef, is_sheet_ref, parse_sheet_ref
+    from sheetkit.google.sheets import SheetRef, is_sheet_ref, parse_sheet_ref
 
     if isinstance(source, SheetRef) or (isinstance(source, str) and is_sheet_ref(source)):
         ref = source if isinstance(source, SheetRef) else parse_sheet_ref(source)

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sheetkit.api import Checked, DateLike, SchemaLike
-from sheetkit.notebook import as_checked, due_table, due_text, summary_counts
+from sheetkit.views.notebook import as_checked, due_table, due_text, summary_counts
 
 if TYPE_CHECKING:
     import jinja2
@@ -122,7 +122,7 @@ def render_report(
         title: the page title (default: "Contacts report: <source>").
         as_of, schema: for a source that is not yet checked.
     """
-    from sheetkit.charts import contacts_by_status, due_per_week, figure_data_uri
+    from sheetkit.views.charts import contacts_by_status, due_per_week, figure_data_uri
 
     checked = as_checked(checked, as_of=as_of, schema=schema)
     report = checked.report
@@ -180,7 +180,7 @@ def write_report(
 
     Returns the path written. Raises WriteError/FileLockedError when it cannot be written.
     """
-    from sheetkit.atomic import atomic_replace
+    from sheetkit.runtime.atomic import atomic_replace
 
     page = render_report(checked, title=title, as_of=as_of, schema=schema)
     target = Path(path)

@@ -2,7 +2,7 @@
 
 openpyxl loads and rewrites the whole workbook: it is slow, needs ~50-75x the file size in
 memory and drops what it does not model (cached formula values, Excel 2010 extensions, shapes;
-see PITFALLS.md). :mod:`sheetkit.xlsx_write` therefore uses it only when the package path
+see PITFALLS.md). :mod:`sheetkit.excel.write` therefore uses it only when the package path
 reports why it cannot edit a file, or when asked to.
 """
 
@@ -20,9 +20,9 @@ from openpyxl.utils.datetime import CALENDAR_MAC_1904
 from openpyxl.worksheet.table import TableColumn
 from openpyxl.worksheet.worksheet import Worksheet
 
-from sheetkit.cells import CellValue, column_letter
+from sheetkit.core.cells import CellValue, column_letter
 from sheetkit.errors import SheetNotFoundError, WriteError
-from sheetkit.xlsx_write import ColumnPlan, excel_serial, ooxml_text, parse_range, range_ref
+from sheetkit.excel.write import ColumnPlan, excel_serial, ooxml_text, parse_range, range_ref
 
 __all__ = ["write_openpyxl"]
 
@@ -37,7 +37,7 @@ def write_openpyxl(
     new_columns: Sequence[int],
     date_format: str,
 ) -> int:
-    """Same contract as :func:`sheetkit.xlsx_package.write_package`, through load_workbook + save."""
+    """Same contract as :func:`sheetkit.excel.package.write_package`, through load_workbook + save."""
     try:
         book = load_workbook(src, keep_vba=src.suffix.lower() == ".xlsm", rich_text=True)
     except Exception as error:  # openpyxl raises many types for files it cannot read

@@ -200,14 +200,14 @@ def _row_list(rows: Sequence[int], limit: int = 30) -> str:
 def _column_order(letters: str) -> int:
     if not letters:
         return 10**6
-    from sheetkit.cells import column_index
+    from sheetkit.core.cells import column_index
 
     return column_index(letters)
 
 
 def merge_problems(*groups: Iterable[Problem]) -> list[Problem]:
     """All problems, in sheet order (structure first, then by row and column)."""
-    from sheetkit.cells import column_index
+    from sheetkit.core.cells import column_index
 
     problems = [p for group in groups for p in group]
     return sorted(

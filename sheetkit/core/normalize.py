@@ -19,11 +19,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sheetkit.cells import column_letter
-from sheetkit.dates import parse_date_text, serial_to_date
-from sheetkit.report import Problem, shown
-from sheetkit.schema import Field, Schema, header_key
-from sheetkit.table import Table
+from sheetkit.core.cells import column_letter
+from sheetkit.core.dates import parse_date_text, serial_to_date
+from sheetkit.core.report import Problem, shown
+from sheetkit.core.schema import Field, Schema, header_key
+from sheetkit.core.table import Table
 
 # Pandas dtypes of the typed frame (pandera checks them); None means plain Python objects.
 DTYPES: dict[str, str | None] = {
@@ -222,7 +222,7 @@ def match_headers(table: Table, schema: Schema) -> tuple[dict[str, int], dict[st
 
 
 def _sheet_prefix(table: Table) -> str:
-    from sheetkit.cells import quote_sheet
+    from sheetkit.core.cells import quote_sheet
 
     return f"{quote_sheet(table.sheet)}!"
 

@@ -21,8 +21,8 @@ from typing import IO, TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar
 import numpy as np
 import pandas as pd
 
-from sheetkit.cells import CellValue
-from sheetkit.schema import Schema
+from sheetkit.core.cells import CellValue
+from sheetkit.core.schema import Schema
 
 if TYPE_CHECKING:
     from sheetkit.api import Checked

@@ -15,15 +15,15 @@ import numpy as np
 import pandas as pd
 
 from sheetkit.api import Checked, DateLike, SchemaLike, check, parse_as_of
+from sheetkit.core.report import shown
+from sheetkit.core.schema import header_key, load_schema
 from sheetkit.errors import UsageError
-from sheetkit.merge import Conflict, RowConflict
-from sheetkit.report import shown
-from sheetkit.schema import header_key, load_schema
+from sheetkit.syncing.merge import Conflict, RowConflict
 
 if TYPE_CHECKING:
     from pandas.io.formats.style import Styler
 
-    from sheetkit.merge import SyncPlan
+    from sheetkit.syncing.merge import SyncPlan
 
 # Soft row backgrounds: readable text on top, distinguishable from each other.
 OVERDUE_COLOUR = "#fde2e1"
@@ -108,11 +108,11 @@ def summary_counts(checked: Checked) -> dict[str, int]:
 def due_table(checked: Checked, *, within: int = 7) -> pd.DataFrame:
     """Rows overdue or due within ``within`` days of the as-of date, most overdue first.
 
-    The same list as `sheetkit due` (:func:`sheetkit.due.due`), shaped for the report. Columns:
+    The same list as `sheetkit due` (:func:`sheetkit.lists.due.due`), shaped for the report. Columns:
     Row (sheet row), Name, Status, Last Contacted, Next Check-In (dates), Days Overdue (0 is due
     today, negative is due later).
     """
-    from sheetkit.due import due
+    from sheetkit.lists.due import due
 
     rows = due(checked, within_days=within).rows
     return pd.DataFrame(

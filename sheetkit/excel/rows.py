@@ -28,8 +28,8 @@ from typing import IO
 
 import numpy as np
 
-from sheetkit.cells import CellValue, column_letter
-from sheetkit.xlsx_write import (
+from sheetkit.core.cells import CellValue, column_letter
+from sheetkit.excel.write import (
     ColumnPlan,
     PackageUnsupported,
     StyleBook,

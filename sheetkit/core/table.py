@@ -13,9 +13,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sheetkit.cells import a1, column_letter
-from sheetkit.dates import EPOCH_1900
-from sheetkit.schema import Schema, header_key
+from sheetkit.core.cells import a1, column_letter
+from sheetkit.core.dates import EPOCH_1900
+from sheetkit.core.schema import Schema, header_key
 
 
 @dataclass(frozen=True)

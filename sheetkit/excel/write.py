@@ -1,7 +1,7 @@
 """Write computed cells into an Excel workbook: the package editor first, openpyxl as the fallback.
 
-:func:`write_cells` is the one entry point. The package path (:mod:`sheetkit.xlsx_package`) edits
-only the worksheet XML and the few parts that must follow; openpyxl (:mod:`sheetkit.xlsx_openpyxl`)
+:func:`write_cells` is the one entry point. The package path (:mod:`sheetkit.excel.package`) edits
+only the worksheet XML and the few parts that must follow; openpyxl (:mod:`sheetkit.excel.openpyxl_writer`)
 rewrites the whole workbook and loses what it does not model, so it runs only when the package path
 reports why it cannot. This module also holds what both engines share (which new columns get a
 width, when an autoFilter or table grows, how text is made safe for XML, Excel date serials) and
@@ -28,9 +28,9 @@ from typing import IO, Literal
 
 from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
 
-from sheetkit.cells import CellUpdate, CellValue, column_index, column_letter, quote_sheet
+from sheetkit.core.cells import CellUpdate, CellValue, column_index, column_letter, quote_sheet
 from sheetkit.errors import WriteError
-from sheetkit.gc_pause import gc_paused
+from sheetkit.runtime.gc_pause import gc_paused
 
 __all__ = ["PackageUnsupported", "WriteOutcome", "write_cells"]
 
@@ -42,7 +42,7 @@ _CHUNK = 1 << 20
 class PackageUnsupported(Exception):
     """The package path cannot make this edit safely; ``reason`` says why (openpyxl may).
 
-    Raised by :mod:`sheetkit.xlsx_package` (which re-exports it) and its helpers here.
+    Raised by :mod:`sheetkit.excel.package` (which re-exports it) and its helpers here.
     """
 
     def __init__(self, reason: str) -> None:
@@ -84,8 +84,8 @@ def write_cells(
         WriteError: ``src`` is not a workbook, an update cannot be written, or (engine="package")
             the package path cannot edit this workbook safely; ``dst`` is then not written.
     """
-    from sheetkit.xlsx_openpyxl import write_openpyxl
-    from sheetkit.xlsx_package import write_package
+    from sheetkit.excel.openpyxl_writer import write_openpyxl
+    from sheetkit.excel.package import write_package
 
     src, dst = Path(src), Path(dst)
     if engine not in ("auto", "package", "openpyxl"):

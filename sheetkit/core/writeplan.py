@@ -17,13 +17,13 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from sheetkit.atomic import atomic_replace
-from sheetkit.cells import CellUpdate, CellValue
-from sheetkit.dates import EPOCH_1900, date_to_serial
+from sheetkit.core.cells import CellUpdate, CellValue
+from sheetkit.core.dates import EPOCH_1900, date_to_serial
+from sheetkit.core.normalize import Normalized
+from sheetkit.core.schema import Schema
 from sheetkit.errors import WriteError
-from sheetkit.normalize import Normalized
-from sheetkit.read import csv_delimiter, decode_text
-from sheetkit.schema import Schema
+from sheetkit.excel.read import csv_delimiter, decode_text
+from sheetkit.runtime.atomic import atomic_replace
 
 
 @dataclass(frozen=True)
@@ -172,7 +172,7 @@ def apply_plan(
             f"save the workbook as .xlsx first (validation works on {suffix} as it is)",
             path=str(source),
         )
-    from sheetkit.xlsx_write import write_cells
+    from sheetkit.excel.write import write_cells
 
     with atomic_replace(target, backup=backup) as temporary:
         outcome = write_cells(

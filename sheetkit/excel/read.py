@@ -1,4 +1,4 @@
-"""Reading a source into a :class:`~sheetkit.table.Table`: workbooks, CSV files, DataFrames.
+"""Reading a source into a :class:`~sheetkit.core.table.Table`: workbooks, CSV files, DataFrames.
 
 Workbooks are read with python-calamine (fast, values only: a formula cell gives its last saved
 value). Files are recognised by their first bytes, not only their name, so a damaged, encrypted
@@ -18,10 +18,10 @@ from typing import Any
 
 import pandas as pd
 
-from sheetkit.dates import EPOCH_1900, EPOCH_1904
+from sheetkit.core.dates import EPOCH_1900, EPOCH_1904
+from sheetkit.core.schema import Schema
+from sheetkit.core.table import MergedRange, Table, build_table, locate_header
 from sheetkit.errors import HeaderError, SheetNotFoundError, SourceError, WorkbookFormatError
-from sheetkit.schema import Schema
-from sheetkit.table import MergedRange, Table, build_table, locate_header
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 WRITABLE_SUFFIXES = (".xlsx", ".xlsm", ".csv")
@@ -143,7 +143,7 @@ def read_grid(path: Path, *, sheet: str | None = None) -> Grid:
                 sheet=sheet,
             )
         if path.suffix.lower() in (".xlsx", ".xlsm"):
-            from sheetkit.parallel_read import read_rows
+            from sheetkit.excel.parallel_read import read_rows
 
             parallel = read_rows(path, sheet)
             if parallel is not None:

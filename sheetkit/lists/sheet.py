@@ -21,12 +21,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from xml.etree import ElementTree as ET
 
-from sheetkit.atomic import atomic_replace
-from sheetkit.cells import CellValue, column_letter, quote_sheet
+from sheetkit.core.cells import CellValue, column_letter, quote_sheet
 from sheetkit.errors import UsageError, WriteError
-from sheetkit.listing import RowList
-from sheetkit.xlsx_package import _read_text, _relationships, _rels_path, _resolve
-from sheetkit.xlsx_write import (
+from sheetkit.excel.package import _read_text, _relationships, _rels_path, _resolve
+from sheetkit.excel.write import (
     MAIN_NS,
     STRICT_NS,
     CompressedSink,
@@ -41,10 +39,12 @@ from sheetkit.xlsx_write import (
     root_tag,
     xml_escape,
 )
+from sheetkit.lists.rowlist import RowList
+from sheetkit.runtime.atomic import atomic_replace
 
 if TYPE_CHECKING:
     from sheetkit.api import Checked
-    from sheetkit.gsheets import GoogleSheet
+    from sheetkit.google.sheets import GoogleSheet
 
 __all__ = ["write_list_sheet"]
 
@@ -338,7 +338,7 @@ def _write_google(
     origin: GoogleSheet, values: list[list[CellValue]], name: str, date_columns: Sequence[int], pattern: str
 ) -> str:
     """One spreadsheets:batchUpdate (add or clear the sheet, bold header, date formats), one values:batchUpdate."""
-    from sheetkit.gsheets import _chunks, google_errors, sheets_value
+    from sheetkit.google.sheets import _chunks, google_errors, sheets_value
 
     http, book = origin.http, origin.spreadsheet_id
     n_rows, n_cols = len(values), max(len(r) for r in values)

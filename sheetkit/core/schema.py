@@ -2,7 +2,7 @@
 
 A schema is sheetkit's own format (not pandera's YAML, which silently drops unknown checks):
 it is checked key by key here, and any mistake is reported with its line number and key path.
-The pandera schema that does the checking is built from it in :mod:`sheetkit.validation`.
+The pandera schema that does the checking is built from it in :mod:`sheetkit.core.validation`.
 """
 
 from __future__ import annotations
@@ -235,7 +235,7 @@ def _schema_dirs() -> list[Path]:
     packaged = Path(str(resources.files("sheetkit"))) / "schemas"
     if packaged.is_dir():
         dirs.append(packaged)
-    repo = Path(__file__).resolve().parent.parent / "schemas"
+    repo = Path(__file__).resolve().parents[2] / "schemas"
     if repo.is_dir():
         dirs.append(repo)
     return dirs

@@ -1,0 +1,1 @@
+"""Workbooks and CSV files: reading (calamine), the package editor, the openpyxl writer."""
