@@ -26,7 +26,7 @@ from sheetkit.core.normalize import Normalized, normalize
 from sheetkit.core.report import Report, merge_problems
 from sheetkit.core.schema import Schema, load_schema
 from sheetkit.core.table import Table
-from sheetkit.core.writeplan import WritePlan, apply_plan, plan_writes
+from sheetkit.core.writeplan import WritePlan, plan_writes
 from sheetkit.errors import UsageError
 from sheetkit.excel.read import read_table
 
@@ -380,6 +380,7 @@ def _write_file(
     engine: Literal["auto", "package", "openpyxl"],
 ) -> None:
     """Write the plan into the workbook (or a copy at ``output``); nothing at all when up to date."""
+    from sheetkit.excel.write import write_plan
     from sheetkit.runtime.atomic import atomic_replace, backup_path
 
     target = output if output is not None else path
@@ -393,7 +394,7 @@ def _write_file(
             shutil.copyfile(path, temporary)
         result.engine = "copy"
     else:
-        result.engine, result.fallback_reason = apply_plan(
+        result.engine, result.fallback_reason = write_plan(
             result.plan,
             source=path,
             target=target,

@@ -376,7 +376,7 @@ def _local_rows(path: Path, sheet: str | None, read_grid: Any) -> tuple[list[lis
         import csv
         import io
 
-        from sheetkit.excel.read import decode_text
+        from sheetkit.excel.csv import decode_text
 
         text, _ = decode_text(path.read_bytes())
         return [list(r) for r in csv.reader(io.StringIO(text))], path.stem

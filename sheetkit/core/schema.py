@@ -175,6 +175,12 @@ class Schema:
                 lookup.setdefault(header_key(spelling), name)
         return lookup
 
+    def example_headers(self) -> str:
+        """Headers to show in a "no header row found" message: the required ones, else the first four."""
+        required = [f.header for f in self.fields.values() if f.required]
+        shown = required or [f.header for f in list(self.fields.values())[:4]]
+        return ", ".join(repr(h) for h in shown)
+
     def status_lookup(self) -> dict[str, str]:
         """Map every spelling's header_key (and each status name's) to the canonical status."""
         lookup: dict[str, str] = {}

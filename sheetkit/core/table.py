@@ -202,3 +202,12 @@ def _header_text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip() if _filled(value) else ""
+
+
+def table_from_frame(frame: pd.DataFrame, *, name: str = "DataFrame") -> Table:
+    """A DataFrame as a Table: its columns are the headers, row 1 is the header row."""
+    headers = [str(c) for c in frame.columns]
+    rows: list[list[Any]] = [list(headers)]
+    values = frame.astype(object).where(frame.notna(), "")
+    rows.extend(values.values.tolist())
+    return build_table(rows, 0, source=name, sheet=name, kind="frame")

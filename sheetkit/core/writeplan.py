@@ -1,4 +1,4 @@
-"""Write-back: turn computed columns into the minimal set of cell updates, and apply them.
+"""The write plan: computed columns as the minimal set of cell updates (the writers apply it).
 
 Only sheetkit's computed columns are written, and only cells whose value changes; a column
 that is missing is appended to the right of the table. A second refresh with the same as-of
@@ -7,13 +7,10 @@ date therefore plans no update and leaves the file untouched (not even rewritten
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import math
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import pandas as pd
 
@@ -21,9 +18,6 @@ from sheetkit.core.cells import CellUpdate, CellValue
 from sheetkit.core.dates import EPOCH_1900, date_to_serial
 from sheetkit.core.normalize import Normalized
 from sheetkit.core.schema import Schema
-from sheetkit.errors import WriteError
-from sheetkit.excel.read import csv_delimiter, decode_text
-from sheetkit.runtime.atomic import atomic_replace
 
 
 @dataclass(frozen=True)
@@ -144,78 +138,3 @@ def same_value(old: Any, new: CellValue, epoch: dt.date = EPOCH_1900) -> bool:
                 return False
         return False
     return isinstance(old, str) and old == new
-
-
-def apply_plan(
-    plan: WritePlan,
-    *,
-    source: Path,
-    target: Path,
-    sheet: str,
-    schema: Schema,
-    backup: bool = True,
-    engine: Literal["auto", "package", "openpyxl"] = "auto",
-) -> tuple[str, str | None]:
-    """Write the planned cells into ``target`` (a copy of ``source`` when they differ), atomically.
-
-    Returns:
-        (engine used, reason for the openpyxl fallback or None).
-    """
-    suffix = source.suffix.lower()
-    if suffix == ".csv":
-        with atomic_replace(target, backup=backup) as temporary:
-            _write_csv(plan, source, temporary, schema)
-        return "csv", None
-    if suffix not in (".xlsx", ".xlsm"):
-        raise WriteError(
-            f"cannot write computed columns into {source.name}: sheetkit writes .xlsx, .xlsm and .csv files; "
-            f"save the workbook as .xlsx first (validation works on {suffix} as it is)",
-            path=str(source),
-        )
-    from sheetkit.excel.write import write_cells
-
-    with atomic_replace(target, backup=backup) as temporary:
-        outcome = write_cells(
-            source,
-            temporary,
-            sheet,
-            plan.updates,
-            header_row=plan.header_row,
-            new_columns=plan.new_columns,
-            date_format=schema.date_format,
-            engine=engine,
-        )
-    return outcome.engine, outcome.fallback_reason
-
-
-def _write_csv(plan: WritePlan, source: Path, destination: Path, schema: Schema) -> None:
-    """Rewrite a CSV with the planned cells set, keeping its delimiter and every other cell."""
-    text, encoding = decode_text(source.read_bytes())
-    delimiter = csv_delimiter(text, schema)
-    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
-    for update in plan.updates:
-        while len(rows) < update.row:
-            rows.append([])
-        row = rows[update.row - 1]
-        while len(row) < update.column:
-            row.append("")
-        row[update.column - 1] = _csv_text(update.value)
-    if plan.new_columns:  # keep the table rectangular: appended columns get empty cells too
-        width = len(rows[plan.header_row - 1])
-        for row in rows[plan.header_row :]:
-            if any(cell.strip() for cell in row):
-                row.extend([""] * (width - len(row)))
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n" if "\r\n" in text else "\n")
-    writer.writerows(rows)
-    destination.write_bytes(out.getvalue().encode(encoding, errors="replace"))
-
-
-def _csv_text(value: CellValue) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)

@@ -7,9 +7,7 @@ or mislabelled file gets a message that says what it really is and what to do.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
 import zipfile
 from dataclasses import dataclass
@@ -20,8 +18,9 @@ import pandas as pd
 
 from sheetkit.core.dates import EPOCH_1900, EPOCH_1904
 from sheetkit.core.schema import Schema
-from sheetkit.core.table import MergedRange, Table, build_table, locate_header
+from sheetkit.core.table import MergedRange, Table, build_table, locate_header, table_from_frame
 from sheetkit.errors import HeaderError, SheetNotFoundError, SourceError, WorkbookFormatError
+from sheetkit.excel.csv import read_csv
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 WRITABLE_SUFFIXES = (".xlsx", ".xlsm", ".csv")
@@ -46,15 +45,6 @@ def read_table(source: Any, schema: Schema, *, sheet: str | None = None) -> Tabl
     raise SourceError(
         f"cannot read a {type(source).__name__}; expected a path to an .xlsx/.xlsm/.csv file or a DataFrame"
     )
-
-
-def table_from_frame(frame: pd.DataFrame, *, name: str = "DataFrame") -> Table:
-    """A DataFrame as a Table: its columns are the headers, row 1 is the header row."""
-    headers = [str(c) for c in frame.columns]
-    rows: list[list[Any]] = [list(headers)]
-    values = frame.astype(object).where(frame.notna(), "")
-    rows.extend(values.values.tolist())
-    return build_table(rows, 0, source=name, sheet=name, kind="frame")
 
 
 def sniff_workbook(path: Path) -> None:
@@ -167,7 +157,7 @@ def read_workbook(path: Path, schema: Schema, *, sheet: str | None = None) -> Ta
     name, sheet, rows, merged_raw = path.name, grid.sheet, grid.rows, grid.merged
     if not any(any(_nonblank(c) for c in r) for r in rows[: schema.header_search_rows]):
         raise HeaderError(
-            f"{name}, sheet {sheet!r} is empty; expected a header row such as {_example_headers(schema)}",
+            f"{name}, sheet {sheet!r} is empty; expected a header row such as {schema.example_headers()}",
             path=str(path),
             sheet=sheet,
         )
@@ -175,7 +165,7 @@ def read_workbook(path: Path, schema: Schema, *, sheet: str | None = None) -> Ta
     if header_index is None:
         raise HeaderError(
             f"{name}, sheet {sheet!r}: no header row found in the first {schema.header_search_rows} rows; "
-            f"expected headers such as {_example_headers(schema)}",
+            f"expected headers such as {schema.example_headers()}",
             path=str(path),
             sheet=sheet,
         )
@@ -196,57 +186,6 @@ def read_workbook(path: Path, schema: Schema, *, sheet: str | None = None) -> Ta
     )
 
 
-def read_csv(path: Path, schema: Schema) -> Table:
-    """Read a CSV file (comma, semicolon or tab separated; UTF-8, with or without BOM)."""
-    name = path.name
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise SourceError(f"{path}: file not found", path=str(path)) from None
-    except OSError as exc:
-        raise SourceError(f"{path}: cannot open the file ({exc.strerror})", path=str(path)) from None
-    if not raw.strip():
-        raise WorkbookFormatError(f"{name} is empty; expected a header row and data rows", path=str(path))
-    text, _ = decode_text(raw)
-    delimiter = csv_delimiter(text, schema)
-    rows: list[list[Any]] = list(csv.reader(io.StringIO(text), delimiter=delimiter))
-    header_index = locate_header(rows, schema)
-    sheet = path.stem
-    if header_index is None:
-        raise HeaderError(
-            f"{name}: no header row found in the first {schema.header_search_rows} lines; "
-            f"expected headers such as {_example_headers(schema)}",
-            path=str(path),
-            sheet=sheet,
-        )
-    return build_table(rows, header_index, source=name, sheet=sheet, kind="csv")
-
-
-def csv_delimiter(text: str, schema: Schema) -> str:
-    """The delimiter (comma, semicolon or tab) under which the schema's header row is found.
-
-    A sniffer guesses from the first lines, which in an export are often a preamble; asking
-    which delimiter makes the header appear is more reliable.
-    """
-    sample = text[:65536]
-    best, best_width = ",", 0
-    for delimiter in (",", ";", "\t"):
-        rows = list(csv.reader(io.StringIO(sample), delimiter=delimiter))
-        index = locate_header(rows, schema)
-        width = sum(1 for cell in rows[index] if cell.strip()) if index is not None else 0
-        if width > best_width:
-            best, best_width = delimiter, width
-    return best
-
-
-def decode_text(raw: bytes) -> tuple[str, str]:
-    """Text of a CSV file and its encoding: UTF-8 (with or without BOM), else Windows-1252."""
-    try:
-        return raw.decode("utf-8-sig"), "utf-8-sig" if raw.startswith(b"\xef\xbb\xbf") else "utf-8"
-    except UnicodeDecodeError:
-        return raw.decode("cp1252", errors="replace"), "cp1252"
-
-
 def _workbook_epoch(path: Path) -> dt.date:
     """The workbook's date system: Excel for Mac files may count days from 1904."""
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
@@ -257,12 +196,6 @@ def _workbook_epoch(path: Path) -> dt.date:
     except (OSError, KeyError, zipfile.BadZipFile):
         return EPOCH_1900
     return EPOCH_1904 if re.search(rb'date1904="(1|true)"', xml) else EPOCH_1900
-
-
-def _example_headers(schema: Schema) -> str:
-    required = [f.header for f in schema.fields.values() if f.required]
-    shown = required or [f.header for f in list(schema.fields.values())[:4]]
-    return ", ".join(repr(h) for h in shown)
 
 
 def _nonblank(value: Any) -> bool:

@@ -29,10 +29,14 @@ from typing import IO, Literal
 from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
 
 from sheetkit.core.cells import CellUpdate, CellValue, column_index, column_letter, quote_sheet
+from sheetkit.core.schema import Schema
+from sheetkit.core.writeplan import WritePlan
 from sheetkit.errors import WriteError
+from sheetkit.excel.csv import write_csv
+from sheetkit.runtime.atomic import atomic_replace
 from sheetkit.runtime.gc_pause import gc_paused
 
-__all__ = ["PackageUnsupported", "WriteOutcome", "write_cells"]
+__all__ = ["PackageUnsupported", "WriteOutcome", "write_cells", "write_plan"]
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 STRICT_NS = "http://purl.oclc.org/ooxml/spreadsheetml/main"
@@ -662,3 +666,43 @@ class ZipAssembler:
         self.out.write(directory)
         count = len(self.central)
         self.out.write(struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, count, count, len(directory), start, 0))
+
+
+def write_plan(
+    plan: WritePlan,
+    *,
+    source: Path,
+    target: Path,
+    sheet: str,
+    schema: Schema,
+    backup: bool = True,
+    engine: Literal["auto", "package", "openpyxl"] = "auto",
+) -> tuple[str, str | None]:
+    """Write the planned cells into ``target`` (a copy of ``source`` when they differ), atomically.
+
+    Returns:
+        (engine used, reason for the openpyxl fallback or None).
+    """
+    suffix = source.suffix.lower()
+    if suffix == ".csv":
+        with atomic_replace(target, backup=backup) as temporary:
+            write_csv(plan, source, temporary, schema)
+        return "csv", None
+    if suffix not in (".xlsx", ".xlsm"):
+        raise WriteError(
+            f"cannot write computed columns into {source.name}: sheetkit writes .xlsx, .xlsm and .csv files; "
+            f"save the workbook as .xlsx first (validation works on {suffix} as it is)",
+            path=str(source),
+        )
+    with atomic_replace(target, backup=backup) as temporary:
+        outcome = write_cells(
+            source,
+            temporary,
+            sheet,
+            plan.updates,
+            header_row=plan.header_row,
+            new_columns=plan.new_columns,
+            date_format=schema.date_format,
+            engine=engine,
+        )
+    return outcome.engine, outcome.fallback_reason

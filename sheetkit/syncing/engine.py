@@ -481,9 +481,9 @@ def _recompute(
     from sheetkit.core.computed import compute, input_fields
     from sheetkit.core.normalize import normalize
     from sheetkit.core.report import merge_problems
+    from sheetkit.core.table import table_from_frame
     from sheetkit.core.validation import validate_normalized
     from sheetkit.core.writeplan import cell_value
-    from sheetkit.excel.read import table_from_frame
 
     headers = [local.header_of.get(c, c) for c in merged.columns]
     frame = pd.DataFrame([[merged.value(k, c) for c in merged.columns] for k in merged.order], columns=headers)
