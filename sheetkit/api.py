@@ -293,11 +293,25 @@ def refresh(
     from sheetkit.runtime import locks
     from sheetkit.runtime import progress as bars
 
-    target = locks.lock_for(output if output is not None else source) if lock and not dry_run else None
+    target = _lock_target(output if output is not None else source) if lock and not dry_run else None
     held = locks.exclusive(*target) if target is not None else contextlib.nullcontext()
     name = Path(str(source)).name if isinstance(source, (str, Path)) else type(source).__name__
     with held, bars.steps(f"refresh {name}", 4, progress) as step:
         return _refresh(source, schema, sheet, as_of, output, dry_run, backup, engine, client, step)
+
+
+def _lock_target(source: object) -> tuple[Path, str] | None:
+    """The lock file and display name for a refresh target (a workbook path or a Google Sheet)."""
+    from sheetkit.google.sheets import SheetRef, is_sheet_ref, parse_sheet_ref
+    from sheetkit.runtime import locks
+
+    if isinstance(source, SheetRef) or (isinstance(source, str) and is_sheet_ref(source)):
+        ref = source if isinstance(source, SheetRef) else parse_sheet_ref(source)
+        return locks.sheet_lock_path(ref.spreadsheet_id), f"spreadsheet {ref.spreadsheet_id}"
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        return locks.workbook_lock_path(path), path.name
+    return None
 
 
 def _refresh(

@@ -216,8 +216,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from sheetkit.runtime.logs import configure
 
     configure(verbose=args.verbose, quiet=args.quiet, fmt=args.log_format)
-    from sheetkit.errors import SheetkitError
-    from sheetkit.runtime.locks import LockedError
+    from sheetkit.errors import LockedError, SheetkitError
 
     handlers = {
         "validate": _validate,
@@ -292,8 +291,7 @@ def _refresh_config(args: argparse.Namespace) -> int:
 
     from sheetkit.api import refresh
     from sheetkit.config import find_config, load_config
-    from sheetkit.errors import SheetkitError, UsageError
-    from sheetkit.runtime.locks import LockedError
+    from sheetkit.errors import LockedError, SheetkitError, UsageError
 
     path = Path(args.config) if args.config else find_config()
     if path is None:

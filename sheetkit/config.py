@@ -30,13 +30,9 @@ from pathlib import Path
 from typing import Any
 
 from sheetkit.core.schema import NonResponsiveRule, Schema, load_schema
-from sheetkit.errors import SheetkitError
+from sheetkit.errors import ConfigError
 
 CONFIG_NAMES = ("sheetkit.toml",)
-
-
-class ConfigError(SheetkitError):
-    """A config file that cannot be used (the message names the file and key)."""
 
 
 @dataclass(frozen=True)

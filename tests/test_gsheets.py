@@ -14,8 +14,8 @@ import pytest
 from conftest import AS_OF
 
 import sheetkit
-from sheetkit.errors import HeaderError, SheetNotFoundError, SourceError, UsageError
-from sheetkit.google.client import CredentialsError, GoogleAPIError, RequestStats, connect
+from sheetkit.errors import CredentialsError, GoogleAPIError, HeaderError, SheetNotFoundError, SourceError, UsageError
+from sheetkit.google.client import RequestStats, connect
 from sheetkit.google.sheets import SheetRef, parse_sheet_ref
 
 HEADER = ["First Name", "Email", "Status", "Last Contacted", "Follow-ups", "Channels Tried", "Notes"]

@@ -10,12 +10,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sheetkit.errors import SheetkitError, UsageError
+from sheetkit.errors import MassDeleteError, SheetkitError, UsageError
 from sheetkit.syncing.merge import (
     CellChange,
     ColumnChange,
     Conflict,
-    MassDeleteError,
     RowAdd,
     RowConflict,
     SideChanges,

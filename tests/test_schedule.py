@@ -19,7 +19,8 @@ import openpyxl
 import pytest
 from conftest import WorkbookFactory, contact
 
-from sheetkit.config import ConfigError, load_config
+from sheetkit.config import load_config
+from sheetkit.errors import ConfigError
 from sheetkit.runtime.locks import exclusive, workbook_lock_path
 
 

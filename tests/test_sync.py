@@ -14,10 +14,9 @@ import openpyxl
 import pytest
 from conftest import AS_OF
 
-from sheetkit.errors import SheetkitError
+from sheetkit.errors import LockedError, MassDeleteError, SheetkitError, SyncLockedError, SyncStateError
 from sheetkit.google.client import RequestStats, connect
-from sheetkit.syncing.engine import SyncLockedError, SyncStateError, lock_path, state_path, sync, sync_lock
-from sheetkit.syncing.merge import MassDeleteError
+from sheetkit.syncing.engine import lock_path, state_path, sync, sync_lock
 
 HEADER = ["First Name", "Email", "Status", "Last Contacted", "Follow-ups", "Notes"]
 ROWS = [
@@ -238,6 +237,24 @@ def test_a_second_sync_at_once_stops_with_a_message(pair: tuple[Path, str, Any])
             sync(path, key, as_of=AS_OF)
     assert not lock_path(path).exists()  # released with its holder, and no trace left
     sync(path, key, as_of=AS_OF)
+
+
+def test_a_scheduled_sync_that_finds_another_run_skips_cleanly(pair: tuple[Path, str, Any], tmp_path: Path) -> None:
+    path, key, emulator = pair
+    assert issubclass(SyncLockedError, LockedError)  # one rule for refresh and sync: a busy target is skipped
+    before = path.read_bytes()
+    env = {**os.environ, "SHEETKIT_SHEETS_API_URL": emulator.url, "GSPREAD_CONFIG_DIR": str(tmp_path)}
+    with sync_lock(path):
+        result = subprocess.run(
+            [sys.executable, "-m", "sheetkit", "sync", str(path), key, "--as-of", "2026-11-21"],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+        )
+    assert result.returncode == 0, result.stderr
+    assert "skipped: another sheetkit sync or refresh on contacts.xlsx is in progress" in result.stderr
+    assert "Traceback" not in result.stderr and path.read_bytes() == before
 
 
 def test_columns_added_on_one_side_appear_on_the_other(pair: tuple[Path, str, Any]) -> None:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sheetkit.errors import SheetkitError
+from sheetkit.errors import CredentialsError
 
 if TYPE_CHECKING:
     import gspread
@@ -30,18 +30,6 @@ CREDENTIALS_ENV = "SHEETKIT_CREDENTIALS"
 API_URL_ENV = "SHEETKIT_SHEETS_API_URL"
 SCOPES = ["https://www.googleapis.com/auth/spreadsheets", "https://www.googleapis.com/auth/drive.file"]
 _RETRY_STATUS = {408, 429, 500, 502, 503, 504}
-
-
-class CredentialsError(SheetkitError):
-    """No usable Google credentials: missing, unreadable, expired or revoked."""
-
-
-class GoogleAPIError(SheetkitError):
-    """Google Sheets answered with an error sheetkit cannot work around (after retries)."""
-
-    def __init__(self, message: str, *, status: int | None = None) -> None:
-        self.status = status
-        super().__init__(message)
 
 
 @dataclass

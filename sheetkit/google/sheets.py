@@ -20,8 +20,16 @@ from sheetkit.core.cells import CellUpdate, column_letter, quote_sheet
 from sheetkit.core.dates import EPOCH_1900, date_to_serial
 from sheetkit.core.schema import Schema
 from sheetkit.core.table import MergedRange, Table, build_table, locate_header
-from sheetkit.errors import HeaderError, SheetNotFoundError, SourceError, UsageError, WriteError
-from sheetkit.google.client import CredentialsError, GoogleAPIError, RequestStats, connect
+from sheetkit.errors import (
+    CredentialsError,
+    GoogleAPIError,
+    HeaderError,
+    SheetNotFoundError,
+    SourceError,
+    UsageError,
+    WriteError,
+)
+from sheetkit.google.client import RequestStats, connect
 
 MAX_CELLS = 10_000_000  # Google's limit per spreadsheet
 MAX_REQUEST_BYTES = 1_800_000  # keep each request body under Google's ~2 MB advice

@@ -14,11 +14,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from sheetkit.errors import SheetkitError
-
-
-class LockedError(SheetkitError):
-    """Another sheetkit run holds the lock on this workbook or sheet."""
+from sheetkit.errors import LockedError
 
 
 def workbook_lock_path(workbook: Path) -> Path:
@@ -75,16 +71,3 @@ def exclusive(path: Path, what: str) -> Iterator[None]:
         with contextlib.suppress(FileNotFoundError):
             path.unlink()
         handle.close()
-
-
-def lock_for(source: object) -> tuple[Path, str] | None:
-    """The lock file and display name for a refresh source (a workbook path or a Google Sheet)."""
-    from sheetkit.google.sheets import SheetRef, is_sheet_ref, parse_sheet_ref
-
-    if isinstance(source, SheetRef) or (isinstance(source, str) and is_sheet_ref(source)):
-        ref = source if isinstance(source, SheetRef) else parse_sheet_ref(source)
-        return sheet_lock_path(ref.spreadsheet_id), f"spreadsheet {ref.spreadsheet_id}"
-    if isinstance(source, (str, Path)):
-        path = Path(source)
-        return workbook_lock_path(path), path.name
-    return None

@@ -32,7 +32,7 @@ from sheetkit.core.dates import EPOCH_1900, serial_to_date
 from sheetkit.core.report import Report
 from sheetkit.core.schema import Schema, header_key, load_schema
 from sheetkit.core.table import Table
-from sheetkit.errors import SheetkitError, UsageError, WriteError
+from sheetkit.errors import LockedError, SyncLockedError, SyncStateError, UsageError, WriteError
 from sheetkit.google.sheets import update_cell_request
 from sheetkit.syncing.merge import CellValue, SideChanges, Snapshot, SyncPlan, merge, values_equal
 
@@ -41,14 +41,6 @@ log = logging.getLogger("sheetkit.sync")
 STATE_FORMAT = "sheetkit-sync/1"
 MAX_PLANS = 3
 Prefer = Literal["local", "remote"]
-
-
-class SyncLockedError(SheetkitError):
-    """Another sync (or refresh) of the same workbook is running."""
-
-
-class SyncStateError(SheetkitError):
-    """The sync state file exists but cannot be used."""
 
 
 def state_path(workbook: Path) -> Path:
@@ -123,7 +115,7 @@ class SyncResult:
 @contextlib.contextmanager
 def sync_lock(workbook: Path) -> Iterator[None]:
     """The workbook's run lock (shared with refresh): a second sync stops at once with a message."""
-    from sheetkit.runtime.locks import LockedError, exclusive
+    from sheetkit.runtime.locks import exclusive
 
     try:
         with exclusive(lock_path(workbook), workbook.name):

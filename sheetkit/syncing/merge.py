@@ -24,7 +24,7 @@ from dataclasses import dataclass, fields, is_dataclass, replace
 from typing import Any, Literal
 
 from sheetkit.core.cells import CellValue
-from sheetkit.errors import SheetkitError, UsageError
+from sheetkit.errors import MassDeleteError, UsageError
 
 Side = Literal["local", "remote"]
 _SIDES: tuple[Side, Side] = ("local", "remote")
@@ -32,31 +32,6 @@ _SIDES: tuple[Side, Side] = ("local", "remote")
 
 def _other(side: Side) -> Side:
     return "remote" if side == "local" else "local"
-
-
-class MassDeleteError(SheetkitError):
-    """A sync would delete more rows from a copy than ``max_delete_fraction`` of the base allows.
-
-    Usually one copy was read wrong (an empty or truncated sheet), so nothing is written.
-
-    Attributes:
-        deletions: rows the plan would delete, by copy (only the copies over the limit).
-        base_rows: rows in the base.
-        max_delete_fraction: the limit that was exceeded.
-    """
-
-    def __init__(self, deletions: Mapping[str, int], base_rows: int, max_delete_fraction: float) -> None:
-        self.deletions = dict(deletions)
-        self.base_rows = base_rows
-        self.max_delete_fraction = max_delete_fraction
-        parts = [
-            f"{count} of {base_rows} rows ({count / base_rows:.0%}) from the {side} copy"
-            for side, count in self.deletions.items()
-        ]
-        super().__init__(
-            f"sync would delete {' and '.join(parts)}, more than the {max_delete_fraction:.0%} limit; "
-            "check that both copies were read correctly, or pass --allow-mass-delete if the deletions are intended"
-        )
 
 
 def _blank(value: object) -> bool:
