@@ -16,19 +16,18 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
-import numpy as np
 import pandas as pd
 
-from sheetkit.core.computed import compute, input_fields
-from sheetkit.core.normalize import Normalized, normalize
-from sheetkit.core.report import Report, merge_problems
+from sheetkit.core.checked import Checked, check_table
+from sheetkit.core.report import Report
 from sheetkit.core.schema import Schema, load_schema
 from sheetkit.core.table import Table
 from sheetkit.core.writeplan import WritePlan, plan_writes
 from sheetkit.errors import UsageError
 from sheetkit.excel.read import read_table
+from sheetkit.google.sheets import GoogleSheet
 
 if TYPE_CHECKING:
     from pandas.io.formats.style import Styler
@@ -39,42 +38,7 @@ SchemaLike = Schema | str | Path | None
 DateLike = dt.date | str | None
 
 
-@dataclass
-class Checked:
-    """A sheet read, normalized, validated and computed: everything but the write."""
-
-    table: Table
-    normalized: Normalized
-    report: Report
-    computed: pd.DataFrame
-    as_of: dt.date
-
-    def styled(self) -> Styler:
-        """The sheet as a pandas Styler, overdue and non-responsive rows highlighted (for notebooks)."""
-        from sheetkit.views.notebook import styled
-
-        return styled(self)
-
-    def _repr_html_(self) -> str:
-        from sheetkit.views.notebook import checked_html
-
-        return checked_html(self)
-
-    def frame(self) -> pd.DataFrame:
-        """The sheet's table as the user wrote it, with the computed columns set (by header)."""
-        table = self.table
-        frame = table.values.copy()
-        frame.columns = pd.Index(_unique_headers(table.headers))
-        frame.index = pd.Index(table.rows, name="row")
-        schema = self.normalized.schema
-        positions = self.normalized.computed_positions
-        for kind in self.computed.columns:
-            header = frame.columns[positions[kind]] if kind in positions else schema.computed[kind].header
-            frame[header] = self.computed[kind].array
-        return frame
-
-
-@dataclass
+@dataclass(frozen=True)
 class RefreshResult:
     """What a refresh did: the report, the cells it changed, where it wrote.
 
@@ -87,7 +51,7 @@ class RefreshResult:
         engine: how it was written: "package" (direct edit), "openpyxl", "csv", "copy",
             "sheets-api", or "" when nothing was written.
         fallback_reason: why openpyxl was used instead of the direct edit, if it was.
-        frame: the table with its computed columns, as a DataFrame indexed by sheet row.
+        checked: the sheet as read, validated and computed (``frame`` and ``as_of`` come from it).
         requests: Google API requests the refresh made (None for files).
     """
 
@@ -97,10 +61,18 @@ class RefreshResult:
     backup: Path | None
     engine: str
     fallback_reason: str | None
-    frame: pd.DataFrame
-    as_of: dt.date
+    checked: Checked
     dry_run: bool = False
     requests: int | None = None
+
+    @property
+    def as_of(self) -> dt.date:
+        return self.checked.as_of
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """The table with its computed columns, as a DataFrame indexed by sheet row."""
+        return self.checked.frame()
 
     @property
     def cells_changed(self) -> int:
@@ -146,9 +118,7 @@ class RefreshResult:
 
     def styled(self) -> Styler:
         """The refreshed table as a pandas Styler, overdue and non-responsive rows highlighted."""
-        from sheetkit.views.notebook import styled
-
-        return styled(self.frame, as_of=self.as_of)
+        return self.checked.styled()
 
     def _repr_html_(self) -> str:
         return f"<p>{html.escape(self.summary())}</p>" + self.report._repr_html_()
@@ -202,9 +172,15 @@ def check(
 ) -> Checked:
     """Read, normalize, validate and compute one sheet, without writing anything.
 
-    ``step`` is told the name of each stage as it starts (progress bars use it).
+    Args:
+        source: a path to an .xlsx/.xlsm/.xls/.csv file, a pandas DataFrame, a Google Sheets URL
+            or spreadsheet id, or a gspread Worksheet.
+        schema: a schema path, a bundled schema name, a Schema, or None for recruiter_contacts.
+        sheet: the worksheet name (default: the first).
+        as_of: "today" for dates (default: today in the schema's time zone).
+        client: an authorised gspread Client for a Google Sheets source.
+        step: told the name of each stage as it starts (progress bars use it).
     """
-    from sheetkit.core.validation import validate_normalized
     from sheetkit.runtime.gc_pause import gc_paused
 
     loaded = load_schema(schema)
@@ -213,23 +189,7 @@ def check(
         step("read")
         table = read_source(source, loaded, sheet=sheet, client=client)
         log.info("read %s", table)
-        step("validate")
-        normalized = normalize(table, loaded)
-        checked_problems = validate_normalized(normalized, day)
-    problems = merge_problems(normalized.problems, checked_problems)
-    blocked = _blocked_rows(problems, table, input_fields(loaded))
-    empty = normalized.empty_rows()
-    step("compute")
-    computed = compute(normalized.frame, loaded, day, blocked | empty)
-    report = Report(
-        source=table.source,
-        sheet=table.sheet,
-        rows=int((~empty).sum()),
-        problems=problems,
-        not_computed=[int(r) for r in table.rows[blocked & ~empty]],
-        schema=loaded.name,
-    )
-    return Checked(table, normalized, report, computed, day)
+        return check_table(table, loaded, day, step=step)
 
 
 def validate(
@@ -336,30 +296,41 @@ def _refresh(
     checked = check(source, schema=loaded, sheet=sheet, as_of=as_of, client=client, step=step)
     plan = plan_writes(checked.normalized, checked.computed, loaded)
     step("write")
-    result = RefreshResult(
-        report=checked.report,
-        plan=plan,
-        written=None,
-        backup=None,
-        engine="",
-        fallback_reason=None,
-        frame=checked.frame(),
-        as_of=checked.as_of,
-        dry_run=dry_run,
-    )
-    if checked.table.kind == "gsheet":
+    origin = checked.table.origin
+    if isinstance(origin, GoogleSheet):
         if output is not None:
             raise UsageError("--output is for files; to copy a Google Sheet into a workbook use `sheetkit pull`")
-        if not dry_run and plan:
-            _write_google(result, checked, loaded)
-        result.requests = checked.table.origin.stats.requests
-        log.info("%s", checked.table.origin.stats.summary())
-        return result
-    if checked.table.kind == "frame":
+        written = _write_google(plan, origin, loaded) if not dry_run and plan else None
+        log.info("%s", origin.stats.summary())
+        outcome = _Outcome(written, None, "sheets-api" if written else "", None, origin.stats.requests)
+    elif checked.table.kind == "frame":
         raise UsageError("refresh writes into a file or a Google Sheet; for a DataFrame use sheetkit.enrich()")
-    if not dry_run:
-        _write_file(result, Path(source), Path(output) if output is not None else None, checked, loaded, backup, engine)
-    return result
+    elif dry_run:
+        outcome = _Outcome(None, None, "", None, None)
+    else:
+        target = Path(output) if output is not None else None
+        outcome = _write_file(plan, Path(source), target, checked.table.sheet, loaded, backup, engine)
+    return RefreshResult(
+        report=checked.report,
+        plan=plan,
+        written=outcome.written,
+        backup=outcome.backup,
+        engine=outcome.engine,
+        fallback_reason=outcome.fallback_reason,
+        checked=checked,
+        dry_run=dry_run,
+        requests=outcome.requests,
+    )
+
+
+class _Outcome(NamedTuple):
+    """Where and how a refresh wrote (the parts of a RefreshResult that the write decides)."""
+
+    written: Path | str | None
+    backup: Path | None
+    engine: str
+    fallback_reason: str | None
+    requests: int | None
 
 
 def _names_google_sheet(source: str | Path) -> bool:
@@ -368,76 +339,49 @@ def _names_google_sheet(source: str | Path) -> bool:
     return isinstance(source, str) and is_sheet_ref(source)
 
 
-def _write_google(result: RefreshResult, checked: Checked, schema: Schema) -> None:
+def _write_google(plan: WritePlan, origin: GoogleSheet, schema: Schema) -> str:
+    """Send the plan's cells to the worksheet; returns its URL."""
     from sheetkit.google.sheets import write_updates
 
-    origin = checked.table.origin
     write_updates(
         origin,
-        result.plan.updates,
-        new_columns=result.plan.new_columns,
+        plan.updates,
+        new_columns=plan.new_columns,
         date_pattern=schema.date_format,
-        format_dates=result.plan.new_date_cells,
+        format_dates=plan.new_date_cells,
     )
-    result.written = f"https://docs.google.com/spreadsheets/d/{origin.spreadsheet_id}/edit#gid={origin.sheet_id}"
-    result.engine = "sheets-api"
-    log.info("wrote %d cells to %s", result.cells_changed, result.written)
+    url = f"https://docs.google.com/spreadsheets/d/{origin.spreadsheet_id}/edit#gid={origin.sheet_id}"
+    log.info("wrote %d cells to %s", plan.cells_changed, url)
+    return url
 
 
 def _write_file(
-    result: RefreshResult,
+    plan: WritePlan,
     path: Path,
     output: Path | None,
-    checked: Checked,
+    sheet: str,
     schema: Schema,
     backup: bool,
     engine: Literal["auto", "package", "openpyxl"],
-) -> None:
+) -> _Outcome:
     """Write the plan into the workbook (or a copy at ``output``); nothing at all when up to date."""
     from sheetkit.excel.write import write_plan
     from sheetkit.runtime.atomic import atomic_replace, backup_path
 
     target = output if output is not None else path
-    if not result.plan and target == path:
-        return
+    if not plan and target == path:
+        return _Outcome(None, None, "", None, None)
     had_target = target.exists()
-    if not result.plan:
+    fallback_reason = None
+    if not plan:
         import shutil
 
         with atomic_replace(target, backup=backup) as temporary:
             shutil.copyfile(path, temporary)
-        result.engine = "copy"
+        used = "copy"
     else:
-        result.engine, result.fallback_reason = write_plan(
-            result.plan,
-            source=path,
-            target=target,
-            sheet=checked.table.sheet,
-            schema=schema,
-            backup=backup,
-            engine=engine,
+        used, fallback_reason = write_plan(
+            plan, source=path, target=target, sheet=sheet, schema=schema, backup=backup, engine=engine
         )
-    if backup and had_target:
-        result.backup = backup_path(target)
-    result.written = target
-    log.info("wrote %d cells to %s via %s", result.cells_changed, target, result.engine)
-
-
-def _blocked_rows(problems: list[Any], table: Table, fields: set[str]) -> np.ndarray:
-    """Rows with an error in a field the computed columns read."""
-    bad_rows = {p.row for p in problems if p.severity == "error" and p.field in fields and p.row is not None}
-    return np.isin(table.rows, list(bad_rows)) if bad_rows else np.zeros(len(table), dtype=bool)
-
-
-def _unique_headers(headers: list[str]) -> list[str]:
-    seen: dict[str, int] = {}
-    out = []
-    for i, header in enumerate(headers):
-        name = header or f"column {i + 1}"
-        if name in seen:
-            seen[name] += 1
-            name = f"{name} ({seen[name]})"
-        else:
-            seen[name] = 1
-        out.append(name)
-    return out
+    log.info("wrote %d cells to %s via %s", plan.cells_changed, target, used)
+    return _Outcome(target, backup_path(target) if backup and had_target else None, used, fallback_reason, None)

@@ -345,7 +345,8 @@ def _report(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from sheetkit.api import check
-    from sheetkit.views.notebook import due_table, summary_counts
+    from sheetkit.core.display import due_table
+    from sheetkit.core.facts import summary_counts
 
     checked = check(args.path, schema=args.schema, sheet=args.sheet, as_of=args.as_of)
     counts = summary_counts(checked)

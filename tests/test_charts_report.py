@@ -16,9 +16,13 @@ import pandas as pd
 import pytest
 from conftest import AS_OF, contact
 
-from sheetkit.api import Checked, check, enrich
+from sheetkit.api import check, enrich
+from sheetkit.core.checked import Checked
+from sheetkit.core.display import BOTH_COLOUR, NON_RESPONSIVE_COLOUR, OVERDUE_COLOUR, checked_html, due_table
+from sheetkit.core.facts import summary_counts
 from sheetkit.errors import UsageError
-from sheetkit.syncing.merge import Snapshot, merge
+from sheetkit.syncing.merge import merge
+from sheetkit.syncing.plan import Snapshot, _plan_html
 from sheetkit.views.charts import (
     contacts_by_status,
     due_per_week,
@@ -28,16 +32,7 @@ from sheetkit.views.charts import (
     week_counts,
 )
 from sheetkit.views.html_report import render_report, write_report
-from sheetkit.views.notebook import (
-    BOTH_COLOUR,
-    NON_RESPONSIVE_COLOUR,
-    OVERDUE_COLOUR,
-    checked_html,
-    due_table,
-    plan_html,
-    styled,
-    summary_counts,
-)
+from sheetkit.views.notebook import styled
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "recruiter_contacts.xlsx"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -354,7 +349,7 @@ def test_plan_html_shows_changes_and_conflicts() -> None:
     )
     remote = Snapshot(columns, {"ana": {"name": "Ana", "phone": "222", "stage": "new"}})
     plan = merge(base, local, remote)
-    page = plan_html(plan)
+    page = _plan_html(plan)
     parsed = parse(page)
     text = parsed.plain
     assert "Conflicts (1)" in text
@@ -364,7 +359,7 @@ def test_plan_html_shows_changes_and_conflicts() -> None:
     assert "rows deleted 1: bo –" in text  # bo deleted remotely, unedited locally: deleted locally
     assert "ana stage new engaged" in text  # the remote copy's cell becomes the local edit
 
-    resolved = plan_html(merge(base, local, remote, prefer="remote"))
+    resolved = _plan_html(merge(base, local, remote, prefer="remote"))
     assert "remote wins" in resolved
     empty = merge(base, base, base)
-    assert "Nothing to do" in plan_html(empty)
+    assert "Nothing to do" in _plan_html(empty)

@@ -10,6 +10,7 @@ import datetime as dt
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from sheetkit.core.schema import ComputedColumn, Schema, header_key
@@ -23,21 +24,14 @@ def input_fields(schema: Schema) -> set[str]:
     return set(INPUT_FIELDS).union(*(c.unless for c in schema.active_computed().values()))
 
 
-def compute(frame: pd.DataFrame, schema: Schema, as_of: dt.date, blocked: np.ndarray | None = None) -> pd.DataFrame:
-    """The schema's computed columns for a typed frame (see :func:`sheetkit.core.normalize.normalize`).
+def follow_up(frame: pd.DataFrame, schema: Schema, as_of: dt.date, blocked: np.ndarray | None = None) -> pd.DataFrame:
+    """The three follow-up facts of every row, whichever columns the schema writes.
 
-    Args:
-        frame: typed columns named by field (missing fields are treated as blank).
-        schema: where the cadences, threshold and column names come from.
-        as_of: "today" for the computation.
-        blocked: rows whose inputs are invalid; their computed cells are blank.
-
-    Returns:
-        One column per enabled computed column of the schema, named by its schema key, in schema
-        order: days_since_contact (Int64), non_responsive and flags (boolean), next_check_in
-        (datetime64, midnight), suggested_channel and due (text).
+    Returns columns days_since_contact (Int64), non_responsive (boolean) and next_check_in
+    (datetime64, midnight), indexed like ``frame``; blank (NA/NaT) for ``blocked`` rows and, for
+    the last two, rows whose status is blank or unknown. The due list, the row facts and the
+    computed columns all read them from here.
     """
-    n = len(frame)
     index = frame.index
     today = pd.Timestamp(as_of)
     last = _column(frame, "last_contacted", pd.Series(pd.NaT, index=index, dtype="datetime64[ns]"))
@@ -64,27 +58,65 @@ def compute(frame: pd.DataFrame, schema: Schema, as_of: dt.date, blocked: np.nda
     next_check_in = next_check_in.where(~(due_now | last.isna().to_numpy(dtype=bool)), today)
     next_check_in = next_check_in.where(~never_again, pd.NaT)
 
-    unknown = status.isna().to_numpy(dtype=bool) | ~status.isin(list(schema.statuses)).to_numpy(dtype=bool)
-    hide = unknown if blocked is None else (blocked | unknown)
-    next_check_in = next_check_in.astype("datetime64[ns]").where(~hide, pd.NaT)
-    series: dict[str, Any] = {
-        "days_since_contact": days.where(~blocked, pd.NA) if blocked is not None else days,
-        "non_responsive": pd.Series(non_responsive, index=index, dtype="boolean").where(~hide, pd.NA),
-        "next_check_in": next_check_in,
-    }
+    hide = _hidden(status, schema, blocked)
+    return pd.DataFrame(
+        {
+            "days_since_contact": days.where(~blocked, pd.NA) if blocked is not None else days,
+            "non_responsive": pd.Series(non_responsive, index=index, dtype="boolean").where(~hide, pd.NA),
+            "next_check_in": next_check_in.astype("datetime64[ns]").mask(hide),
+        },
+        index=index,
+    )
+
+
+def compute(
+    frame: pd.DataFrame,
+    schema: Schema,
+    as_of: dt.date,
+    blocked: np.ndarray | None = None,
+    *,
+    facts: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """The schema's computed columns for a typed frame (see :func:`sheetkit.core.normalize.normalize`).
+
+    Args:
+        frame: typed columns named by field (missing fields are treated as blank).
+        schema: where the cadences, threshold and column names come from.
+        as_of: "today" for the computation.
+        blocked: rows whose inputs are invalid; their computed cells are blank.
+        facts: :func:`follow_up` of the same frame, when the caller has it already.
+
+    Returns:
+        One column per enabled computed column of the schema, named by its schema key, in schema
+        order: days_since_contact (Int64), non_responsive and flags (boolean), next_check_in
+        (datetime64, midnight), suggested_channel and due (text).
+    """
+    n = len(frame)
+    index = frame.index
+    today = pd.Timestamp(as_of)
+    series = facts if facts is not None else follow_up(frame, schema, as_of, blocked)
+    status = _column(frame, "status", pd.Series(schema.blank_status, index=index, dtype=object))
+    hide = _hidden(status, schema, blocked)
     columns: dict[str, pd.Series] = {}
     for name, column in schema.active_computed().items():
         if column.kind in series:
             columns[name] = series[column.kind]
         elif column.kind == "due":
-            columns[name] = _due(next_check_in, today, schema.due_soon_days)
+            columns[name] = _due(series["next_check_in"], today, schema.due_soon_days)
         elif column.kind == "suggested_channel":
+            channels = _column(frame, "channels_tried", pd.Series(None, index=index, dtype=object))
             method = _column(frame, "contact_method", pd.Series(None, index=index, dtype=object))
             columns[name] = _suggested_channels(schema, status, channels, method).where(~hide, None)
         else:  # a flag
             columns[name] = _flag(frame, status, column).where(~hide, pd.NA)
     assert all(len(c) == n for c in columns.values())
     return pd.DataFrame(columns, index=index)
+
+
+def _hidden(status: pd.Series, schema: Schema, blocked: np.ndarray | None) -> npt.NDArray[np.bool_]:
+    """Rows whose status-driven cells stay blank: a blank or unknown status, or blocked inputs."""
+    unknown = status.isna().to_numpy(dtype=bool) | ~status.isin(list(schema.statuses)).to_numpy(dtype=bool)
+    return unknown if blocked is None else (blocked | unknown)
 
 
 def _due(next_check_in: pd.Series, today: pd.Timestamp, soon_days: int) -> pd.Series:

@@ -11,23 +11,21 @@ column does (DOMAIN.md: try another channel before giving up), even where that c
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
-import numpy as np
 import pandas as pd
 
-from sheetkit.core.computed import compute, suggest_channel
-from sheetkit.core.schema import ComputedColumn
+from sheetkit.core.computed import suggest_channel
+from sheetkit.core.facts import date_or_none, due_rows, text_or_none
 from sheetkit.errors import UsageError
-from sheetkit.lists.rowlist import Column, RowList, date_or_none, never_contact, person_facts, text_or_none
+from sheetkit.lists.rowlist import Column, RowList
 
 if TYPE_CHECKING:
-    from sheetkit.api import Checked
+    from sheetkit.core.checked import Checked
 
 __all__ = ["DueList", "DueRow", "due", "parse_window", "write_due_sheet"]
 
@@ -95,54 +93,28 @@ def due(checked: Checked, *, within_days: int = 0, owner: str | None = None) -> 
     Raises:
         UsageError: a negative window, or an owner filter on a sheet or schema without an owner field.
     """
-    if within_days < 0:
-        raise UsageError(f"the due window must be 0 days or more, got {within_days}")
-    schema = checked.normalized.schema
-    typed = checked.normalized.frame
-    facts = person_facts(checked)
-    next_check_in = _next_check_in(checked)
-    today = pd.Timestamp(checked.as_of)
-    window = next_check_in <= today + pd.Timedelta(days=within_days)
-    keep = (next_check_in.notna() & window).to_numpy(dtype=bool, copy=True)
-    keep &= ~checked.normalized.empty_rows()
-    keep &= ~never_contact(schema, facts["status"])
-    if owner is not None:
-        if "owner" not in schema.fields:
-            raise UsageError(
-                f"the schema {schema.name!r} has no 'owner' field, so the list cannot be filtered by owner"
-            )
-        if "owner" not in typed:
-            header = schema.fields["owner"].header
-            raise UsageError(f"the sheet has no {header!r} column, so the list cannot be filtered by owner")
-        wanted = owner.strip().casefold()
-        keep &= (facts["owner"].fillna("").astype(str).str.strip().str.casefold() == wanted).to_numpy(dtype=bool)
-    positions = np.flatnonzero(keep)
-    when = next_check_in.to_numpy()[positions]
-    positions = positions[np.lexsort((facts["row"].to_numpy()[positions], when))]  # earliest first, then by row
-    pick = {name: facts[name].to_numpy()[positions].tolist() for name in facts.columns}
+    schema = checked.schema
+    chosen = due_rows(checked, within_days=within_days, owner=owner)
+    typed = checked.normalized.frame.loc[chosen.index]
     lookup = schema.channel_lookup()
-    tried = _values(typed, "channels_tried", positions)
-    method = _values(typed, "contact_method", positions)
-    last = _values(typed, "last_contacted", positions)
-    dates = next_check_in.to_numpy()[positions]
-    rows = []
-    for k in range(len(positions)):
-        day = pd.Timestamp(dates[k])
-        rows.append(
-            DueRow(
-                row=int(pick["row"][k]),
-                cell=str(pick["cell"][k]),
-                name=str(pick["name"][k]),
-                email=text_or_none(pick["email"][k]),
-                phone=text_or_none(pick["phone"][k]),
-                status=text_or_none(pick["status"][k]),
-                last_contacted=date_or_none(last[k]),
-                next_check_in=day.date(),
-                days_overdue=int((today - day).days),
-                suggested_channel=suggest_channel(schema, lookup, pick["status"][k], tried[k], method[k]),
-                owner=text_or_none(pick["owner"][k]),
-            )
+    tried = _values(typed, "channels_tried")
+    method = _values(typed, "contact_method")
+    rows = [
+        DueRow(
+            row=int(fact["row"]),
+            cell=str(fact["cell"]),
+            name=str(fact["name"]),
+            email=text_or_none(fact["email"]),
+            phone=text_or_none(fact["phone"]),
+            status=text_or_none(fact["status"]),
+            last_contacted=date_or_none(fact["last_contacted"]),
+            next_check_in=pd.Timestamp(fact["next_check_in"]).date(),
+            days_overdue=int(fact["days_overdue"]),
+            suggested_channel=suggest_channel(schema, lookup, fact["status"], tried[k], method[k]),
+            owner=text_or_none(fact["owner"]),
         )
+        for k, fact in enumerate(chosen.to_dict("records"))
+    ]
     return DueList(rows, meta={"as_of": checked.as_of, "within_days": within_days, "owner": owner})
 
 
@@ -188,25 +160,6 @@ def write_due_sheet(
     return write_list_sheet(checked, due_list, sheet_name=sheet_name, path=path, backup=backup)
 
 
-def _values(typed: pd.DataFrame, field: str, positions: np.ndarray) -> np.ndarray:
-    """The field's values at ``positions`` (None where the sheet has no such column)."""
-    if field not in typed:
-        return np.full(len(positions), None, dtype=object)
-    values: np.ndarray = typed[field].to_numpy()[positions]
-    return values
-
-
-def _next_check_in(checked: Checked) -> pd.Series:
-    """The computed Next Check-In, or computed here when the schema turned that column off."""
-    schema = checked.normalized.schema
-    for name, column in schema.active_computed().items():
-        if column.kind == "next_check_in" and name in checked.computed:
-            return checked.computed[name].reset_index(drop=True)
-    forced = dataclasses.replace(
-        schema, computed={"next_check_in": ComputedColumn(kind="next_check_in", header="Next Check-In")}
-    )
-    table = checked.table
-    blocked = np.isin(table.rows, checked.report.not_computed) | checked.normalized.empty_rows()
-    frame = checked.normalized.frame
-    result: Any = compute(frame, forced, checked.as_of, blocked)["next_check_in"]
-    return result.reset_index(drop=True)
+def _values(typed: pd.DataFrame, field: str) -> list[object]:
+    """The field's values in order (None where the sheet has no such column)."""
+    return typed[field].tolist() if field in typed else [None] * len(typed)

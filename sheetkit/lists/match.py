@@ -23,11 +23,12 @@ from typing import TYPE_CHECKING, ClassVar
 import numpy as np
 import pandas as pd
 
+from sheetkit.core.facts import row_facts, text_or_none
 from sheetkit.errors import UsageError
-from sheetkit.lists.rowlist import Column, RowList, never_contact, person_facts, text_or_none
+from sheetkit.lists.rowlist import Column, RowList
 
 if TYPE_CHECKING:
-    from sheetkit.api import Checked
+    from sheetkit.core.checked import Checked
     from sheetkit.core.schema import Schema
 
 __all__ = ["MatchList", "MatchRow", "match", "normalize_title", "title_score"]
@@ -182,8 +183,8 @@ def match(
     typed = checked.normalized.frame
     wanted_titles = _column(schema, typed, "desired_title")
     wanted_places = _column(schema, typed, "desired_location") if location else _maybe(typed, "desired_location")
-    facts = person_facts(checked)
-    eligible = np.array(~checked.normalized.empty_rows() & ~never_contact(schema, facts["status"]), dtype=bool)
+    facts = row_facts(checked)
+    eligible = ~facts["empty"].to_numpy(dtype=bool) & ~facts["never_contact"].to_numpy(dtype=bool)
     if not include_not_looking:
         eligible &= (facts["status"] != "not_looking").to_numpy(dtype=bool)
     titles = wanted_titles.map(text_or_none)

@@ -16,16 +16,11 @@ import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar
+from typing import IO, Any, ClassVar, Generic, Literal, TypeVar
 
-import numpy as np
 import pandas as pd
 
 from sheetkit.core.cells import CellValue
-from sheetkit.core.schema import Schema
-
-if TYPE_CHECKING:
-    from sheetkit.api import Checked
 
 Kind = Literal["text", "int", "date"]
 _CELL_LIMIT = 40  # characters of one cell shown in the text table before it is cut
@@ -164,79 +159,3 @@ def _shown(value: Any, limit: int | None = _CELL_LIMIT) -> str:
     text = value.isoformat() if isinstance(value, dt.date) else str(value)
     text = " ".join(text.split())
     return text if limit is None or len(text) <= limit else text[: limit - 1] + "…"
-
-
-# -- who each row is: the facts every list shows ----------------------------------------------------
-
-
-def person_facts(checked: Checked) -> pd.DataFrame:
-    """Per data row: sheet row, cell, name, email, phone, owner, status; indexed like the typed frame.
-
-    The name is First + Last Name (or a ``name`` field); a schema with neither uses its first
-    text field (a job search sheet: the company), and a blank one reads "row N".
-    """
-    typed = checked.normalized.frame
-    schema = checked.normalized.schema
-    table = checked.table
-    blank = pd.Series("", index=typed.index, dtype=object)
-    name_fields: list[str] = [f for f in ("first_name", "last_name", "name") if f in schema.fields]
-    if not name_fields:
-        name_fields = [f.name for f in schema.fields.values() if f.type == "text"][:1]
-    parts = [_text(typed[f]) for f in name_fields if f in typed]
-    names = blank.copy()
-    for part in parts:
-        names = names.str.cat(part, sep=" ")
-    names = names.str.split().str.join(" ")
-    rows = pd.Series(table.rows, index=typed.index)
-    names = names.where(names != "", "row " + rows.astype(str))
-    anchor = checked.normalized.positions.get(name_fields[0], 0) if name_fields else 0
-    return pd.DataFrame(
-        {
-            "row": rows.astype(int),
-            "cell": [table.cell(anchor, int(r)) for r in table.rows] if table.columns else "",
-            "name": names,
-            "email": _optional(typed, _field_like(schema, typed, "email")),
-            "phone": _optional(typed, _field_like(schema, typed, "phone")),
-            "owner": _optional(typed, "owner"),
-            "status": _optional(typed, "status"),
-        },
-        index=typed.index,
-    )
-
-
-def never_contact(schema: Schema, status: pd.Series) -> np.ndarray:
-    """Rows whose status says never contact again: do_not_contact, and any status with no cadence."""
-    never = {"do_not_contact"} | {
-        s.name for s in schema.statuses.values() if s.cadence_days is None and not s.due_now and not s.suggestion
-    }
-    return status.isin(sorted(never)).to_numpy(dtype=bool)
-
-
-def _field_like(schema: Schema, typed: pd.DataFrame, word: str) -> str | None:
-    """The field named ``word``, else the first one whose name ends with it (recruiter_email)."""
-    if word in typed:
-        return word
-    return next((f for f in schema.fields if f.endswith(word) and f in typed), None)
-
-
-def _optional(typed: pd.DataFrame, name: str | None) -> pd.Series:
-    if name is None or name not in typed:
-        return pd.Series(None, index=typed.index, dtype=object)
-    column = typed[name].astype(object)
-    return column.where(column.notna() & (column.astype(str).str.strip() != ""), None)
-
-
-def _text(column: pd.Series) -> pd.Series:
-    return column.astype(object).where(column.notna(), "").astype(str)
-
-
-def date_or_none(value: Any) -> dt.date | None:
-    """A pandas timestamp (or NaT) as a date (or None)."""
-    return None if value is None or pd.isna(value) else pd.Timestamp(value).date()
-
-
-def text_or_none(value: Any) -> str | None:
-    if value is None or (isinstance(value, float) and value != value) or value is pd.NA:
-        return None
-    text = str(value).strip()
-    return text or None

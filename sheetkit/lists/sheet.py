@@ -43,7 +43,7 @@ from sheetkit.lists.rowlist import RowList
 from sheetkit.runtime.atomic import atomic_replace
 
 if TYPE_CHECKING:
-    from sheetkit.api import Checked
+    from sheetkit.core.checked import Checked
     from sheetkit.google.sheets import GoogleSheet
 
 __all__ = ["write_list_sheet"]

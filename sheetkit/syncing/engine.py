@@ -373,9 +373,10 @@ def sync(
                 max_delete_fraction=loaded.sync.max_delete_fraction,
                 allow_mass_delete=allow_mass_delete,
             )
-            report, recomputed = _recompute(plan.merged_local, local, loaded, day)
             headers = {**remote.header_of, **local.header_of}
-            local_cells = _local_updates(local, plan.local, plan.merged_local, recomputed, loaded, headers)
+            layout = _Layout(local, plan.local, headers, loaded)
+            report, recomputed = _recompute(plan.merged_local, layout, loaded, day)
+            local_cells = _local_updates(local, plan.local, plan.merged_local, recomputed, loaded, layout)
             remote_requests = _remote_requests(remote, plan.remote, recomputed, loaded, headers)
             result = SyncResult(
                 plan,
@@ -464,32 +465,43 @@ def _remote_unchanged(remote: _Side) -> bool:
 
 
 def _recompute(
-    merged: Snapshot, local: _Side, schema: Schema, day: dt.date
+    merged: Snapshot, layout: _Layout, schema: Schema, day: dt.date
 ) -> tuple[Report, dict[str, dict[str, CellValue]]]:
-    """Validate the merged content and compute its columns: (report, key -> {identity: value})."""
+    """Check the merged content as the workbook will hold it: (report, key -> {identity: value}).
+
+    The merged rows are laid out where the workbook will have them (kept rows in place, new rows
+    below the table, each column where it is or will be), so the report names the workbook's
+    cells exactly as `sheetkit validate` on the synced workbook would.
+    """
+    import numpy as np
     import pandas as pd
 
-    from sheetkit.api import _blocked_rows
-    from sheetkit.core.computed import compute, input_fields
-    from sheetkit.core.normalize import normalize
-    from sheetkit.core.report import merge_problems
-    from sheetkit.core.table import table_from_frame
-    from sheetkit.core.validation import validate_normalized
+    from sheetkit.core.checked import check_table
     from sheetkit.core.writeplan import cell_value
 
-    headers = [local.header_of.get(c, c) for c in merged.columns]
-    frame = pd.DataFrame([[merged.value(k, c) for c in merged.columns] for k in merged.order], columns=headers)
-    table = table_from_frame(frame.astype(object).where(frame.notna(), None), name=local.table.source)
-    table.sheet = local.table.sheet
-    norm = normalize(table, schema)
-    problems = merge_problems(norm.problems, validate_normalized(norm, day))
-    blocked = _blocked_rows(problems, table, input_fields(schema)) | norm.empty_rows()
-    values = compute(norm.frame, schema, day, blocked)
-    report = Report(local.table.source, local.table.sheet, len(table), problems, [], schema.name)
+    table = layout.side.table
+    keys = sorted(merged.order, key=lambda k: layout.row_of[k])
+    columns = list(merged.columns)
+    values = pd.DataFrame([[merged.value(k, c) for c in columns] for k in keys], columns=range(len(columns)))
+    numbers = [layout.column(c) for c in columns]
+    merged_table = Table(
+        source=table.source,
+        sheet=table.sheet,
+        header_row=table.header_row,
+        headers=[layout.header(c) for c in columns],
+        columns=numbers,
+        values=values.astype(object).where(values.notna(), None),
+        rows=np.array([layout.row_of[k] for k in keys], dtype=np.int64),
+        epoch=table.epoch,
+        last_column=max([table.last_column, *numbers]),
+        kind=table.kind,
+    )
+    checked = check_table(merged_table, schema, day)
+    identities = {k: _identity(schema.computed[k].header) for k in checked.computed.columns}
     out: dict[str, dict[str, CellValue]] = {}
-    for i, key in enumerate(merged.order):
-        out[key] = {_identity(schema.computed[k].header): cell_value(values[k].iat[i]) for k in values.columns}
-    return report, out
+    for i, key in enumerate(keys):
+        out[key] = {identities[k]: cell_value(checked.computed[k].iat[i]) for k in checked.computed.columns}
+    return checked.report, out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -524,6 +536,37 @@ class _Columns:
         return self.column_of[identity]
 
 
+class _Layout:
+    """Where the workbook will hold each merged row and column once the plan is written.
+
+    Rows are never shifted: a deleted row is emptied, new rows go below the table, so nothing
+    else in the workbook moves. New columns (from the other copy, then the ID column) go right
+    of the table, in that order.
+    """
+
+    def __init__(self, side: _Side, changes: SideChanges, headers: Mapping[str, str], schema: Schema) -> None:
+        self.side = side
+        self.headers = headers
+        self.schema = schema
+        self.column = _Columns(side, headers, schema)
+        for identity in changes.add_columns:
+            self.column(identity)
+        self.key_column = self.column(_key_identity(schema, side.table)) if schema.sync.key is None else None
+        table = side.table
+        self.row_of = dict(side.row_of)
+        for key in changes.delete_rows:
+            self.row_of.pop(key)
+        next_row = int(max(table.rows.max(initial=table.header_row), table.header_row)) + 1
+        self.new_rows: dict[str, int] = {}
+        for add in changes.add_rows:
+            self.row_of[add.key] = self.new_rows[add.key] = next_row
+            next_row += 1
+
+    def header(self, identity: str) -> str:
+        """The header the workbook shows (or will show) for a column."""
+        return self.side.header_of.get(identity) or _header_text(identity, self.headers, self.schema)
+
+
 def _computed_cells(
     side: _Side, row_of: Mapping[str, int], computed: Mapping[str, Mapping[str, CellValue]], column: _Columns
 ) -> list[CellUpdate]:
@@ -544,31 +587,24 @@ def _local_updates(
     merged: Snapshot,
     computed: dict[str, dict[str, CellValue]],
     schema: Schema,
-    headers: Mapping[str, str],
+    layout: _Layout,
 ) -> _LocalCells:
-    """Cell updates for the workbook. Rows are never shifted: a deleted row is emptied, new rows go
-    below the table, so nothing else in the workbook moves."""
-    table = side.table
-    column = _Columns(side, headers, schema)
+    """Cell updates for the workbook, at the places :class:`_Layout` gives them."""
+    column = layout.column
     updates: list[CellUpdate] = []
-    for identity in changes.add_columns:
-        column(identity)
-    if schema.sync.key is None:
-        key_column = column(_key_identity(schema, table))
-        updates.extend(CellUpdate(row, key_column, key) for key, row in side.missing_ids.items() if key in merged.rows)
-    row_of = dict(side.row_of)
+    if layout.key_column is not None:
+        updates.extend(
+            CellUpdate(row, layout.key_column, key) for key, row in side.missing_ids.items() if key in merged.rows
+        )
     for key in changes.delete_rows:
         for identity, col in column.column_of.items():
             if side.snapshot.value(key, identity) is not None:
-                updates.append(CellUpdate(row_of[key], col, None))
-        row_of.pop(key)
-    next_row = int(max(table.rows.max(initial=table.header_row), table.header_row)) + 1
+                updates.append(CellUpdate(side.row_of[key], col, None))
     for add in changes.add_rows:
-        row_of[add.key] = next_row
-        updates.extend(CellUpdate(next_row, column(i), v) for i, v in add.values.items() if v is not None)
-        next_row += 1
-    updates.extend(CellUpdate(row_of[c.key], column(c.column), c.value) for c in changes.update_cells)
-    computed_cells = _computed_cells(side, row_of, computed, column)
+        row = layout.new_rows[add.key]
+        updates.extend(CellUpdate(row, column(i), v) for i, v in add.values.items() if v is not None)
+    updates.extend(CellUpdate(layout.row_of[c.key], column(c.column), c.value) for c in changes.update_cells)
+    computed_cells = _computed_cells(side, layout.row_of, computed, column)
     return _LocalCells(
         [*column.new_headers, *updates, *computed_cells],
         [u.column for u in column.new_headers],

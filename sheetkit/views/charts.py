@@ -18,8 +18,10 @@ import functools
 import io
 from typing import TYPE_CHECKING, Any
 
-from sheetkit.api import Checked, DateLike, SchemaLike
-from sheetkit.views.notebook import as_checked, row_flags
+from sheetkit.api import DateLike, SchemaLike
+from sheetkit.core.checked import Checked
+from sheetkit.core.facts import row_facts
+from sheetkit.views.notebook import as_checked
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -40,7 +42,7 @@ def due_per_week(
     after the last week shown are counted in a note under the chart.
 
     Args:
-        source: a :class:`~sheetkit.api.Checked`, or a path, DataFrame or sheet URL to check.
+        source: a :class:`~sheetkit.Checked`, or a path, DataFrame or sheet URL to check.
         as_of: "today" (default: the Checked's date, or today for a source).
         weeks: how many weeks to show after the overdue bar.
         schema: the schema for a source that is not yet checked.
@@ -67,8 +69,8 @@ def due_per_week(
 
 def week_counts(checked: Checked, *, weeks: int = 12) -> tuple[list[str], list[int], int]:
     """(labels, counts, later): "overdue" then one label per week ("W47\\n16 Nov"), and how many fall after."""
-    flags = row_flags(checked)
-    due = flags["next_check_in"].dropna()
+    facts = row_facts(checked)
+    due = facts["next_check_in"][~facts["empty"]].dropna()
     start = _week_start(checked.as_of)
     today = dt.datetime.combine(checked.as_of, dt.time())
     overdue = int((due < today).sum())
@@ -109,7 +111,8 @@ def contacts_by_status(source: Checked | Any, *, as_of: DateLike = None, schema:
 def status_counts(checked: Checked) -> tuple[list[str], list[int], int]:
     """(statuses in schema order, rows per status, rows with a status the schema does not know)."""
     statuses = list(checked.normalized.schema.statuses)
-    found = row_flags(checked)["status"].value_counts(dropna=False)
+    facts = row_facts(checked)
+    found = facts["status"][~facts["empty"]].value_counts(dropna=False)
     counts = [int(found.get(name, 0)) for name in statuses]
     return statuses, counts, int(found.sum()) - sum(counts)
 

@@ -14,8 +14,11 @@ import functools
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sheetkit.api import Checked, DateLike, SchemaLike
-from sheetkit.views.notebook import as_checked, due_table, due_text, summary_counts
+from sheetkit.api import DateLike, SchemaLike
+from sheetkit.core.checked import Checked
+from sheetkit.core.display import due_table
+from sheetkit.core.facts import due_text, summary_counts
+from sheetkit.views.notebook import as_checked
 
 if TYPE_CHECKING:
     import jinja2
@@ -118,7 +121,7 @@ def render_report(
     """The report as one self-contained HTML page (a str).
 
     Args:
-        checked: a :class:`~sheetkit.api.Checked`, or a path, DataFrame or sheet URL to check first.
+        checked: a :class:`~sheetkit.Checked`, or a path, DataFrame or sheet URL to check first.
         title: the page title (default: "Contacts report: <source>").
         as_of, schema: for a source that is not yet checked.
     """
