@@ -19,6 +19,7 @@ from python_calamine import CalamineWorkbook
 from sheetkit.api import check
 from sheetkit.excel import parallel_read
 from sheetkit.excel.parallel_read import read_rows
+from sheetkit.excel.parts import sheet_part
 from sheetkit.excel.read import read_grid
 from tests.xlsx_factory import SHEET, build_contacts, raw_workbook, sheet_xml
 
@@ -50,7 +51,7 @@ def private_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def last_row_share(path: Path, sheet: str) -> float:
     """Where the sheet's last row starts, as a share of its XML: a cut after it has nothing to cut."""
     with zipfile.ZipFile(path) as package:
-        part = parallel_read.sheet_part(package, sheet)
+        part = sheet_part(package, sheet)
         assert part is not None
         xml = package.read(part)
     return xml.rfind(b"<row ") / len(xml)

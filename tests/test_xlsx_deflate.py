@@ -21,7 +21,9 @@ from sheetkit.errors import WriteError
 from sheetkit.excel import deflate as xlsx_deflate
 from sheetkit.excel import package as xlsx_package
 from sheetkit.excel.deflate import ParallelDeflateSink
-from sheetkit.excel.write import PackageUnsupported, ZipAssembler, write_cells
+from sheetkit.excel.parts import PackageUnsupported
+from sheetkit.excel.write import write_cells
+from sheetkit.excel.zip_writer import ZipAssembler
 
 TEXT = b"".join(b'<row r="%d"><c r="A%d"><v>%d</v></c></row>' % (i, i, i * 7) for i in range(4000))
 NOISE = os.urandom(50_000)  # incompressible: stored blocks inside the stream

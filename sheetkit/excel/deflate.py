@@ -21,7 +21,7 @@ import zlib
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 
-from sheetkit.excel.write import CompressedSink
+from sheetkit.excel.zip_writer import CompressedSink
 
 __all__ = ["ParallelDeflateSink"]
 

@@ -22,7 +22,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from sheetkit.core.cells import CellValue, column_letter
 from sheetkit.errors import SheetNotFoundError, WriteError
-from sheetkit.excel.write import ColumnPlan, excel_serial, ooxml_text, parse_range, range_ref
+from sheetkit.excel.part_edits import ColumnPlan
+from sheetkit.excel.xml_text import excel_serial, ooxml_text, parse_range, range_ref
 
 __all__ = ["write_openpyxl"]
 

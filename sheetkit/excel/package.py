@@ -4,14 +4,14 @@ openpyxl rewrites a whole workbook and loses what it does not model (cached form
 extensions, VBA by default; see PITFALLS.md). Here only the target worksheet's XML is rewritten,
 streamed in segments of rows with byte-level searches (:mod:`sheetkit.excel.rows`: a row is looked
 into only when it has updates) and deflated on worker threads (:mod:`sheetkit.excel.deflate`), plus
-styles.xml, workbook.xml, table parts and calcChain when they must change. Every other zip member
-is copied as its raw compressed bytes, in the same order. Whatever cannot be edited safely raises
-:class:`PackageUnsupported`, and :mod:`sheetkit.excel.write` falls back to openpyxl.
+styles.xml, workbook.xml, table parts and calcChain when they must change
+(:mod:`sheetkit.excel.part_edits`). Every other zip member is copied as its raw compressed bytes, in
+the same order (:mod:`sheetkit.excel.zip_writer`). Whatever cannot be edited safely raises
+:class:`~sheetkit.excel.parts.PackageUnsupported`, and :mod:`sheetkit.excel.write` falls back to openpyxl.
 """
 
 from __future__ import annotations
 
-import posixpath
 import re
 import zipfile
 from collections.abc import Mapping, Sequence
@@ -19,35 +19,28 @@ from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
 from typing import IO
-from xml.etree import ElementTree as ET
 
 from sheetkit.core.cells import CellValue
 from sheetkit.errors import SheetNotFoundError, WriteError
 from sheetkit.excel.deflate import ParallelDeflateSink
-from sheetkit.excel.rows import SheetRows
-from sheetkit.excel.write import (
+from sheetkit.excel.part_edits import ColumnPlan, StyleBook, drop_calc_chain, edit_workbook, extend_table
+from sheetkit.excel.parts import (
     MAIN_NS,
     STRICT_NS,
-    Box,
-    ColumnPlan,
-    CompressedSink,
     PackageUnsupported,
-    StyleBook,
-    ZipAssembler,
-    attributes,
-    drop_relationships,
-    edit_workbook,
-    extend_table,
-    parse_range,
-    range_ref,
+    Workbook,
+    read_text,
+    read_workbook,
+    relationships,
     root_tag,
+    workbook_part,
 )
+from sheetkit.excel.rows import SheetRows
+from sheetkit.excel.xml_text import Box, attributes, parse_range, range_ref
+from sheetkit.excel.zip_writer import CompressedSink, ZipAssembler
 
-__all__ = ["PackageUnsupported", "write_package"]
+__all__ = ["write_package"]
 
-
-_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
-_DOC_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _CHUNK = 512 << 10  # bytes inflated per read: a segment of rows, its copies and edits stay small
 
 _SHEETDATA_OPEN = re.compile(rb"<sheetData\b[^>]*?(/?)>")
@@ -58,18 +51,14 @@ _AUTOFILTER_REF = re.compile(r'(<autoFilter\b[^>]*?\bref=")([^"]*)(")')
 _ENCODING = re.compile(rb'^\s*<\?xml[^>]*encoding="([^"]+)"')
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Parts:
-    """Where the pieces of the workbook live inside the package."""
+    """The workbook (read for editing) and where the named worksheet and its tables live."""
 
-    workbook: str
-    workbook_rels: str
+    book: Workbook
     sheet: str
     sheet_index: int
-    styles: str | None
-    calc_chain: str | None
     tables: list[str]
-    date1904: bool
 
 
 class _SheetEditor:
@@ -200,9 +189,10 @@ def write_package(
         infos = package.infolist()
         parts = _locate(package, src, sheet)
         plan = ColumnPlan.build(values, header_row, new_columns)
-        styles_xml = _read_text(package, parts.styles) if parts.styles else None
-        styles = StyleBook(styles_xml, date_format)
-        editor = _SheetEditor(values, plan, styles, parts.date1904)
+        book = parts.book
+        styles_part = book.target("styles")
+        styles = StyleBook(read_text(package, styles_part) if styles_part else None, date_format)
+        editor = _SheetEditor(values, plan, styles, book.date1904)
         sheet_info = package.getinfo(parts.sheet)
         replaced: dict[str, CompressedSink] = {}
         sink = ParallelDeflateSink(sheet_info.compress_type)
@@ -213,22 +203,19 @@ def write_package(
             removed: set[str] = set()
             texts: dict[str, str] = {}
             styles_out = styles.render()
-            if styles_out is not None and parts.styles:
-                texts[parts.styles] = styles_out
+            if styles_out is not None and styles_part:
+                texts[styles_part] = styles_out
             for table in parts.tables:
-                edited = extend_table(plan, _read_text(package, table))
+                edited = extend_table(plan, read_text(package, table))
                 if edited is not None:
                     texts[table] = edited
             if values:  # only a changed workbook needs recalculating
-                workbook = _read_text(package, parts.workbook)
-                texts[parts.workbook] = edit_workbook(workbook, parts.sheet_index, sheet, editor.filter_extended)
-            if editor.formula_removed and parts.calc_chain and parts.calc_chain in package.NameToInfo:
-                removed.add(parts.calc_chain)
-                texts[parts.workbook_rels] = drop_relationships(_read_text(package, parts.workbook_rels), "calcChain")
-                types = _read_text(package, "[Content_Types].xml")
-                texts["[Content_Types].xml"] = re.sub(
-                    rf'<Override\b[^>]*PartName="/{re.escape(parts.calc_chain)}"[^>]*/>', "", types
-                )
+                assert book.text is not None  # read for editing
+                texts[book.part] = edit_workbook(book.text, parts.sheet_index, sheet, editor.filter_extended)
+            dropped = drop_calc_chain(package, book) if editor.formula_removed else None
+            if dropped is not None:
+                removed.add(dropped[0])
+                texts.update(dropped[1])
             for name, text in texts.items():
                 member = CompressedSink(package.getinfo(name).compress_type)
                 member.write(text.encode("utf-8"))
@@ -253,91 +240,25 @@ def write_package(
 
 
 def _locate(package: zipfile.ZipFile, src: Path, sheet: str) -> _Parts:
-    """Find the workbook, the named worksheet and the parts that may need editing."""
-    names = set(package.NameToInfo)
-    workbook = "xl/workbook.xml"
-    if "_rels/.rels" in names:
-        for rel in _relationships(package, "_rels/.rels"):
-            if rel.get("Type", "").endswith("/officeDocument"):
-                workbook = _resolve("", rel.get("Target", ""))
-    if workbook.endswith(".bin"):
-        raise PackageUnsupported("binary workbook (.xlsb)")
-    if workbook not in names:
+    """Find the workbook, the named worksheet and its tables (the parts that may need editing)."""
+    book = read_workbook(package, for_editing=True)
+    if book is None:
         raise WriteError(
-            f"cannot write into {src}: no workbook part inside the package (expected {workbook})",
+            f"cannot write into {src}: no workbook part inside the package (expected {workbook_part(package)})",
             path=str(src),
         )
-    text = _read_text(package, workbook)
-    prefix, attrs = root_tag(text, "workbook")
-    if STRICT_NS in attrs or prefix is not None:
-        raise PackageUnsupported("strict OOXML or prefixed workbook.xml")
-    root = ET.fromstring(text.encode("utf-8"))
-    sheets = root.findall(f"{{{MAIN_NS}}}sheets/{{{MAIN_NS}}}sheet")
-    position = next((i for i, s in enumerate(sheets) if s.get("name") == sheet), None)
+    position = book.index(sheet)
     if position is None:
-        found = ", ".join(repr(s.get("name")) for s in sheets) or "none"
+        found = ", ".join(map(repr, book.sheet_names)) or "none"
         raise SheetNotFoundError(
             f"no worksheet named {sheet!r} in {src} (sheets: {found}); pass one of those names",
             path=str(src),
             sheet=sheet,
         )
-    rels_path = _rels_path(workbook)
-    rels = {rel.get("Id"): rel for rel in _relationships(package, rels_path)}
-    sheet_rel = rels.get(sheets[position].get(f"{{{_DOC_REL}}}id"))
-    if sheet_rel is None or not sheet_rel.get("Type", "").endswith("/worksheet"):
+    sheet_path = book.worksheet_part(position)
+    if sheet_path is None:
         raise PackageUnsupported(f"{sheet!r} is not a plain worksheet part")
-    sheet_path = _resolve(workbook, sheet_rel.get("Target", ""))
-    if sheet_path not in names:
+    if sheet_path not in package.NameToInfo:
         raise WriteError(f"cannot write into {src}: the part of sheet {sheet!r} is missing", path=str(src))
-
-    def target(kind: str) -> str | None:
-        for item in rels.values():
-            if item.get("Type", "").endswith("/" + kind):
-                return _resolve(workbook, item.get("Target", ""))
-        return None
-
-    tables = [
-        _resolve(sheet_path, item.get("Target", ""))
-        for item in _relationships(package, _rels_path(sheet_path))
-        if item.get("Type", "").endswith("/table")
-    ]
-    pr = root.find(f"{{{MAIN_NS}}}workbookPr")
-    date1904 = pr is not None and pr.get("date1904", "0").lower() in ("1", "true")
-    return _Parts(
-        workbook,
-        rels_path,
-        sheet_path,
-        position,
-        target("styles"),
-        target("calcChain"),
-        [t for t in tables if t in names],
-        date1904,
-    )
-
-
-def _relationships(package: zipfile.ZipFile, path: str) -> list[ET.Element]:
-    if path not in package.NameToInfo:
-        return []
-    root = ET.fromstring(package.read(path))
-    return root.findall(f"{_REL_NS}Relationship")
-
-
-def _rels_path(part: str) -> str:
-    folder, name = posixpath.split(part)
-    return posixpath.join(folder, "_rels", name + ".rels")
-
-
-def _resolve(base_part: str, target: str) -> str:
-    if target.startswith("/"):
-        return target[1:]
-    return posixpath.normpath(posixpath.join(posixpath.dirname(base_part), target))
-
-
-def _read_text(package: zipfile.ZipFile, name: str) -> str:
-    data = package.read(name)
-    if data.startswith(b"\xef\xbb\xbf"):
-        raise PackageUnsupported(f"{name} starts with a byte-order mark")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise PackageUnsupported(f"{name} is not UTF-8") from error
+    tables = [rel.part for rel in relationships(package, sheet_path).values() if rel.is_a("table")]
+    return _Parts(book, sheet_path, position, [t for t in tables if t in package.NameToInfo])

@@ -17,17 +17,17 @@ from __future__ import annotations
 
 import logging
 import os
-import posixpath
 import shutil
 import tempfile
 import threading
-import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
+
+from sheetkit.excel.parts import relationships, rels_path, sheet_part, workbook_part
 
 log = logging.getLogger(__name__)
 
@@ -40,9 +40,6 @@ being inflated and written, so it may be the bigger one; measured best at 100,00
 
 _CHUNK = 1 << 20
 _ROW = b"<row "
-_DOC_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
 # Parts of other sheets (and their drawings, pivots, links) are not needed to parse this one.
 _SKIPPED_TARGETS = (
     "/worksheet",
@@ -104,24 +101,6 @@ def read_rows(
     except Exception as exc:  # the one-parse path reads it, and reports what is wrong
         log.debug("%s: reading sheet %r in one parse (%s: %s)", path.name, sheet, type(exc).__name__, exc)
         return None
-
-
-def sheet_part(package: zipfile.ZipFile, sheet: str) -> str | None:
-    """The zip member holding the named worksheet, found the way Excel does (package relationships)."""
-    names = set(package.NameToInfo)
-    workbook = _office_document(package)
-    if workbook not in names:
-        return None
-    root = ET.fromstring(package.read(workbook))
-    rels = _relationships(package, _rels_path(workbook))
-    for element in root.iterfind(f"{{{_MAIN_NS}}}sheets/{{{_MAIN_NS}}}sheet"):
-        if element.get("name") == sheet:
-            target = rels.get(element.get(f"{{{_DOC_REL}}}id", ""))
-            if target is None or not target[0].endswith("/worksheet"):
-                return None
-            part = _resolve(workbook, target[1])
-            return part if part in names else None
-    return None
 
 
 def _read_in_parts(package: zipfile.ZipFile, part: str, sheet: str, shares: tuple[float, ...]) -> ParallelRead:
@@ -272,36 +251,10 @@ def _join(parts: list[_Part]) -> ParallelRead:
 
 def _support_members(package: zipfile.ZipFile, part: str) -> list[tuple[str, bytes]]:
     """The members calamine needs besides the sheet: package and workbook parts, styles, strings."""
-    workbook = _office_document(package)
-    keep = {"[Content_Types].xml", "_rels/.rels", workbook, _rels_path(workbook)}
-    for kind, target in _relationships(package, _rels_path(workbook)).values():
-        if not kind.endswith(_SKIPPED_TARGETS):
-            keep.add(_resolve(workbook, target))
+    workbook = workbook_part(package)
+    keep = {"[Content_Types].xml", "_rels/.rels", workbook, rels_path(workbook)}
+    for rel in relationships(package, workbook).values():
+        if not rel.type.endswith(_SKIPPED_TARGETS):
+            keep.add(rel.part)
     keep.discard(part)
     return [(name, package.read(name)) for name in package.namelist() if name in keep]
-
-
-def _office_document(package: zipfile.ZipFile) -> str:
-    for kind, target in _relationships(package, "_rels/.rels").values():
-        if kind.endswith("/officeDocument"):
-            return _resolve("", target)
-    return "xl/workbook.xml"
-
-
-def _relationships(package: zipfile.ZipFile, path: str) -> dict[str, tuple[str, str]]:
-    """A part's relationships: id -> (type, target)."""
-    if path not in package.NameToInfo:
-        return {}
-    root = ET.fromstring(package.read(path))
-    return {rel.get("Id", ""): (rel.get("Type", ""), rel.get("Target", "")) for rel in root.iter(_PKG_REL)}
-
-
-def _rels_path(part: str) -> str:
-    folder, name = posixpath.split(part)
-    return posixpath.join(folder, "_rels", name + ".rels")
-
-
-def _resolve(base_part: str, target: str) -> str:
-    if target.startswith("/"):
-        return target[1:]
-    return posixpath.normpath(posixpath.join(posixpath.dirname(base_part), target))

@@ -8,11 +8,11 @@ or mislabelled file gets a message that says what it really is and what to do.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree as ET
 
 import pandas as pd
 
@@ -21,6 +21,7 @@ from sheetkit.core.schema import Schema
 from sheetkit.core.table import MergedRange, Table, build_table, locate_header, table_from_frame
 from sheetkit.errors import HeaderError, SheetNotFoundError, SourceError, WorkbookFormatError
 from sheetkit.excel.csv import read_csv
+from sheetkit.excel.parts import PackageUnsupported, date1904
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 WRITABLE_SUFFIXES = (".xlsx", ".xlsm", ".csv")
@@ -192,10 +193,9 @@ def _workbook_epoch(path: Path) -> dt.date:
         return EPOCH_1900
     try:
         with zipfile.ZipFile(path) as package:
-            xml = package.read("xl/workbook.xml")[:4096]
-    except (OSError, KeyError, zipfile.BadZipFile):
+            return EPOCH_1904 if date1904(package) else EPOCH_1900
+    except (OSError, KeyError, zipfile.BadZipFile, ET.ParseError, PackageUnsupported):
         return EPOCH_1900
-    return EPOCH_1904 if re.search(rb'date1904="(1|true)"', xml) else EPOCH_1900
 
 
 def _nonblank(value: Any) -> bool:

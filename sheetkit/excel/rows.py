@@ -29,16 +29,9 @@ from typing import IO
 import numpy as np
 
 from sheetkit.core.cells import CellValue, column_letter
-from sheetkit.excel.write import (
-    ColumnPlan,
-    PackageUnsupported,
-    StyleBook,
-    attributes,
-    excel_serial,
-    format_number,
-    ooxml_text,
-    xml_escape,
-)
+from sheetkit.excel.part_edits import ColumnPlan, StyleBook
+from sheetkit.excel.parts import PackageUnsupported
+from sheetkit.excel.xml_text import attributes, excel_serial, format_number, ooxml_text, xml_escape
 
 __all__ = ["SheetRows"]
 

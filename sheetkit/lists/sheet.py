@@ -19,26 +19,22 @@ import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from xml.etree import ElementTree as ET
 
 from sheetkit.core.cells import CellValue, column_letter, quote_sheet
 from sheetkit.errors import UsageError, WriteError
-from sheetkit.excel.package import _read_text, _relationships, _rels_path, _resolve
-from sheetkit.excel.write import (
+from sheetkit.excel.part_edits import StyleBook, drop_calc_chain
+from sheetkit.excel.parts import (
+    DOC_REL,
     MAIN_NS,
-    STRICT_NS,
-    CompressedSink,
     PackageUnsupported,
-    StyleBook,
-    ZipAssembler,
-    attributes,
-    drop_relationships,
-    excel_serial,
-    format_number,
-    ooxml_text,
+    read_text,
+    read_workbook,
+    rels_path,
     root_tag,
-    xml_escape,
+    workbook_part,
 )
+from sheetkit.excel.xml_text import attributes, excel_serial, format_number, ooxml_text, xml_escape
+from sheetkit.excel.zip_writer import CompressedSink, ZipAssembler
 from sheetkit.lists.rowlist import RowList
 from sheetkit.runtime.atomic import atomic_replace
 
@@ -48,8 +44,7 @@ if TYPE_CHECKING:
 
 __all__ = ["write_list_sheet"]
 
-_DOC_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_WORKSHEET_TYPE = f"{_DOC_REL}/worksheet"
+_WORKSHEET_TYPE = f"{DOC_REL}/worksheet"
 _WORKSHEET_CONTENT = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 _BAD_NAME = re.compile(r"[\[\]:*?/\\]")
 
@@ -142,56 +137,47 @@ def _assemble(
 ) -> None:
     """Work out every changed part, then copy the package with them in place."""
     names = set(package.NameToInfo)
-    workbook = "xl/workbook.xml"
-    for rel in _relationships(package, "_rels/.rels"):
-        if rel.get("Type", "").endswith("/officeDocument"):
-            workbook = _resolve("", rel.get("Target", ""))
-    if workbook not in names or workbook.endswith(".bin"):
-        raise PackageUnsupported(f"no XML workbook part ({workbook})")
-    book_xml = _read_text(package, workbook)
-    prefix, attrs = root_tag(book_xml, "workbook")
-    if prefix is not None or STRICT_NS in attrs:
-        raise PackageUnsupported("strict OOXML or prefixed workbook.xml")
-    root = ET.fromstring(book_xml.encode("utf-8"))
-    sheets = root.findall(f"{{{MAIN_NS}}}sheets/{{{MAIN_NS}}}sheet")
-    rels_path = _rels_path(workbook)
-    rels = {rel.get("Id"): rel for rel in _relationships(package, rels_path)}
+    book = read_workbook(package, for_editing=True)
+    if book is None:
+        raise PackageUnsupported(f"no workbook part ({workbook_part(package)})")
+    assert book.text is not None  # read for editing
+    workbook, sheets, rels = book.part, book.sheets, book.rels
     texts: dict[str, str] = {}
     removed: set[str] = set()
-    existing = next((s for s in sheets if (s.get("name") or "").casefold() == name.casefold()), None)
+    existing = next((i for i, found in enumerate(book.sheet_names) if found.casefold() == name.casefold()), None)
     if existing is not None:
-        sheet_rel = rels.get(existing.get(f"{{{_DOC_REL}}}id"))
-        if sheet_rel is None or sheet_rel.get("Type") != _WORKSHEET_TYPE:
+        found_part = book.worksheet_part(existing)
+        if found_part is None:
             raise UsageError(f"{src.name} has a sheet named {name!r} that is not a worksheet; pick another name")
-        part = _resolve(workbook, sheet_rel.get("Target", ""))
-        removed.add(_rels_path(part))  # the old sheet's links, comments, drawings: not part of the new one
+        part = found_part
+        removed.add(rels_path(part))  # the old sheet's links, comments, drawings: not part of the new one
         if re.search(rb"<f[\s>/]", package.read(part)) is not None:
-            _drop_calc_chain(package, workbook, rels_path, rels, texts, removed)
+            dropped = drop_calc_chain(package, book)  # Excel rebuilds it; never leave it naming gone formulas
+            if dropped is not None:
+                removed.add(dropped[0])
+                texts.update(dropped[1])
     else:
         part = _new_part(names, workbook)
         rel_id = next(f"rId{n}" for n in range(len(rels) + 1, len(rels) + 10_000) if f"rId{n}" not in rels)
         sheet_id = max([0, *(int(s.get("sheetId", "0")) for s in sheets)]) + 1
-        texts[workbook] = _add_sheet(book_xml, attrs, name, sheet_id, rel_id)
+        _, attrs = root_tag(book.text, "workbook")
+        texts[workbook] = _add_sheet(book.text, attrs, name, sheet_id, rel_id)
         target = posixpath.relpath(part, posixpath.dirname(workbook))
         relationship = f'<Relationship Id="{rel_id}" Type="{_WORKSHEET_TYPE}" Target="{xml_escape(target)}"/>'
-        texts[rels_path] = _insert_before(_read_text(package, rels_path), "</Relationships>", relationship)
+        workbook_rels = rels_path(workbook)
+        texts[workbook_rels] = _insert_before(read_text(package, workbook_rels), "</Relationships>", relationship)
         override = f'<Override PartName="/{xml_escape(part)}" ContentType="{_WORKSHEET_CONTENT}"/>'
-        types = texts.get("[Content_Types].xml") or _read_text(package, "[Content_Types].xml")
+        types = texts.get("[Content_Types].xml") or read_text(package, "[Content_Types].xml")
         texts["[Content_Types].xml"] = _insert_before(types, "</Types>", override)
-    styles_part = next(
-        (_resolve(workbook, r.get("Target", "")) for r in rels.values() if r.get("Type", "").endswith("/styles")),
-        None,
-    )
+    styles_part = book.target("styles")
     date_style = None
     if styles_part is not None and styles_part in names:
-        styles = StyleBook(_read_text(package, styles_part), date_format)
+        styles = StyleBook(read_text(package, styles_part), date_format)
         date_style = _date_style(styles, date_format)
         rendered = styles.render()
         if rendered is not None:
             texts[styles_part] = rendered
-    pr = root.find(f"{{{MAIN_NS}}}workbookPr")
-    date1904 = pr is not None and pr.get("date1904", "0").lower() in ("1", "true")
-    sheet_xml = worksheet_xml(values, date_style, date1904, links)
+    sheet_xml = worksheet_xml(values, date_style, book.date1904, links)
     with open(src, "rb") as raw, open(dst, "wb") as out:
         assembler = ZipAssembler(out)
         template = package.getinfo(workbook)
@@ -229,9 +215,9 @@ def _new_part(names: set[str], workbook: str) -> str:
 
 def _add_sheet(book_xml: str, root_attrs: str, name: str, sheet_id: int, rel_id: str) -> str:
     """workbook.xml with a <sheet> for the new part, last (so localSheetId indexes stay right)."""
-    declared = re.search(rf'xmlns:([\w.-]+)="{re.escape(_DOC_REL)}"', root_attrs)
+    declared = re.search(rf'xmlns:([\w.-]+)="{re.escape(DOC_REL)}"', root_attrs)
     prefix = declared.group(1) if declared else "r"
-    local = "" if declared else f' xmlns:r="{_DOC_REL}"'
+    local = "" if declared else f' xmlns:r="{DOC_REL}"'
     element = f'<sheet name="{xml_escape(name)}" sheetId="{sheet_id}" {prefix}:id="{rel_id}"{local}/>'
     return _insert_before(book_xml, "</sheets>", element)
 
@@ -241,24 +227,6 @@ def _insert_before(text: str, closing: str, element: str) -> str:
     if at < 0:
         raise PackageUnsupported(f"no {closing} to add {element.split()[0]}> before")
     return text[:at] + element + text[at:]
-
-
-def _drop_calc_chain(
-    package: zipfile.ZipFile,
-    workbook: str,
-    rels_path: str,
-    rels: dict[str | None, ET.Element],
-    texts: dict[str, str],
-    removed: set[str],
-) -> None:
-    """Formulas of the old sheet go: drop calcChain (Excel rebuilds it) rather than leave it pointing at them."""
-    for rel in rels.values():
-        if rel.get("Type", "").endswith("/calcChain"):
-            chain = _resolve(workbook, rel.get("Target", ""))
-            removed.add(chain)
-            texts[rels_path] = drop_relationships(_read_text(package, rels_path), "calcChain")
-            types = _read_text(package, "[Content_Types].xml")
-            texts["[Content_Types].xml"] = re.sub(rf'<Override\b[^>]*PartName="/{re.escape(chain)}"[^>]*/>', "", types)
 
 
 def _date_style(styles: StyleBook, date_format: str) -> int:
@@ -302,7 +270,7 @@ def worksheet_xml(
     pane = '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>' if len(values) > 1 else ""
     return (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        f'<worksheet xmlns="{MAIN_NS}" xmlns:r="{_DOC_REL}">'
+        f'<worksheet xmlns="{MAIN_NS}" xmlns:r="{DOC_REL}">'
         f'<dimension ref="A1:{last}"/>'
         f'<sheetViews><sheetView workbookViewId="0">{pane}</sheetView></sheetViews>'
         f'<sheetFormatPr defaultRowHeight="15"/><cols>{cols}</cols>'

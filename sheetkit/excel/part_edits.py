@@ -1,0 +1,286 @@
+"""Edits of the package's small parts as text: styles.xml date formats, table parts, workbook.xml, .rels.
+
+What appending computed columns means beyond their cells (:class:`ColumnPlan`: widths, the
+autoFilter and Excel table grown over them) is shared with the openpyxl writer; the rest are the
+edits the package editor and the list sheet make to the parts that must follow a changed
+worksheet, each keeping every byte it does not need to change.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import zipfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
+
+from sheetkit.core.cells import CellValue, column_letter, quote_sheet
+from sheetkit.excel.parts import STRICT_NS, PackageUnsupported, Workbook, read_text, rels_path, root_tag
+from sheetkit.excel.xml_text import Box, attributes, ooxml_text, parse_range, range_ref, set_attribute, xml_escape
+
+__all__ = [
+    "ColumnPlan",
+    "StyleBook",
+    "drop_calc_chain",
+    "drop_relationships",
+    "edit_workbook",
+    "extend_table",
+    "header_width",
+]
+
+
+# -- new columns ----------------------------------------------------------------------------------
+
+
+def header_width(header: str) -> float:
+    """A readable width for a new column: its header plus a margin, between 12 and 60."""
+    return float(max(12, min(60, len(header) + 2)))
+
+
+@dataclass(frozen=True)
+class ColumnPlan:
+    """What appending ``new_columns`` means beyond their cells: widths, filter and table growth."""
+
+    header_row: int
+    new_columns: frozenset[int]
+    headers: Mapping[int, str]
+
+    @classmethod
+    def build(
+        cls, values: Mapping[tuple[int, int], CellValue], header_row: int, new_columns: Sequence[int]
+    ) -> ColumnPlan:
+        headers = {}
+        for column in new_columns:
+            text = values.get((header_row, column))
+            headers[column] = text if isinstance(text, str) else ""
+        return cls(header_row, frozenset(new_columns), headers)
+
+    @property
+    def widths(self) -> dict[int, float]:
+        return {column: header_width(text) for column, text in sorted(self.headers.items())}
+
+    def extend(self, box: Box | None) -> Box | None:
+        """``box`` grown over the new columns when it starts at the header row and ends just
+        before the first of them (so it is the table's range); None when it must stay as it is."""
+        if box is None or box[1] != self.header_row or box[2] + 1 not in self.new_columns:
+            return None
+        last = box[2]
+        while last + 1 in self.new_columns:
+            last += 1
+        return box[0], box[1], last, box[3]
+
+    def table_names(self, box: Box, grown: Box, existing: Sequence[str]) -> list[str] | None:
+        """Names of the table columns to add, or None when a header is missing or taken (a table
+        column's name must equal its header cell and be unique)."""
+        names = [self.headers.get(c, "") for c in range(box[2] + 1, grown[2] + 1)]
+        taken = {name.casefold() for name in existing}
+        if any(not name.strip() or name.casefold() in taken for name in names):
+            return None
+        if len({name.casefold() for name in names}) != len(names):
+            return None
+        return names
+
+
+# -- styles.xml -----------------------------------------------------------------------------------
+
+_DATE_FORMAT_IDS = frozenset([*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59)])
+_NUMFMT = re.compile(r"<numFmt\b([^>]*?)/?>")
+_NUMFMTS = re.compile(r"<numFmts\b([^>]*?)(?:/>|>(.*?)</numFmts>)", re.S)
+_CELLXFS = re.compile(r"<cellXfs\b([^>]*?)(?:/>|>(.*?)</cellXfs>)", re.S)
+_XF = re.compile(r"<xf\b[^>]*?(?:/>|>.*?</xf>)", re.S)
+_PLAIN_XF = '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+
+
+class StyleBook:
+    """The cell formats of styles.xml: which are dates, plus date formats added on demand.
+
+    A date goes into a copy of the cell's own format (font, fill, border kept) with the date
+    number format; one copy per original format, shared by every date cell that had it.
+    """
+
+    def __init__(self, xml: str | None, date_format: str) -> None:
+        self.xml = xml
+        self.date_format = date_format
+        self.formats: dict[int, str] = {}
+        self.xfs: list[str] = []
+        self.added: list[str] = []
+        self.new_format: str | None = None
+        self.format_id: int | None = None
+        self.cache: dict[int, int] = {}
+        self.dates: dict[int, bool] = {}
+        if xml is None:
+            return
+        prefix, attrs = root_tag(xml, "styleSheet")
+        if prefix is not None or STRICT_NS in attrs:
+            raise PackageUnsupported("styles.xml uses a prefixed or strict namespace")
+        for match in _NUMFMT.finditer(xml):
+            found = attributes(match.group(1))
+            if found.get("numFmtId", "").isdigit():
+                self.formats[int(found["numFmtId"])] = html.unescape(found.get("formatCode", ""))
+        cell_xfs = _CELLXFS.search(xml)
+        if cell_xfs is not None:
+            self.xfs = _XF.findall(cell_xfs.group(2) or "")
+
+    def is_date(self, index: int) -> bool:
+        if index not in self.dates:
+            format_id = -1
+            if 0 <= index < len(self.xfs):
+                format_id = int(attributes(self.xfs[index].split(">", 1)[0]).get("numFmtId", "0"))
+            code = self.formats.get(format_id)
+            self.dates[index] = format_id in _DATE_FORMAT_IDS or (code is not None and is_date_format(code))
+        return self.dates[index]
+
+    def date_style(self, base: int) -> int:
+        """The cellXfs index to give a date cell whose current format index is ``base``."""
+        if self.is_date(base):
+            return base
+        if base not in self.cache:
+            if self.xml is None or _CELLXFS.search(self.xml) is None:
+                raise PackageUnsupported("no cellXfs in styles.xml to hold a date format")
+            template = self.xfs[base] if 0 <= base < len(self.xfs) else _PLAIN_XF
+            tag, rest = re.match(r"(<xf\b[^>]*?)\s*(/?>.*)", template, re.S).groups()  # type: ignore[union-attr]
+            tag = set_attribute(tag, "numFmtId", str(self._format_id()))
+            tag = set_attribute(tag, "applyNumberFormat", "1")
+            self.cache[base] = len(self.xfs) + len(self.added)
+            self.added.append(tag + rest)
+        return self.cache[base]
+
+    def _format_id(self) -> int:
+        if self.format_id is None:
+            builtin = {code: number for number, code in BUILTIN_FORMATS.items()}
+            custom = [number for number, code in self.formats.items() if code == self.date_format]
+            if self.date_format in builtin:
+                self.format_id = builtin[self.date_format]
+            elif custom:
+                self.format_id = custom[0]
+            else:
+                self.format_id = max([163, *self.formats]) + 1
+                self.new_format = f'<numFmt numFmtId="{self.format_id}" formatCode="{xml_escape(self.date_format)}"/>'
+        return self.format_id
+
+    def render(self) -> str | None:
+        """styles.xml with the added formats appended (counts updated), or None if unchanged."""
+        if self.xml is None or not self.added:
+            return None
+        xml = self.xml
+        if self.new_format is not None:
+            numfmts = _NUMFMTS.search(xml)
+            if numfmts is not None and numfmts.group(2) is not None:
+                count = len(_NUMFMT.findall(numfmts.group(2))) + 1
+                inner = numfmts.group(2) + self.new_format
+                opening = set_attribute(f"<numFmts{numfmts.group(1)}", "count", str(count))
+                xml = xml[: numfmts.start()] + f"{opening}>{inner}</numFmts>" + xml[numfmts.end() :]
+            else:
+                if numfmts is not None:
+                    xml = xml[: numfmts.start()] + xml[numfmts.end() :]
+                root = re.search(r"<styleSheet\b[^>]*>", xml)
+                assert root is not None  # checked in __init__
+                block = f'<numFmts count="1">{self.new_format}</numFmts>'
+                xml = xml[: root.end()] + block + xml[root.end() :]
+        cell_xfs = _CELLXFS.search(xml)
+        if cell_xfs is None or cell_xfs.group(2) is None:
+            raise PackageUnsupported("styles.xml has an empty <cellXfs>")
+        opening = set_attribute(f"<cellXfs{cell_xfs.group(1)}", "count", str(len(self.xfs) + len(self.added)))
+        body = cell_xfs.group(2) + "".join(self.added)
+        return xml[: cell_xfs.start()] + f"{opening}>{body}</cellXfs>" + xml[cell_xfs.end() :]
+
+
+# -- tables, workbook.xml and relationships ------------------------------------------------------
+
+_AUTOFILTER_REF = re.compile(r'(<autoFilter\b[^>]*?\bref=")([^"]*)(")')
+_TABLE_COLUMNS = re.compile(r"<tableColumns\b([^>]*)>(.*?)</tableColumns>", re.S)
+
+
+def extend_table(plan: ColumnPlan, xml: str) -> str | None:
+    """A table part grown over the new columns (ref, autoFilter, tableColumns), or None."""
+    prefix, attrs = root_tag(xml, "table")
+    if prefix is not None or STRICT_NS in attrs:
+        raise PackageUnsupported("a table part uses a prefixed or strict namespace")
+    found = attributes(attrs)
+    box = parse_range(found.get("ref", ""))
+    grown = plan.extend(box)
+    columns = _TABLE_COLUMNS.search(xml)
+    if found.get("headerRowCount", "1") == "0" or box is None or grown is None or columns is None:
+        return None
+    existing = [attributes(m.group(1)) for m in re.finditer(r"<tableColumn\b([^>]*?)/?>", columns.group(2))]
+    names = plan.table_names(box, grown, [html.unescape(c.get("name", "")) for c in existing])
+    if names is None:
+        return None
+    next_id = max([0, *(int(c["id"]) for c in existing if c.get("id", "").isdigit())]) + 1
+    added = "".join(
+        f'<tableColumn id="{next_id + i}" name="{xml_escape(ooxml_text(name))}"/>' for i, name in enumerate(names)
+    )
+    opening = set_attribute(f"<tableColumns{columns.group(1)}", "count", str(len(existing) + len(names)))
+    xml = xml[: columns.start()] + f"{opening}>{columns.group(2)}{added}</tableColumns>" + xml[columns.end() :]
+    table = re.search(r"<table\b([^>]*)>", xml)
+    assert table is not None
+    tag = set_attribute(f"<table{table.group(1).rstrip('/')}", "ref", range_ref(*grown))
+    xml = xml[: table.start()] + tag + (" />" if table.group(1).endswith("/") else ">") + xml[table.end() :]
+
+    def grow_filter(match: re.Match[str]) -> str:
+        inner = parse_range(match.group(2))
+        if inner is None or inner[2] != box[2]:
+            return match.group(0)
+        return match.group(1) + range_ref(inner[0], inner[1], grown[2], inner[3]) + match.group(3)
+
+    return _AUTOFILTER_REF.sub(grow_filter, xml, count=1)
+
+
+def edit_workbook(text: str, sheet_index: int, sheet: str, filter_box: Box | None) -> str:
+    """Ask Excel to recalculate on open; keep the hidden _FilterDatabase name on the autoFilter."""
+    if filter_box is not None:
+        c1, r1, c2, r2 = filter_box
+        new_ref = xml_escape(f"{quote_sheet(sheet)}!${column_letter(c1)}${r1}:${column_letter(c2)}${r2}", quote=False)
+
+        def rename(match: re.Match[str]) -> str:
+            attrs = attributes(match.group(1))
+            if attrs.get("name") == "_xlnm._FilterDatabase" and attrs.get("localSheetId") == str(sheet_index):
+                return f"<definedName{match.group(1)}>{new_ref}</definedName>"
+            return match.group(0)
+
+        text = re.sub(r"<definedName\b([^>]*)>(.*?)</definedName>", rename, text, flags=re.S)
+    calc = re.search(r"<calcPr\b([^>]*?)(/?)>", text)
+    if calc is not None:
+        attrs = calc.group(1)
+        if "fullCalcOnLoad=" in attrs:
+            attrs = re.sub(r'fullCalcOnLoad="[^"]*"', 'fullCalcOnLoad="1"', attrs)
+        else:
+            attrs += ' fullCalcOnLoad="1"'
+        return text[: calc.start()] + f"<calcPr{attrs}{calc.group(2)}>" + text[calc.end() :]
+    later = (
+        r"<(?:oleSize|customWorkbookViews|pivotCaches|smartTagPr|smartTagTypes|webPublishing|"
+        r"fileRecoveryPr|webPublishObjects|extLst)\b|</workbook>"
+    )
+    spot = re.search(later, text)
+    if spot is None:
+        raise PackageUnsupported("workbook.xml has no </workbook>")
+    return text[: spot.start()] + '<calcPr fullCalcOnLoad="1"/>' + text[spot.start() :]
+
+
+def drop_relationships(text: str, kind: str) -> str:
+    """A .rels part's text without its relationships of type ``kind``."""
+
+    def keep(match: re.Match[str]) -> str:
+        return "" if attributes(match.group(1)).get("Type", "").endswith("/" + kind) else match.group(0)
+
+    return re.sub(r"<Relationship\b([^>]*?)(?:/>|>\s*</Relationship>)", keep, text)
+
+
+def drop_calc_chain(package: zipfile.ZipFile, book: Workbook) -> tuple[str, dict[str, str]] | None:
+    """Take the calculation chain out when formulas it lists are gone (Excel rebuilds it on open).
+
+    Returns:
+        The calcChain part to leave out and the new texts of the workbook's .rels part and of
+        [Content_Types].xml; None when the workbook has no calcChain part.
+    """
+    chain = book.target("calcChain")
+    if chain is None or chain not in package.NameToInfo:
+        return None
+    rels = rels_path(book.part)
+    types = read_text(package, "[Content_Types].xml")
+    return chain, {
+        rels: drop_relationships(read_text(package, rels), "calcChain"),
+        "[Content_Types].xml": re.sub(rf'<Override\b[^>]*PartName="/{re.escape(chain)}"[^>]*/>', "", types),
+    }

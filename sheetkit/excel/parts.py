@@ -1,0 +1,213 @@
+"""Finding things inside an .xlsx/.xlsm package (OPC): the workbook part, relationships, worksheets.
+
+One home for the package lookup that the package editor, the parallel reader, the reader's date
+system and the list sheet all need, done the way Excel does it: the workbook part is the target
+of the officeDocument relationship in ``_rels/.rels`` (not always ``xl/workbook.xml``), and a
+worksheet's part is the target of the relationship its ``<sheet>`` entry names. Also the checks
+for reading a part as text to edit it, and :class:`PackageUnsupported`, the package path's
+signal that it cannot edit a file safely (openpyxl may).
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import zipfile
+from dataclasses import dataclass
+from xml.etree import ElementTree as ET
+
+__all__ = [
+    "DOC_REL",
+    "MAIN_NS",
+    "STRICT_NS",
+    "PackageUnsupported",
+    "Relationship",
+    "Workbook",
+    "date1904",
+    "read_text",
+    "read_workbook",
+    "relationships",
+    "rels_path",
+    "resolve",
+    "root_tag",
+    "sheet_part",
+    "workbook_part",
+]
+
+MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+STRICT_NS = "http://purl.oclc.org/ooxml/spreadsheetml/main"
+DOC_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+_DEFAULT_WORKBOOK = "xl/workbook.xml"
+
+
+class PackageUnsupported(Exception):
+    """The package path cannot make this edit safely; ``reason`` says why (openpyxl may)."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(reason)
+
+
+@dataclass(frozen=True)
+class Relationship:
+    """One relationship of a part: its id, its type (a URI) and the part it points to.
+
+    ``part`` is the target resolved against the source part (meaningless for an external target).
+    """
+
+    id: str
+    type: str
+    part: str
+
+    def is_a(self, kind: str) -> bool:
+        """Whether the type is ``kind`` ("worksheet", "styles"...), in either OOXML namespace."""
+        return self.type.endswith("/" + kind)
+
+
+def rels_path(part: str) -> str:
+    """The relationships part of ``part``: xl/workbook.xml -> xl/_rels/workbook.xml.rels; "" -> _rels/.rels."""
+    folder, name = posixpath.split(part)
+    return posixpath.join(folder, "_rels", name + ".rels")
+
+
+def resolve(base_part: str, target: str) -> str:
+    """A relationship target as a zip member name: absolute from the package root, else relative to ``base_part``."""
+    if target.startswith("/"):
+        return target[1:]
+    return posixpath.normpath(posixpath.join(posixpath.dirname(base_part), target))
+
+
+def relationships(package: zipfile.ZipFile, part: str) -> dict[str, Relationship]:
+    """The relationships of ``part`` ("" for the package's own), by id; none when it has no .rels part."""
+    path = rels_path(part)
+    if path not in package.NameToInfo:
+        return {}
+    root = ET.fromstring(package.read(path))
+    found = {}
+    for element in root.iter(_PKG_REL):
+        rel = Relationship(element.get("Id", ""), element.get("Type", ""), resolve(part, element.get("Target", "")))
+        found[rel.id] = rel
+    return found
+
+
+def workbook_part(package: zipfile.ZipFile) -> str:
+    """The workbook part: the first officeDocument target in ``_rels/.rels``, else xl/workbook.xml."""
+    for rel in relationships(package, "").values():
+        if rel.is_a("officeDocument"):
+            return rel.part
+    return _DEFAULT_WORKBOOK
+
+
+def read_text(package: zipfile.ZipFile, name: str) -> str:
+    """A part as text to edit: UTF-8 without a byte-order mark, or PackageUnsupported."""
+    data = package.read(name)
+    if data.startswith(b"\xef\xbb\xbf"):
+        raise PackageUnsupported(f"{name} starts with a byte-order mark")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise PackageUnsupported(f"{name} is not UTF-8") from error
+
+
+def root_tag(text: str, local: str) -> tuple[str | None, str]:
+    """(namespace prefix or None, attribute text) of the root element named ``local``."""
+    match = re.search(rf"<(?:([\w.-]+):)?{local}\b([^>]*)>", text)
+    if match is None:
+        raise PackageUnsupported(f"no <{local}> root element where one was expected")
+    return match.group(1), match.group(2)
+
+
+@dataclass(frozen=True)
+class Workbook:
+    """The workbook part of a package: its name, parsed XML and relationships.
+
+    ``text`` is the part's text when it was read to be edited (see :func:`read_workbook`).
+    """
+
+    part: str
+    root: ET.Element
+    rels: dict[str, Relationship]
+    text: str | None = None
+
+    @property
+    def sheets(self) -> list[ET.Element]:
+        """The <sheet> entries of <sheets>, in tab order."""
+        return self.root.findall(f"{{{MAIN_NS}}}sheets/{{{MAIN_NS}}}sheet")
+
+    @property
+    def sheet_names(self) -> list[str]:
+        return [element.get("name") or "" for element in self.sheets]
+
+    def index(self, name: str) -> int | None:
+        """Tab position of the sheet named exactly ``name``; None when there is none."""
+        return next((i for i, found in enumerate(self.sheet_names) if found == name), None)
+
+    def worksheet_part(self, index: int) -> str | None:
+        """The part of the sheet at tab position ``index``; None when that is not a worksheet
+        (a chart sheet, a dialog sheet, a relationship id that names nothing)."""
+        rel = self.rels.get(self.sheets[index].get(f"{{{DOC_REL}}}id", ""))
+        return rel.part if rel is not None and rel.is_a("worksheet") else None
+
+    def target(self, kind: str) -> str | None:
+        """The part of the workbook's first relationship of type ``kind`` ("styles", "calcChain")."""
+        return next((rel.part for rel in self.rels.values() if rel.is_a(kind)), None)
+
+    @property
+    def date1904(self) -> bool:
+        """Whether dates count from 1904 (Excel for Mac's old date system): workbookPr date1904."""
+        for namespace in (MAIN_NS, STRICT_NS):
+            pr = self.root.find(f"{{{namespace}}}workbookPr")
+            if pr is not None:
+                return pr.get("date1904", "0").lower() in ("1", "true")
+        return False
+
+
+def read_workbook(package: zipfile.ZipFile, *, for_editing: bool = False) -> Workbook | None:
+    """The package's workbook part, parsed; None when the part ``_rels/.rels`` names is missing.
+
+    With ``for_editing`` its text is kept in :attr:`Workbook.text` and must be what the package
+    editor can change as text: UTF-8, transitional OOXML, the main namespace unprefixed.
+
+    Raises:
+        PackageUnsupported: a binary workbook (.xlsb), or (for_editing) a workbook that cannot
+            be edited as text.
+        xml.etree.ElementTree.ParseError: the workbook part is not well-formed XML.
+    """
+    part = workbook_part(package)
+    if part.endswith(".bin"):
+        raise PackageUnsupported("binary workbook (.xlsb)")
+    if part not in package.NameToInfo:
+        return None
+    text = None
+    if for_editing:
+        text = read_text(package, part)
+        prefix, attrs = root_tag(text, "workbook")
+        if STRICT_NS in attrs or prefix is not None:
+            raise PackageUnsupported("strict OOXML or prefixed workbook.xml")
+        root = ET.fromstring(text.encode("utf-8"))
+    else:
+        root = ET.fromstring(package.read(part))
+    return Workbook(part, root, relationships(package, part), text)
+
+
+def sheet_part(package: zipfile.ZipFile, sheet: str) -> str | None:
+    """The zip member holding worksheet ``sheet``; None when there is no such worksheet part.
+
+    Raises what :func:`read_workbook` raises.
+    """
+    book = read_workbook(package)
+    index = None if book is None else book.index(sheet)
+    if book is None or index is None:
+        return None
+    part = book.worksheet_part(index)
+    return part if part in package.NameToInfo else None
+
+
+def date1904(package: zipfile.ZipFile) -> bool:
+    """Whether the package's workbook counts dates from 1904; False without a workbook part.
+
+    Raises what :func:`read_workbook` raises.
+    """
+    book = read_workbook(package)
+    return book is not None and book.date1904
