@@ -22,7 +22,7 @@ import pandas as pd
 
 from sheetkit.core.checked import Checked, check_table
 from sheetkit.core.report import Report
-from sheetkit.core.schema import Schema, load_schema
+from sheetkit.core.schema import DateLike, Schema, SchemaLike, load_schema
 from sheetkit.core.table import Table
 from sheetkit.core.writeplan import WritePlan, plan_writes
 from sheetkit.errors import UsageError
@@ -34,8 +34,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("sheetkit")
 
-SchemaLike = Schema | str | Path | None
-DateLike = dt.date | str | None
 
 
 @dataclass(frozen=True)
@@ -124,27 +122,6 @@ class RefreshResult:
         return f"<p>{html.escape(self.summary())}</p>" + self.report._repr_html_()
 
 
-def today(schema: Schema) -> dt.date:
-    """Today in the schema's time zone (a refresh at 01:00 in Berlin is not yesterday in UTC)."""
-    from zoneinfo import ZoneInfo
-
-    return dt.datetime.now(ZoneInfo(schema.timezone)).date()
-
-
-def parse_as_of(value: DateLike, schema: Schema) -> dt.date:
-    """The as-of date: a date, an ISO 'YYYY-MM-DD' text, or None for today."""
-    if value is None:
-        return today(schema)
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise UsageError(f"as-of date {value!r} is not a date; expected YYYY-MM-DD, e.g. 2026-11-21") from None
-
-
 def read_source(source: Any, schema: Schema, *, sheet: str | None = None, client: Any = None) -> Table:
     """Read any source: a file path, a DataFrame, a Google Sheets URL/id, or a gspread Worksheet."""
     from sheetkit.google import sheets as gsheets
@@ -184,7 +161,7 @@ def check(
     from sheetkit.runtime.gc_pause import gc_paused
 
     loaded = load_schema(schema)
-    day = parse_as_of(as_of, loaded)
+    day = loaded.as_of(as_of)
     with gc_paused():  # the sheet becomes millions of Python objects; nothing here makes cycles
         step("read")
         table = read_source(source, loaded, sheet=sheet, client=client)

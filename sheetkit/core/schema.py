@@ -7,6 +7,7 @@ The pandera schema that does the checking is built from it in :mod:`sheetkit.cor
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -17,7 +18,7 @@ from typing import Any, Literal
 
 import yaml
 
-from sheetkit.errors import SchemaFileError
+from sheetkit.errors import SchemaFileError, UsageError
 
 FieldType = Literal["text", "integer", "number", "date", "boolean", "status", "list"]
 FIELD_TYPES: tuple[str, ...] = ("text", "integer", "number", "date", "boolean", "status", "list")
@@ -45,6 +46,9 @@ COMPUTED_KINDS: dict[str, str] = {
     "due": "text",
     "flag": "boolean",
 }
+
+DateLike = dt.date | str | None
+"""An as-of date as callers give it: a date, "YYYY-MM-DD", or None for today."""
 
 BUNDLED_SCHEMA = "recruiter_contacts"
 
@@ -175,6 +179,29 @@ class Schema:
                 lookup.setdefault(header_key(spelling), name)
         return lookup
 
+    def today(self) -> dt.date:
+        """Today in the schema's time zone (a refresh at 01:00 in Berlin is not yesterday in UTC)."""
+        from zoneinfo import ZoneInfo
+
+        return dt.datetime.now(ZoneInfo(self.timezone)).date()
+
+    def as_of(self, value: DateLike) -> dt.date:
+        """The as-of date: a date, an ISO 'YYYY-MM-DD' text, or None for today in the schema's time zone.
+
+        Raises:
+            UsageError: the text is not a date.
+        """
+        if value is None:
+            return self.today()
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value).strip())
+        except ValueError:
+            raise UsageError(f"as-of date {value!r} is not a date; expected YYYY-MM-DD, e.g. 2026-11-21") from None
+
     def example_headers(self) -> str:
         """Headers to show in a "no header row found" message: the required ones, else the first four."""
         required = [f.header for f in self.fields.values() if f.required]
@@ -192,6 +219,10 @@ class Schema:
 
 # ---------------------------------------------------------------------------------------------
 # Loading
+
+
+SchemaLike = Schema | str | Path | None
+"""A schema as callers give it: a Schema, a YAML path, a bundled schema's name, or None for the default."""
 
 
 def load_schema(source: str | Path | Schema | None = None) -> Schema:

@@ -348,14 +348,13 @@ def sync(
     Raises:
         MassDeleteError, SyncLockedError, SyncStateError, and the read/write errors of each side.
     """
-    from sheetkit.api import parse_as_of
     from sheetkit.google.client import RequestStats, connect
 
     workbook = Path(path)
     if workbook.suffix.lower() not in (".xlsx", ".xlsm"):
         raise UsageError(f"sync works on .xlsx and .xlsm workbooks (got {workbook.name})")
     loaded = load_schema(schema)
-    day = parse_as_of(as_of, loaded)
+    day = loaded.as_of(as_of)
     stats = RequestStats()
     client = client if client is not None else connect(stats)
     stats = getattr(client, "sheetkit_stats", stats)

@@ -14,10 +14,10 @@ import functools
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sheetkit.api import DateLike, SchemaLike
 from sheetkit.core.checked import Checked
 from sheetkit.core.display import due_table
 from sheetkit.core.facts import due_text, summary_counts
+from sheetkit.core.schema import DateLike, SchemaLike
 from sheetkit.views.notebook import as_checked
 
 if TYPE_CHECKING:

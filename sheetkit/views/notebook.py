@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from sheetkit.api import DateLike, SchemaLike, check, parse_as_of
+from sheetkit.api import check
 from sheetkit.core.checked import Checked
 from sheetkit.core.display import styled_checked, styled_frame
 from sheetkit.core.facts import row_facts
-from sheetkit.core.schema import header_key, load_schema
+from sheetkit.core.schema import DateLike, SchemaLike, header_key, load_schema
 from sheetkit.errors import UsageError
 
 if TYPE_CHECKING:
@@ -31,7 +31,7 @@ def as_checked(source: Checked | Any, *, as_of: DateLike = None, schema: SchemaL
         UsageError: a Checked was given with a different ``as_of`` (its computed columns would not match).
     """
     if isinstance(source, Checked):
-        if as_of is not None and parse_as_of(as_of, source.schema) != source.as_of:
+        if as_of is not None and source.schema.as_of(as_of) != source.as_of:
             raise UsageError(
                 f"this sheet was checked as of {source.as_of.isoformat()}, not {as_of}; "
                 "check it again with that as_of (sheetkit.check(..., as_of=...))"
@@ -57,7 +57,7 @@ def styled(source: Checked | pd.DataFrame | Any, *, as_of: DateLike = None, sche
 def _frame_flags(frame: pd.DataFrame, as_of: DateLike, schema: SchemaLike) -> tuple[np.ndarray, np.ndarray, dt.date]:
     """(non_responsive, overdue, as_of) per frame row, from its own computed columns when it has them."""
     loaded = load_schema(schema)
-    day = parse_as_of(as_of, loaded)
+    day = loaded.as_of(as_of)
     by_key = {header_key(c): c for c in frame.columns}
     found = {
         column.kind: by_key.get(header_key(column.header))
