@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from sheetkit.core.cells import CellUpdate
-from sheetkit.core.dates import EPOCH_1900, date_to_serial, serial_to_date
 from sheetkit.core.schema import Schema, header_key, load_schema
 from sheetkit.core.table import locate_header
+from sheetkit.core.values import google_value, normal, shows, values_equal
 from sheetkit.errors import UsageError
 from sheetkit.google.sheets import (
     MAX_REQUEST_BYTES,
@@ -92,30 +92,6 @@ def _date_columns(rows: list[list[Any]], schema: Schema) -> set[int]:
 def _header_index(rows: list[list[Any]], schema: Schema) -> int:
     index = locate_header(rows, schema)
     return -1 if index is None else index
-
-
-def _sheets_cell(value: Any) -> Any:
-    """A local cell value in the form the Sheets API gives back with UNFORMATTED_VALUE."""
-    if isinstance(value, dt.datetime):
-        midnight = dt.datetime(value.year, value.month, value.day)
-        fraction = (value - midnight).total_seconds() / 86400
-        serial = date_to_serial(value.date(), EPOCH_1900) + fraction
-        return int(serial) if fraction == 0 else serial
-    if isinstance(value, dt.date):
-        return date_to_serial(value, EPOCH_1900)
-    if isinstance(value, dt.timedelta):
-        return value.total_seconds() / 86400
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return "" if value is None else value
-
-
-def _same(remote: Any, local: Any) -> bool:
-    if isinstance(remote, bool) or isinstance(local, bool):
-        return isinstance(remote, bool) and isinstance(local, bool) and remote == local
-    if isinstance(remote, (int, float)) and isinstance(local, (int, float)):
-        return float(remote) == float(local)
-    return bool(remote == local)
 
 
 # Comparing a big sheet cell by cell in Python costs seconds, so push and pull first find the rows that may
@@ -210,10 +186,10 @@ def _keys_by_value(convert: Callable[[Any], Any]) -> Keys:
 
 
 def _push_key(value: Any) -> Any:
-    """A local cell as _same sees it (_sheets_cell), with booleans as stand-ins."""
+    """A local cell as values_equal sees it (google_value), with booleans as stand-ins."""
     if value.__class__ is bool:
         return _TRUE if value else _FALSE
-    return _sheets_cell(value)
+    return google_value(value)
 
 
 def _push_keys(column: list[Any]) -> Iterable[Any]:
@@ -221,10 +197,10 @@ def _push_keys(column: list[Any]) -> Iterable[Any]:
 
 
 def _push_rules(_: int, local: set[type], remote: set[type]) -> tuple[Keys | None, Keys | None]:
-    """Keys for push, where the exact test is _same(Google cell, _sheets_cell(local cell))."""
+    """Keys for push, where the exact test is values_equal(Google cell, google_value(local cell))."""
     if local <= _PLAIN_OR_BOOL and not _mixes_bools(local | remote):
         return None, None
-    local_keys = _push_keys if bool in local else _keys_by_value(_sheets_cell)
+    local_keys = _push_keys if bool in local else _keys_by_value(google_value)
     return local_keys, (_bool_keys if bool in remote else None)
 
 
@@ -281,20 +257,20 @@ def _push_changes(
 ) -> tuple[int, list[CellUpdate], list[CellUpdate]]:
     """(rows to push, cells that differ, those of them that become dates in a cell that held no number)."""
     height = len(local_rows)
-    while height and not any(_sheets_cell(v) != "" for v in local_rows[height - 1]):
+    while height and not any(google_value(v) != "" for v in local_rows[height - 1]):
         height -= 1  # trailing blank rows are not pushed
     width = max(max(map(len, local_rows[:height]), default=0), max(map(len, remote_rows), default=0))
     updates: list[CellUpdate] = []
     new_dates: list[CellUpdate] = []
     for i in _candidate_rows(local_rows, remote_rows, height, _push_rules):
-        local_row = [_sheets_cell(v) for v in local_rows[i]]
+        local_row = [google_value(v) for v in local_rows[i]]
         remote_row = remote_rows[i] if i < len(remote_rows) else []
         for j in range(width):
             new = local_row[j] if j < len(local_row) else ""
             old = remote_row[j] if j < len(remote_row) else ""
-            if not _same(old, new):
+            if not values_equal(old, new):
                 value = local_rows[i][j] if j < len(local_rows[i]) else None
-                update = CellUpdate(i + 1, j + 1, _push_value(value))
+                update = CellUpdate(i + 1, j + 1, normal(value))
                 updates.append(update)
                 held_number = isinstance(old, (int, float)) and not isinstance(old, bool)
                 if isinstance(update.value, dt.date) and not held_number:
@@ -359,16 +335,6 @@ def _write_push(
         sheet.row_count = max(row_count, last_row)
         sheet.column_count = max(sheet.column_count, last_column)
     write_updates(sheet, updates, format_dates=new_dates, date_pattern=pattern)
-
-
-def _push_value(value: Any) -> Any:
-    if isinstance(value, dt.datetime) and value.time() == dt.time(0):
-        return value.date()
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, dt.timedelta):
-        return value.total_seconds() / 86400
-    return None if value == "" else value
 
 
 def _local_rows(path: Path, sheet: str | None, read_grid: Any) -> tuple[list[list[Any]], str]:
@@ -443,21 +409,12 @@ def pull(
     return result
 
 
-def _pulled_value(value: Any, is_date: bool) -> Any:
-    if value == "" or value is None:
-        return None
-    if is_date and isinstance(value, (int, float)) and not isinstance(value, bool):
-        day = serial_to_date(float(value), EPOCH_1900)
-        return day if day is not None else value
-    return value
-
-
 def _pulled_row(row: list[Any], date_cols: set[int]) -> list[Any]:
-    """A Google row as pull writes it: _pulled_value of each cell (inlined where it is not a date column)."""
+    """A Google row as pull writes it: normal of each cell (inlined where it is not a date column)."""
     values = [None if v == "" or v is None else v for v in row]
     for j in date_cols:
         if j < len(row):
-            values[j] = _pulled_value(row[j], True)
+            values[j] = normal(row[j], is_date=True)
     return values
 
 
@@ -466,7 +423,7 @@ def _pull_date_key(value: Any) -> Any:
     if value.__class__ is bool:
         return _TRUE if value else _FALSE
     if isinstance(value, (int, float)):
-        return _pulled_value(value, True)
+        return normal(value, is_date=True)
     return value
 
 
@@ -475,7 +432,7 @@ def _pull_date_keys(column: list[Any]) -> Iterable[Any]:
 
 
 def _pull_rules(date_cols: set[int]) -> Rules:
-    """Keys for pull, where the exact test is same_value(local cell, _pulled_value(Google cell)).
+    """Keys for pull, where the exact test is shows(local cell, normal(Google cell)).
 
     Google's "" (written as nothing) keeps the key "", equal to a blank local cell.
     """
@@ -549,8 +506,7 @@ def _pull_into_existing(
 
 
 def _pull_changes(local_rows: list[list[Any]], remote_rows: list[list[Any]], date_cols: set[int]) -> list[CellUpdate]:
-    """The local cells that do not show what Google holds (same_value), as updates in row order."""
-    from sheetkit.core.writeplan import same_value
+    """The local cells that do not show what Google holds (shows), as updates in row order."""
 
     height = max(len(remote_rows), len(local_rows))
     width = max(max(map(len, remote_rows), default=0), max(map(len, local_rows), default=0))
@@ -561,6 +517,6 @@ def _pull_changes(local_rows: list[list[Any]], remote_rows: list[list[Any]], dat
         for j in range(width):
             new = new_row[j] if j < len(new_row) else None
             old = old_row[j] if j < len(old_row) else ""
-            if not same_value(old, new):
+            if not shows(old, new):
                 updates.append(CellUpdate(i + 1, j + 1, new))
     return updates

@@ -10,8 +10,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from sheetkit.core.values import values_equal
 from sheetkit.errors import MassDeleteError, SheetkitError, UsageError
-from sheetkit.syncing.merge import (
+from sheetkit.syncing.merge import apply, find_key_problems, merge
+from sheetkit.syncing.plan import (
     CellChange,
     ColumnChange,
     Conflict,
@@ -20,10 +22,6 @@ from sheetkit.syncing.merge import (
     SideChanges,
     Snapshot,
     SyncPlan,
-    apply,
-    find_key_problems,
-    merge,
-    values_equal,
 )
 
 COLUMNS = ("name", "phone", "stage")

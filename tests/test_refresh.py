@@ -20,7 +20,8 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
 import sheetkit
-from sheetkit.core.writeplan import _UNEQUAL_MEANS_CHANGED, same_value
+from sheetkit.core.values import shows
+from sheetkit.core.writeplan import _UNEQUAL_MEANS_CHANGED
 from sheetkit.errors import FileLockedError, WriteError
 from sheetkit.runtime.atomic import backup_path
 
@@ -275,8 +276,8 @@ _PLAIN_CELLS = st.one_of(
 
 
 @given(old=_PLAIN_CELLS, new=_PLAIN_CELLS)
-def test_plan_skips_same_value_only_where_inequality_already_decides(old: object, new: object) -> None:
-    """plan_writes does not ask same_value for these type pairs when old != new: that must be
-    exactly what same_value would have answered."""
+def test_plan_skips_shows_only_where_inequality_already_decides(old: object, new: object) -> None:
+    """plan_writes does not ask shows for these type pairs when old != new: that must be
+    exactly what shows would have answered."""
     if (type(old), type(new)) in _UNEQUAL_MEANS_CHANGED and old != new:
-        assert not same_value(old, new)  # type: ignore[arg-type]
+        assert not shows(old, new)  # type: ignore[arg-type]

@@ -4,7 +4,6 @@ plain cell-by-cell comparison changes, above all where two cells differ only in 
 from __future__ import annotations
 
 import datetime as dt
-import math
 from pathlib import Path
 from typing import Any
 
@@ -13,17 +12,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sheetkit.core.cells import CellUpdate
-from sheetkit.core.writeplan import same_value
+from sheetkit.core.values import google_value, normal, shows, values_equal
 from sheetkit.transfer import (
     _candidate_rows,
     _pull_changes,
     _pull_rules,
-    _pulled_value,
     _push_changes,
     _push_rules,
-    _push_value,
-    _same,
-    _sheets_cell,
     pull,
     push,
 )
@@ -52,7 +47,7 @@ def save_workbook(path: Path, rows: list[list[Any]], sheet: str = "Contacts") ->
 
 
 def reference_push(local_rows: list[list[Any]], remote_rows: list[list[Any]]) -> tuple[int, list[Any], list[Any]]:
-    local_values = [[_sheets_cell(v) for v in row] for row in local_rows]
+    local_values = [[google_value(v) for v in row] for row in local_rows]
     while local_values and not any(v != "" for v in local_values[-1]):
         local_values.pop()
     height = max(len(local_values), len(remote_rows))
@@ -64,9 +59,9 @@ def reference_push(local_rows: list[list[Any]], remote_rows: list[list[Any]]) ->
         for j in range(width):
             new = local_row[j] if j < len(local_row) else ""
             old = remote_row[j] if j < len(remote_row) else ""
-            if not _same(old, new):
+            if not values_equal(old, new):
                 value = local_rows[i][j] if j < len(local_rows[i]) else None
-                update = CellUpdate(i + 1, j + 1, _push_value(value))
+                update = CellUpdate(i + 1, j + 1, normal(value))
                 updates.append(update)
                 held_number = isinstance(old, (int, float)) and not isinstance(old, bool)
                 if isinstance(update.value, dt.date) and not held_number:
@@ -74,8 +69,15 @@ def reference_push(local_rows: list[list[Any]], remote_rows: list[list[Any]]) ->
     return len(local_values), updates, new_dates
 
 
+def _pulled(value: Any, is_date: bool) -> Any:
+    """A Google cell as pull writes it: normal() in a date column, else only blanks made None."""
+    if is_date:
+        return normal(value, is_date=True)
+    return None if value == "" or value is None else value
+
+
 def reference_pull(local_rows: list[list[Any]], remote_rows: list[list[Any]], date_cols: set[int]) -> list[Any]:
-    values = [[_pulled_value(v, j in date_cols) for j, v in enumerate(row)] for row in remote_rows]
+    values = [[_pulled(v, j in date_cols) for j, v in enumerate(row)] for row in remote_rows]
     height = max(len(values), len(local_rows))
     width = max([len(r) for r in values] + [len(r) for r in local_rows] + [0])
     updates = []
@@ -85,7 +87,7 @@ def reference_pull(local_rows: list[list[Any]], remote_rows: list[list[Any]], da
         for j in range(width):
             new = new_row[j] if j < len(new_row) else None
             old = old_row[j] if j < len(old_row) else ""
-            if not same_value(old, new):
+            if not shows(old, new):
                 updates.append(CellUpdate(i + 1, j + 1, new))
     return updates
 
@@ -165,7 +167,7 @@ def google_form(value: Any) -> Any:
     """The cell Google gives back for a local value pushed earlier (a number that is whole is an int)."""
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    return _sheets_cell(value)
+    return google_value(value)
 
 
 def mostly_same(rows: list[list[Any]], form: Any, other: st.SearchStrategy[Any]) -> st.SearchStrategy[list[list[Any]]]:
@@ -199,7 +201,7 @@ def test_pull_into_a_workbook_in_sync_but_for_a_few_cells(data: st.DataObject, d
     remote = data.draw(grid(remote_cell))
 
     def local_form(value: Any) -> Any:  # calamine's reading of what pull wrote (dates in every column here)
-        pulled = _pulled_value(value, True)
+        pulled = normal(value, is_date=True)
         return "" if pulled is None else pulled
 
     local = data.draw(mostly_same(remote, local_form, local_cell))
@@ -333,7 +335,10 @@ def test_pull_treats_cells_that_differ_only_in_type_as_today(google_env: Any, tm
     assert pull(url(key), book, backup=False).cells_changed == 0
 
 
-def test_nan_is_never_the_same_cell() -> None:
+def test_nan_is_a_blank_cell_and_never_sent() -> None:
+    """NaN (what pandas hands over for an empty cell) is blank, as in sync: never a value to send
+    (the Sheets API cannot take NaN in JSON)."""
     nan = float("nan")
-    _, updates, _ = _push_changes([["a", nan]], [["a", nan]])
-    assert len(updates) == 1 and math.isnan(updates[0].value)
+    assert _push_changes([["a", nan]], [["a", ""]])[1] == []
+    _, updates, _ = _push_changes([["a", nan]], [["a", "x"]])
+    assert [(u.row, u.column, u.value) for u in updates] == [(1, 2, None)]

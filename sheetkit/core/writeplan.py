@@ -8,16 +8,15 @@ date therefore plans no update and leaves the file untouched (not even rewritten
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
 from sheetkit.core.cells import CellUpdate, CellValue
-from sheetkit.core.dates import EPOCH_1900, date_to_serial
 from sheetkit.core.normalize import Normalized
 from sheetkit.core.schema import Schema
+from sheetkit.core.values import from_pandas, shows
 
 
 @dataclass(frozen=True)
@@ -57,7 +56,7 @@ def plan_writes(norm: Normalized, computed: pd.DataFrame, schema: Schema) -> Wri
             column = table.columns[position]
             existing = table.values[position].tolist()
         rows = table.rows.tolist()
-        # Plain equality settles most cells at C speed; same_value judges the rest (20 vs 20.0 is
+        # Plain equality settles most cells at C speed; shows judges the rest (20 vs 20.0 is
         # already equal; a date against a datetime or a serial, or blank against "", is not).
         if position is None:  # a new column: every value is a change, nothing to compare
             changed = [i for i, new in enumerate(values) if new is not None]
@@ -66,7 +65,7 @@ def plan_writes(norm: Normalized, computed: pd.DataFrame, schema: Schema) -> Wri
         epoch = table.epoch
         for i in changed:
             old, new = existing[i], values[i]
-            if position is None or (type(old), type(new)) in _UNEQUAL_MEANS_CHANGED or not same_value(old, new, epoch):
+            if position is None or (type(old), type(new)) in _UNEQUAL_MEANS_CHANGED or not shows(old, new, epoch):
                 update = CellUpdate(int(rows[i]), column, new)
                 updates.append(update)
                 if isinstance(new, dt.date) and not isinstance(old, (int, float, dt.date)):
@@ -75,7 +74,7 @@ def plan_writes(norm: Normalized, computed: pd.DataFrame, schema: Schema) -> Wri
 
 
 # Type pairs (old, new) for which `old != new` already means the sheet shows something else, so
-# same_value need not be asked (a refresh changes 100,000s of day counts: ~0.4 s of calls).
+# shows need not be asked (a refresh changes 100,000s of day counts: ~0.4 s of calls).
 _UNEQUAL_MEANS_CHANGED = frozenset(
     [(int, int), (float, int), (int, float), (float, float), (bool, bool), (dt.date, dt.date)]
 )
@@ -87,54 +86,4 @@ def _cell_values(series: pd.Series) -> list[CellValue]:
         return [None if pd.isna(v) else v for v in series.dt.date.tolist()]
     if isinstance(series.dtype, (pd.Int64Dtype, pd.BooleanDtype)):
         return series.astype(object).where(series.notna(), None).tolist()
-    return [cell_value(v) for v in series.tolist()]
-
-
-def cell_value(value: Any) -> CellValue:
-    """A computed value as the writers take it: int, bool, date, or None for blank."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if isinstance(value, pd.Timestamp):
-        return value.date()
-    if isinstance(value, (bool, int, str, dt.date)):
-        return value
-    if hasattr(value, "item"):  # numpy scalars
-        item = value.item()
-        return item if isinstance(item, (bool, int, float, str)) else None
-    return value if isinstance(value, float) else str(value)
-
-
-def same_value(old: Any, new: CellValue, epoch: dt.date = EPOCH_1900) -> bool:
-    """Whether the sheet already shows ``new`` (as read back by calamine, CSV or Sheets).
-
-    A date matches a date cell, its ISO text, or its serial number (Google Sheets gives dates as
-    serials, and so does an .xlsx cell that lost its date format).
-    """
-    if new is None:
-        return old is None or (isinstance(old, str) and old.strip() == "") or (isinstance(old, float) and old != old)
-    if isinstance(new, bool):
-        if isinstance(old, str):
-            return old.strip().upper() == ("TRUE" if new else "FALSE")
-        return isinstance(old, bool) and old == new
-    if isinstance(new, dt.date):
-        if isinstance(old, dt.datetime):
-            return old.date() == new and old.time() == dt.time(0)
-        if isinstance(old, dt.date):
-            return old == new
-        if isinstance(old, (int, float)) and not isinstance(old, bool):
-            return float(old) == float(date_to_serial(new, epoch))
-        return isinstance(old, str) and old.strip() == new.isoformat()
-    if isinstance(new, (int, float)):
-        if isinstance(old, bool):
-            return False
-        if isinstance(old, (int, float)):
-            return float(old) == float(new)
-        if isinstance(old, str):
-            try:
-                return float(old.strip()) == float(new)
-            except ValueError:
-                return False
-        return False
-    return isinstance(old, str) and old == new
+    return [from_pandas(v) for v in series.tolist()]

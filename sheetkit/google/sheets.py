@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from sheetkit.core.cells import CellUpdate, column_letter, quote_sheet
-from sheetkit.core.dates import EPOCH_1900, date_to_serial
+from sheetkit.core.dates import EPOCH_1900
 from sheetkit.core.schema import Schema
 from sheetkit.core.table import MergedRange, Table, build_table, locate_header
+from sheetkit.core.values import google_value, to_serial
 from sheetkit.errors import (
     CredentialsError,
     GoogleAPIError,
@@ -364,16 +365,7 @@ def _value_ranges(title: str, updates: Sequence[CellUpdate]) -> list[dict[str, A
 def _value_range(sheet: str, column: int, run: list[CellUpdate]) -> dict[str, Any]:
     letter = column_letter(column)
     ref = f"{sheet}!{letter}{run[0].row}:{letter}{run[-1].row}"
-    return {"range": ref, "majorDimension": "ROWS", "values": [[sheets_value(u.value)] for u in run]}
-
-
-def sheets_value(value: Any) -> Any:
-    """A cell value as the Sheets API takes it with RAW: dates become serial numbers, blank is ""."""
-    if value is None:
-        return ""
-    if isinstance(value, dt.date):
-        return date_to_serial(value, EPOCH_1900)
-    return value
+    return {"range": ref, "majorDimension": "ROWS", "values": [[google_value(u.value)] for u in run]}
 
 
 def _chunks(ranges: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
@@ -433,13 +425,11 @@ def update_cell_request(sheet_id: int, row: int, column: int, value: Any, date_f
     if isinstance(value, bool):
         cell["userEnteredValue"] = {"boolValue": value}
     elif isinstance(value, dt.datetime):
-        midnight = dt.datetime(value.year, value.month, value.day)
-        serial = date_to_serial(value.date(), EPOCH_1900) + (value - midnight).total_seconds() / 86400
-        cell["userEnteredValue"] = {"numberValue": serial}
+        cell["userEnteredValue"] = {"numberValue": to_serial(value)}
         cell["userEnteredFormat"] = {"numberFormat": {"type": "DATE_TIME", "pattern": f"{date_format} hh:mm"}}
         fields += ",userEnteredFormat.numberFormat"
     elif isinstance(value, dt.date):
-        cell["userEnteredValue"] = {"numberValue": date_to_serial(value, EPOCH_1900)}
+        cell["userEnteredValue"] = {"numberValue": to_serial(value)}
         cell["userEnteredFormat"] = {"numberFormat": {"type": "DATE", "pattern": date_format}}
         fields += ",userEnteredFormat.numberFormat"
     elif isinstance(value, (int, float)):

@@ -306,7 +306,8 @@ def _write_google(
     origin: GoogleSheet, values: list[list[CellValue]], name: str, date_columns: Sequence[int], pattern: str
 ) -> str:
     """One spreadsheets:batchUpdate (add or clear the sheet, bold header, date formats), one values:batchUpdate."""
-    from sheetkit.google.sheets import _chunks, google_errors, sheets_value
+    from sheetkit.core.values import google_value
+    from sheetkit.google.sheets import _chunks, google_errors
 
     http, book = origin.http, origin.spreadsheet_id
     n_rows, n_cols = len(values), max(len(r) for r in values)
@@ -353,7 +354,7 @@ def _write_google(
         {
             "range": f"{quote_sheet(title)}!A{start + 1}",
             "majorDimension": "ROWS",
-            "values": [[sheets_value(v) for v in row] for row in values[start : start + 1000]],
+            "values": [[google_value(v) for v in row] for row in values[start : start + 1000]],
         }
         for start in range(0, n_rows, 1000)
     ]

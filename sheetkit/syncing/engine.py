@@ -27,14 +27,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from sheetkit.core.cells import CellUpdate
-from sheetkit.core.dates import EPOCH_1900, serial_to_date
+from sheetkit.core.cells import CellUpdate, CellValue
 from sheetkit.core.report import Report
 from sheetkit.core.schema import Schema, header_key, load_schema
 from sheetkit.core.table import Table
+from sheetkit.core.values import from_pandas, normal, values_equal
 from sheetkit.errors import LockedError, SyncLockedError, SyncStateError, UsageError, WriteError
 from sheetkit.google.sheets import update_cell_request
-from sheetkit.syncing.merge import CellValue, SideChanges, Snapshot, SyncPlan, merge, values_equal
+from sheetkit.syncing.merge import merge
+from sheetkit.syncing.plan import SideChanges, Snapshot, SyncPlan
 
 log = logging.getLogger("sheetkit.sync")
 
@@ -161,7 +162,7 @@ def _side(
     header_of = {ident: table.headers[i] for ident, i in positions.items()}
     key_column = _key_identity(schema, table)
     values = [
-        {ident: _normal(table.values.iat[r, i], ident in date_columns) for ident, i in positions.items()}
+        {ident: normal(table.values.iat[r, i], is_date=ident in date_columns) for ident, i in positions.items()}
         for r in range(len(table))
     ]
     keys = [_key_text(row.get(key_column)) for row in values]
@@ -236,26 +237,6 @@ def _content_id(values: Mapping[str, CellValue], columns: list[str], seen: dict[
     digest = hashlib.sha1(text.encode()).hexdigest()[:10]
     seen[digest] = seen.get(digest, 0) + 1
     return f"sk-{digest}" + (f"-{seen[digest]}" if seen[digest] > 1 else "")
-
-
-def _normal(value: Any, is_date: bool) -> CellValue:
-    """One cell in the form both copies agree on (calamine and the Sheets API differ in details)."""
-    if value is None or (isinstance(value, str) and value == ""):
-        return None
-    if isinstance(value, float) and value != value:
-        return None
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, dt.datetime):
-        return value.date() if value.time() == dt.time(0) else value
-    if is_date and isinstance(value, (int, float)):
-        day = serial_to_date(float(value), EPOCH_1900)
-        return day if day is not None else value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, (str, int, float, dt.date)):
-        return value
-    return str(value)
 
 
 def _date_columns(schema: Schema, *tables: Table) -> set[str]:
@@ -449,7 +430,7 @@ def _remote_unchanged(remote: _Side) -> bool:
         row = now[sheet_row - 1] if sheet_row - 1 < len(now) else []
         for i, column in enumerate(table.columns):
             current = row[column - 1] if column - 1 < len(row) else ""
-            if not values_equal(_normal(current, False), _normal(table.values.iat[r, i], False)):
+            if not values_equal(normal(current), normal(table.values.iat[r, i])):
                 return False
     data_rows = {int(r) for r in table.rows}
     for number, row in enumerate(now[table.header_row :], start=table.header_row + 1):
@@ -476,7 +457,6 @@ def _recompute(
     import pandas as pd
 
     from sheetkit.core.checked import check_table
-    from sheetkit.core.writeplan import cell_value
 
     table = layout.side.table
     keys = sorted(merged.order, key=lambda k: layout.row_of[k])
@@ -499,7 +479,7 @@ def _recompute(
     identities = {k: _identity(schema.computed[k].header) for k in checked.computed.columns}
     out: dict[str, dict[str, CellValue]] = {}
     for i, key in enumerate(keys):
-        out[key] = {identities[k]: cell_value(checked.computed[k].iat[i]) for k in checked.computed.columns}
+        out[key] = {identities[k]: from_pandas(checked.computed[k].iat[i]) for k in checked.computed.columns}
     return checked.report, out
 
 
