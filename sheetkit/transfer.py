@@ -84,8 +84,7 @@ def _date_columns(rows: list[list[Any]], schema: Schema) -> set[int]:
     index = locate_header(rows, schema)
     if index is None:
         return set()
-    date_keys = {k for f in schema.fields.values() if f.type == "date" for k in f.header_keys}
-    date_keys |= {header_key(c.header) for c in schema.active_computed().values() if c.type == "date"}
+    date_keys = schema.date_header_keys
     return {j for j, cell in enumerate(rows[index]) if isinstance(cell, str) and header_key(cell) in date_keys}
 
 

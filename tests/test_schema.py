@@ -112,3 +112,16 @@ def test_header_key_ignores_case_spaces_and_punctuation(header: str) -> None:
 )
 def test_alias_spellings_match(written: str, canonical: str) -> None:
     assert header_key(written) == header_key(canonical)
+
+
+def test_derived_facts_are_computed_once_and_follow_a_replaced_schema() -> None:
+    import dataclasses
+
+    schema = load_schema()
+    assert header_key("Last touch") in schema.date_header_keys  # an alias of a date field
+    assert header_key("Next Check-In") in schema.date_header_keys  # a date computed column
+    assert header_key("Email") not in schema.date_header_keys
+    assert schema.status_lookup() is schema.status_lookup()  # built once
+    fewer = dataclasses.replace(schema, computed={})
+    assert header_key("Next Check-In") not in fewer.date_header_keys
+    assert header_key("Next Check-In") not in fewer.known_header_keys

@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -167,12 +168,36 @@ class Schema:
     def __repr__(self) -> str:
         return f"<Schema {self.name}: {len(self.fields)} fields, {len(self.statuses)} statuses>"
 
+    # Facts derived from the schema are computed once, here, and read by every module that needs them.
+
     def active_computed(self) -> dict[str, ComputedColumn]:
         """The computed columns sheetkit computes and writes (``enabled: false`` ones left out)."""
+        return self._active_computed
+
+    @cached_property
+    def _active_computed(self) -> dict[str, ComputedColumn]:
         return {name: c for name, c in self.computed.items() if c.enabled}
+
+    @cached_property
+    def date_header_keys(self) -> frozenset[str]:
+        """header_key of every spelling of a date field and of every date computed column's header."""
+        keys = {k for f in self.fields.values() if f.type == "date" for k in f.header_keys}
+        keys |= {header_key(c.header) for c in self.active_computed().values() if c.type == "date"}
+        return frozenset(keys)
+
+    @cached_property
+    def known_header_keys(self) -> frozenset[str]:
+        """header_key of every header the schema knows: field spellings and computed columns."""
+        keys = {key for f in self.fields.values() for key in f.header_keys}
+        keys |= {header_key(c.header) for c in self.active_computed().values()}
+        return frozenset(keys)
 
     def channel_lookup(self) -> dict[str, str]:
         """header_key of every channel spelling -> the channel's name."""
+        return self._channel_lookup
+
+    @cached_property
+    def _channel_lookup(self) -> dict[str, str]:
         lookup: dict[str, str] = {}
         for name, spellings in self.channels.items():
             for spelling in (name, *spellings):
@@ -210,6 +235,10 @@ class Schema:
 
     def status_lookup(self) -> dict[str, str]:
         """Map every spelling's header_key (and each status name's) to the canonical status."""
+        return self._status_lookup
+
+    @cached_property
+    def _status_lookup(self) -> dict[str, str]:
         lookup: dict[str, str] = {}
         for status in self.statuses.values():
             for spelling in (status.name, *status.spellings):

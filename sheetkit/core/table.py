@@ -85,8 +85,7 @@ def locate_header(rows: list[list[Any]], schema: Schema, search_rows: int | None
     A row scores one point per cell that matches a field or computed-column spelling. The best
     row must match at least two headers, or one if it is the first non-empty row (a tiny sheet).
     """
-    known = {key for f in schema.fields.values() for key in f.header_keys}
-    known.update(header_key(c.header) for c in schema.active_computed().values())
+    known = schema.known_header_keys
     limit = min(len(rows), search_rows or schema.header_search_rows)
     best, best_score, first_nonempty = None, 0, None
     for index in range(limit):

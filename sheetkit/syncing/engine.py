@@ -242,8 +242,7 @@ def _content_id(values: Mapping[str, CellValue], columns: list[str], seen: dict[
 def _date_columns(schema: Schema, *tables: Table) -> set[str]:
     """Columns that hold dates: schema date fields, date computed columns, and any column where the
     workbook already has a date cell (the Sheets API sends dates as plain serial numbers)."""
-    keys = {k for f in schema.fields.values() if f.type == "date" for k in f.header_keys}
-    keys |= {header_key(c.header) for c in schema.active_computed().values() if c.type == "date"}
+    keys = schema.date_header_keys
     found: set[str] = set()
     for table in tables:
         for i, header in enumerate(table.headers):
