@@ -11,7 +11,8 @@ The tree::
     │   ├── SheetNotFoundError    the named worksheet does not exist
     │   └── HeaderError           no header row found
     ├── WriteError                the result could not be written; the original is untouched
-    │   └── FileLockedError       the file is open in Excel/LibreOffice, or read-only
+    │   ├── FileLockedError       the file is open in Excel/LibreOffice, or read-only
+    │   └── PackageUnsupported    the workbook package cannot be edited in place safely; names why
     ├── LockedError               another sheetkit run holds this target (CLI: skipped, exit 0)
     │   └── SyncLockedError       ... found by a sync
     ├── CredentialsError          no usable Google credentials: missing, unreadable, expired, revoked
@@ -95,6 +96,18 @@ class WriteError(SheetkitError):
 
 class FileLockedError(WriteError):
     """The target file is open in a spreadsheet program or not writable."""
+
+
+class PackageUnsupported(WriteError):
+    """The package editor cannot make this edit safely; nothing was written.
+
+    Attributes:
+        reason: what in the workbook made it refuse ("strict OOXML namespace", ...).
+    """
+
+    def __init__(self, reason: str, *, path: str = "") -> None:
+        self.reason = reason
+        super().__init__(reason, path=path)
 
 
 class LockedError(SheetkitError):

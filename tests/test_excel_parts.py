@@ -21,10 +21,10 @@ from xlsx_factory import SHEET, build_contacts, edit_zip, raw_workbook, sheet_xm
 import sheetkit
 from sheetkit.core.cells import CellUpdate
 from sheetkit.core.dates import EPOCH_1900, EPOCH_1904
+from sheetkit.errors import PackageUnsupported
 from sheetkit.excel import read as excel_read
 from sheetkit.excel.parts import (
     STRICT_NS,
-    PackageUnsupported,
     date1904,
     read_text,
     read_workbook,

@@ -17,11 +17,10 @@ import pytest
 from xlsx_factory import SHEET, build_contacts, raw_workbook, sheet_xml
 
 from sheetkit.core.cells import CellUpdate
-from sheetkit.errors import WriteError
+from sheetkit.errors import PackageUnsupported, WriteError
 from sheetkit.excel import deflate as xlsx_deflate
 from sheetkit.excel import package as xlsx_package
 from sheetkit.excel.deflate import ParallelDeflateSink
-from sheetkit.excel.parts import PackageUnsupported
 from sheetkit.excel.write import write_cells
 from sheetkit.excel.zip_writer import ZipAssembler
 

@@ -21,13 +21,12 @@ from pathlib import Path
 from typing import IO
 
 from sheetkit.core.cells import CellValue
-from sheetkit.errors import SheetNotFoundError, WriteError
+from sheetkit.errors import PackageUnsupported, SheetNotFoundError, WriteError
 from sheetkit.excel.deflate import ParallelDeflateSink
 from sheetkit.excel.part_edits import ColumnPlan, StyleBook, drop_calc_chain, edit_workbook, extend_table
 from sheetkit.excel.parts import (
     MAIN_NS,
     STRICT_NS,
-    PackageUnsupported,
     Workbook,
     read_text,
     read_workbook,

@@ -16,11 +16,12 @@ import zipfile
 from dataclasses import dataclass
 from xml.etree import ElementTree as ET
 
+from sheetkit.errors import PackageUnsupported
+
 __all__ = [
     "DOC_REL",
     "MAIN_NS",
     "STRICT_NS",
-    "PackageUnsupported",
     "Relationship",
     "Workbook",
     "date1904",
@@ -39,14 +40,6 @@ STRICT_NS = "http://purl.oclc.org/ooxml/spreadsheetml/main"
 DOC_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
 _DEFAULT_WORKBOOK = "xl/workbook.xml"
-
-
-class PackageUnsupported(Exception):
-    """The package path cannot make this edit safely; ``reason`` says why (openpyxl may)."""
-
-    def __init__(self, reason: str) -> None:
-        self.reason = reason
-        super().__init__(reason)
 
 
 @dataclass(frozen=True)

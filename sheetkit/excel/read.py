@@ -19,9 +19,9 @@ import pandas as pd
 from sheetkit.core.dates import EPOCH_1900, EPOCH_1904
 from sheetkit.core.schema import Schema
 from sheetkit.core.table import MergedRange, Table, build_table, locate_header, table_from_frame
-from sheetkit.errors import HeaderError, SheetNotFoundError, SourceError, WorkbookFormatError
+from sheetkit.errors import HeaderError, PackageUnsupported, SheetNotFoundError, SourceError, WorkbookFormatError
 from sheetkit.excel.csv import read_csv
-from sheetkit.excel.parts import PackageUnsupported, date1904
+from sheetkit.excel.parts import date1904
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 WRITABLE_SUFFIXES = (".xlsx", ".xlsm", ".csv")

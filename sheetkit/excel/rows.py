@@ -29,8 +29,8 @@ from typing import IO
 import numpy as np
 
 from sheetkit.core.cells import CellValue, column_letter
+from sheetkit.errors import PackageUnsupported
 from sheetkit.excel.part_edits import ColumnPlan, StyleBook
-from sheetkit.excel.parts import PackageUnsupported
 from sheetkit.excel.xml_text import attributes, excel_serial, format_number, ooxml_text, xml_escape
 
 __all__ = ["SheetRows"]

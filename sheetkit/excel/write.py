@@ -20,11 +20,10 @@ from typing import Literal
 from sheetkit.core.cells import CellUpdate, CellValue
 from sheetkit.core.schema import Schema
 from sheetkit.core.writeplan import WritePlan
-from sheetkit.errors import WriteError
+from sheetkit.errors import PackageUnsupported, WriteError
 from sheetkit.excel.csv import write_csv
 from sheetkit.excel.openpyxl_writer import write_openpyxl
 from sheetkit.excel.package import write_package
-from sheetkit.excel.parts import PackageUnsupported
 from sheetkit.runtime.atomic import atomic_replace
 from sheetkit.runtime.gc_pause import gc_paused
 

@@ -14,7 +14,7 @@ import zipfile
 import zlib
 from typing import IO
 
-from sheetkit.excel.parts import PackageUnsupported
+from sheetkit.errors import PackageUnsupported
 
 __all__ = ["CompressedSink", "ZipAssembler"]
 

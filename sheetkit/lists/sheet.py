@@ -21,12 +21,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sheetkit.core.cells import CellValue, column_letter, quote_sheet
-from sheetkit.errors import UsageError, WriteError
+from sheetkit.errors import PackageUnsupported, UsageError, WriteError
 from sheetkit.excel.part_edits import StyleBook, drop_calc_chain
 from sheetkit.excel.parts import (
     DOC_REL,
     MAIN_NS,
-    PackageUnsupported,
     read_text,
     read_workbook,
     rels_path,
