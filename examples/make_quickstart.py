@@ -192,12 +192,9 @@ How many check-ins fall in each of the coming weeks, and how many people are at 
         """\
 from IPython.display import display
 
-from sheetkit.api import check
-from sheetkit.views import charts
-
-checked = check(copy, as_of=AS_OF)  # the sheet read and computed, for the charts
-display(charts.due_per_week(checked))
-display(charts.contacts_by_status(checked))""",
+checked = sheetkit.check(copy, as_of=AS_OF)  # the sheet read and computed, once, for both charts
+display(sheetkit.due_per_week(checked))
+display(sheetkit.contacts_by_status(checked))""",
     ),
     (
         "google-md",
@@ -251,9 +248,7 @@ Copy the example workbook into the Google Sheet (this reads the workbook and nev
         "push",
         "code",
         """\
-from sheetkit import transfer
-
-pushed = transfer.push(SOURCE, SHEET_URL)
+pushed = sheetkit.push(SOURCE, SHEET_URL)
 print(pushed.summary())""",
     ),
     (
@@ -280,7 +275,7 @@ Copy the Google Sheet back into a new workbook and look at what it holds now:"""
         "code",
         """\
 from_google = work / "from_google.xlsx"
-pulled = transfer.pull(SHEET_URL, from_google)
+pulled = sheetkit.pull(SHEET_URL, from_google)
 print(pulled.summary())
 
 # Read the new workbook back. The example's header is on row 3 (rows 1-2 hold a title), hence header=2.

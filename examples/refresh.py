@@ -22,7 +22,6 @@ import sys
 from collections.abc import Sequence
 
 import sheetkit
-from sheetkit.runtime.locks import LockedError
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -46,7 +45,7 @@ def refresh_one(source: str, *, as_of: str | None, schema: str | None, dry_run: 
     log.info("refreshing %s", source)
     try:
         result = sheetkit.refresh(source, as_of=as_of, schema=schema, dry_run=dry_run, progress=False)
-    except LockedError as exc:  # another run is refreshing it right now: skip it, not an error
+    except sheetkit.LockedError as exc:  # another run is refreshing it right now: skip it, not an error
         log.warning("%s: skipped: %s", source, exc)
         return EXIT_OK, f"{source}: skipped: another run is refreshing it"
     except sheetkit.SheetkitError as exc:  # an expected failure: one line, no traceback

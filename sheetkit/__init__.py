@@ -4,55 +4,153 @@
     >>> report = sheetkit.validate("contacts.xlsx")          # every problem, by cell
     >>> result = sheetkit.refresh("contacts.xlsx")           # computed columns written back
     >>> frame = sheetkit.enrich("contacts.xlsx")             # a DataFrame with them, no write
+    >>> checked = sheetkit.check("contacts.xlsx")            # everything but the write
+    >>> print(sheetkit.due(checked, within_days=7).to_text())  # who to contact this week
 
-Names are imported lazily (pandas and pandera load on first use), so ``import sheetkit`` and
-``sheetkit --help`` are instant.
+Everything a script or notebook needs is a name here (``__all__``); the subpackages below are
+the implementation. Names are imported lazily (pandas and pandera load on first use), so
+``import sheetkit`` and ``sheetkit --help`` are instant.
 """
 
-from __future__ import annotations
+import importlib as _importlib
+import typing as _typing
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+# name -> the module that defines it
+_HOMES = {
+    # the verbs
+    "check": "sheetkit.api",
+    "validate": "sheetkit.api",
+    "enrich": "sheetkit.api",
+    "refresh": "sheetkit.api",
+    "due": "sheetkit.lists.due",
+    "match": "sheetkit.lists.match",
+    "pull": "sheetkit.transfer",
+    "push": "sheetkit.transfer",
+    "sync": "sheetkit.syncing.engine",
+    "load_schema": "sheetkit.core.schema",
+    "due_per_week": "sheetkit.views.charts",
+    "contacts_by_status": "sheetkit.views.charts",
+    "write_html_report": "sheetkit.views.html_report",
+    # what they return
+    "Checked": "sheetkit.core.checked",
+    "Report": "sheetkit.core.report",
+    "Problem": "sheetkit.core.report",
+    "Schema": "sheetkit.core.schema",
+    "RefreshResult": "sheetkit.api",
+    "DueList": "sheetkit.lists.due",
+    "DueRow": "sheetkit.lists.due",
+    "MatchList": "sheetkit.lists.match",
+    "MatchRow": "sheetkit.lists.match",
+    "TransferResult": "sheetkit.transfer",
+    "SyncResult": "sheetkit.syncing.engine",
+    "SyncPlan": "sheetkit.syncing.plan",
+    # every error sheetkit raises (the tree is drawn in sheetkit/errors.py)
+    "SheetkitError": "sheetkit.errors",
+    "UsageError": "sheetkit.errors",
+    "ConfigError": "sheetkit.errors",
+    "SchemaFileError": "sheetkit.errors",
+    "SourceError": "sheetkit.errors",
+    "WorkbookFormatError": "sheetkit.errors",
+    "SheetNotFoundError": "sheetkit.errors",
+    "HeaderError": "sheetkit.errors",
+    "WriteError": "sheetkit.errors",
+    "FileLockedError": "sheetkit.errors",
+    "PackageUnsupported": "sheetkit.errors",
+    "LockedError": "sheetkit.errors",
+    "SyncLockedError": "sheetkit.errors",
+    "CredentialsError": "sheetkit.errors",
+    "GoogleAPIError": "sheetkit.errors",
+    "SyncStateError": "sheetkit.errors",
+    "MassDeleteError": "sheetkit.errors",
+}
 
 __all__ = [
+    "Checked",
+    "ConfigError",
+    "CredentialsError",
+    "DueList",
+    "DueRow",
+    "FileLockedError",
+    "GoogleAPIError",
+    "HeaderError",
+    "LockedError",
+    "MassDeleteError",
+    "MatchList",
+    "MatchRow",
+    "PackageUnsupported",
     "Problem",
     "RefreshResult",
     "Report",
     "Schema",
+    "SchemaFileError",
+    "SheetNotFoundError",
     "SheetkitError",
+    "SourceError",
+    "SyncLockedError",
+    "SyncPlan",
+    "SyncResult",
+    "SyncStateError",
+    "TransferResult",
+    "UsageError",
+    "WorkbookFormatError",
+    "WriteError",
+    "check",
+    "contacts_by_status",
+    "due",
+    "due_per_week",
     "enrich",
     "load_schema",
+    "match",
+    "pull",
+    "push",
     "refresh",
+    "sync",
     "validate",
+    "write_html_report",
 ]
 
-_HOMES = {
-    "Problem": "sheetkit.core.report",
-    "RefreshResult": "sheetkit.api",
-    "Report": "sheetkit.core.report",
-    "Schema": "sheetkit.core.schema",
-    "SheetkitError": "sheetkit.errors",
-    "enrich": "sheetkit.api",
-    "load_schema": "sheetkit.core.schema",
-    "refresh": "sheetkit.api",
-    "validate": "sheetkit.api",
-}
-
-if TYPE_CHECKING:
-    from sheetkit.api import RefreshResult, enrich, refresh, validate
+if _typing.TYPE_CHECKING:
+    from sheetkit.api import RefreshResult, check, enrich, refresh, validate
+    from sheetkit.core.checked import Checked
     from sheetkit.core.report import Problem, Report
     from sheetkit.core.schema import Schema, load_schema
-    from sheetkit.errors import SheetkitError
+    from sheetkit.errors import (
+        ConfigError,
+        CredentialsError,
+        FileLockedError,
+        GoogleAPIError,
+        HeaderError,
+        LockedError,
+        MassDeleteError,
+        PackageUnsupported,
+        SchemaFileError,
+        SheetkitError,
+        SheetNotFoundError,
+        SourceError,
+        SyncLockedError,
+        SyncStateError,
+        UsageError,
+        WorkbookFormatError,
+        WriteError,
+    )
+    from sheetkit.lists.due import DueList, DueRow, due
+    from sheetkit.lists.match import MatchList, MatchRow, match
+    from sheetkit.syncing.engine import SyncResult, sync
+    from sheetkit.syncing.plan import SyncPlan
+    from sheetkit.transfer import TransferResult, pull, push
+    from sheetkit.views.charts import contacts_by_status, due_per_week
+    from sheetkit.views.html_report import write_html_report
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> _typing.Any:
     home = _HOMES.get(name)
     if home is None:
         raise AttributeError(f"module 'sheetkit' has no attribute {name!r}")
-    value = getattr(import_module(home), name)
+    value = getattr(_importlib.import_module(home), name)
     globals()[name] = value
     return value
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+    """The public names only: the subpackages and this module's helpers are not the API."""
+    return list(__all__)

@@ -169,6 +169,29 @@ def check(
         return check_table(table, loaded, day, step=step)
 
 
+def as_checked(
+    source: Checked | Any,
+    *,
+    schema: SchemaLike = None,
+    sheet: str | None = None,
+    as_of: DateLike = None,
+    client: Any = None,
+) -> Checked:
+    """``source`` itself when already checked, else :func:`check` of it (a path, DataFrame, URL, Worksheet).
+
+    Raises:
+        UsageError: a Checked was given with a different ``as_of`` (its computed columns would not match).
+    """
+    if isinstance(source, Checked):
+        if as_of is not None and source.schema.as_of(as_of) != source.as_of:
+            raise UsageError(
+                f"this sheet was checked as of {source.as_of.isoformat()}, not {as_of}; "
+                "check it again with that as_of (sheetkit.check(..., as_of=...))"
+            )
+        return source
+    return check(source, schema=schema, sheet=sheet, as_of=as_of, client=client)
+
+
 def validate(
     source: Any, *, schema: SchemaLike = None, sheet: str | None = None, as_of: DateLike = None, client: Any = None
 ) -> Report:

@@ -353,9 +353,9 @@ def _report(args: argparse.Namespace) -> int:
     due = due_table(checked)
     written: list[str] = []
     if args.html:
-        from sheetkit.views.html_report import write_report
+        from sheetkit.views.html_report import write_html_report
 
-        written.append(str(write_report(checked, Path(args.html))))
+        written.append(str(write_html_report(checked, Path(args.html))))
     if args.charts:
         from sheetkit.runtime.atomic import atomic_replace
         from sheetkit.views.charts import contacts_by_status, due_per_week, figure_png

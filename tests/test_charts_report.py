@@ -31,7 +31,7 @@ from sheetkit.views.charts import (
     status_counts,
     week_counts,
 )
-from sheetkit.views.html_report import render_report, write_report
+from sheetkit.views.html_report import render_html_report, write_html_report
 from sheetkit.views.notebook import styled
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "recruiter_contacts.xlsx"
@@ -214,7 +214,7 @@ def parse(page: str) -> PageParser:
 
 
 def test_report_counts_charts_problems_and_due_table(small: Checked) -> None:
-    page = render_report(small, title="Morning <check>")
+    page = render_html_report(small, title="Morning <check>")
     parsed = parse(page)
     assert parsed.scripts == 0
     assert SCRIPT not in page  # the note is not in the report at all; names and values are escaped
@@ -244,7 +244,7 @@ def test_report_due_table_lists_overdue_and_next_seven_days(small: Checked) -> N
     due = due_table(small)
     assert due["Row"].tolist() == [8, 2, 5, 3, 4]  # most overdue first; row 9 is due in 9 days: not listed
     assert due["Days Overdue"].tolist() == [24, 17, 0, -1, -2]
-    page = render_report(small)
+    page = render_html_report(small)
     parsed = parse(page)
     for cells in ("2026-05-01 2026-10-28 24", "2026-11-01 2026-11-04 17", "due today", "in 1 day", "in 2 days"):
         assert cells in parsed.plain, cells
@@ -253,7 +253,7 @@ def test_report_due_table_lists_overdue_and_next_seven_days(small: Checked) -> N
 def test_report_escapes_a_script_in_any_value() -> None:
     rows = [contact(**{"First Name": SCRIPT, "Email": SCRIPT, "Last Contacted": day(11, 1)})]
     checked = check(pd.DataFrame(rows), as_of=AS_OF)
-    page = render_report(checked)
+    page = render_html_report(checked)
     assert SCRIPT not in page
     assert "&lt;script&gt;" in page
     assert parse(page).scripts == 0
@@ -262,7 +262,7 @@ def test_report_escapes_a_script_in_any_value() -> None:
 def test_write_report_is_atomic_and_leaves_no_backup(tmp_path: Path, example: Checked) -> None:
     target = tmp_path / "report.html"
     target.write_text("old", encoding="utf-8")
-    assert write_report(example, target) == target
+    assert write_html_report(example, target) == target
     page = target.read_text(encoding="utf-8")
     parsed = parse(page)
     assert parsed.items[:1] == ["300rows"] and "144overdue" in parsed.items

@@ -1,8 +1,7 @@
 """Who to contact today: the recruiter's morning list, most overdue first, with the channel to use.
 
-    >>> from sheetkit.api import check
-    >>> from sheetkit.lists.due import due
-    >>> print(due(check("contacts.xlsx", as_of="2026-11-21"), within_days=7).to_text())
+    >>> import sheetkit
+    >>> print(sheetkit.due("contacts.xlsx", within_days=7, as_of="2026-11-21").to_text())
 
 The list is read off the computed Next Check-In (so it agrees with the sheet), never lists a
 person who must not be contacted, and suggests the next channel the way the Suggested Channel
@@ -15,17 +14,17 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import Any, ClassVar
 
 import pandas as pd
 
+from sheetkit.api import as_checked
+from sheetkit.core.checked import Checked
 from sheetkit.core.computed import suggest_channel
 from sheetkit.core.facts import date_or_none, due_rows, text_or_none
+from sheetkit.core.schema import DateLike, SchemaLike
 from sheetkit.errors import UsageError
 from sheetkit.lists.rowlist import Column, RowList
-
-if TYPE_CHECKING:
-    from sheetkit.core.checked import Checked
 
 __all__ = ["DueList", "DueRow", "due", "parse_window", "write_due_sheet"]
 
@@ -83,20 +82,37 @@ class DueList(RowList[DueRow]):
         return line + (f", owner {self.meta['owner']}" if self.meta.get("owner") else "")
 
 
-def due(checked: Checked, *, within_days: int = 0, owner: str | None = None) -> DueList:
+def due(
+    source: Checked | Any,
+    *,
+    within_days: int | str = 0,
+    owner: str | None = None,
+    schema: SchemaLike = None,
+    sheet: str | None = None,
+    as_of: DateLike = None,
+    client: Any = None,
+) -> DueList:
     """Who to contact by the as-of date (or within ``within_days`` after it), most overdue first.
 
     Rows with a blank Next Check-In (do not contact, or inputs with errors) never appear, and
     neither does any row whose status means never contact again. ``owner`` keeps the rows of
     one owner (case and surrounding spaces ignored).
 
+    Args:
+        source: a :class:`~sheetkit.Checked`, or anything :func:`sheetkit.check` reads (a path,
+            DataFrame, Google Sheets URL or gspread Worksheet), checked with ``schema``, ``sheet``,
+            ``as_of`` and ``client``.
+        within_days: days after the as-of date, or a window as a person types it ("7d", "2w", "today").
+
     Raises:
-        UsageError: a negative window, or an owner filter on a sheet or schema without an owner field.
+        UsageError: a bad window, or an owner filter on a sheet or schema without an owner field.
     """
-    schema = checked.schema
+    checked = as_checked(source, schema=schema, sheet=sheet, as_of=as_of, client=client)
+    within_days = parse_window(within_days)
+    loaded = checked.schema
     chosen = due_rows(checked, within_days=within_days, owner=owner)
     typed = checked.normalized.frame.loc[chosen.index]
-    lookup = schema.channel_lookup()
+    lookup = loaded.channel_lookup()
     tried = _values(typed, "channels_tried")
     method = _values(typed, "contact_method")
     rows = [
@@ -110,7 +126,7 @@ def due(checked: Checked, *, within_days: int = 0, owner: str | None = None) -> 
             last_contacted=date_or_none(fact["last_contacted"]),
             next_check_in=pd.Timestamp(fact["next_check_in"]).date(),
             days_overdue=int(fact["days_overdue"]),
-            suggested_channel=suggest_channel(schema, lookup, fact["status"], tried[k], method[k]),
+            suggested_channel=suggest_channel(loaded, lookup, fact["status"], tried[k], method[k]),
             owner=text_or_none(fact["owner"]),
         )
         for k, fact in enumerate(chosen.to_dict("records"))

@@ -18,18 +18,17 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
+from sheetkit.api import as_checked
+from sheetkit.core.checked import Checked
 from sheetkit.core.facts import row_facts, text_or_none
+from sheetkit.core.schema import DateLike, Schema, SchemaLike
 from sheetkit.errors import UsageError
 from sheetkit.lists.rowlist import Column, RowList
-
-if TYPE_CHECKING:
-    from sheetkit.core.checked import Checked
-    from sheetkit.core.schema import Schema
 
 __all__ = ["MatchList", "MatchRow", "match", "normalize_title", "title_score"]
 
@@ -152,7 +151,7 @@ def title_score(wanted: str, role: str) -> int:
 
 
 def match(
-    checked: Checked,
+    source: Checked | Any,
     *,
     title: str,
     location: str | None = None,
@@ -160,12 +159,20 @@ def match(
     include_not_looking: bool = False,
     limit: int | None = 20,
     min_score: int = 60,
+    schema: SchemaLike = None,
+    sheet: str | None = None,
+    as_of: DateLike = None,
+    client: Any = None,
 ) -> MatchList:
     """People whose desired title (and location) fit a role, best first, at most ``limit``.
 
     Never lists a person who must not be contacted (do_not_contact, or any status with no
     cadence); skips "not_looking" people unless ``include_not_looking``, and rows with no
     desired title.
+
+    Args:
+        source: a :class:`~sheetkit.Checked`, or anything :func:`sheetkit.check` reads, checked
+            with ``schema``, ``sheet``, ``as_of`` and ``client``.
 
     Raises:
         UsageError: no title, a bad limit or min_score, or a schema or sheet without the
@@ -179,10 +186,11 @@ def match(
         raise UsageError(f"limit must be 1 or more (or None for no limit), got {limit}")
     if not 0 <= min_score <= 100:
         raise UsageError(f"min_score is a score from 0 to 100, got {min_score}")
-    schema = checked.normalized.schema
+    checked = as_checked(source, schema=schema, sheet=sheet, as_of=as_of, client=client)
+    loaded = checked.schema
     typed = checked.normalized.frame
-    wanted_titles = _column(schema, typed, "desired_title")
-    wanted_places = _column(schema, typed, "desired_location") if location else _maybe(typed, "desired_location")
+    wanted_titles = _column(loaded, typed, "desired_title")
+    wanted_places = _column(loaded, typed, "desired_location") if location else _maybe(typed, "desired_location")
     facts = row_facts(checked)
     eligible = ~facts["empty"].to_numpy(dtype=bool) & ~facts["never_contact"].to_numpy(dtype=bool)
     if not include_not_looking:

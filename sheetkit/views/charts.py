@@ -18,10 +18,10 @@ import functools
 import io
 from typing import TYPE_CHECKING, Any
 
+from sheetkit.api import as_checked
 from sheetkit.core.checked import Checked
 from sheetkit.core.facts import row_facts
 from sheetkit.core.schema import DateLike, SchemaLike
-from sheetkit.views.notebook import as_checked
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

@@ -5,7 +5,7 @@ or opened offline. The page is rendered by Jinja2 with autoescaping on: every va
 sheet (a candidate's note may hold ``<script>``) is escaped.
 
     >>> checked = sheetkit.api.check("contacts.xlsx", as_of="2026-11-21")
-    >>> write_report(checked, "contacts-report.html")
+    >>> write_html_report(checked, "contacts-report.html")
 """
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ import functools
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sheetkit.api import as_checked
 from sheetkit.core.checked import Checked
 from sheetkit.core.display import due_table
 from sheetkit.core.facts import due_text, summary_counts
 from sheetkit.core.schema import DateLike, SchemaLike
-from sheetkit.views.notebook import as_checked
 
 if TYPE_CHECKING:
     import jinja2
@@ -115,7 +115,7 @@ code { font-size: 0.95em; }
 """
 
 
-def render_report(
+def render_html_report(
     checked: Checked | Any, *, title: str | None = None, as_of: DateLike = None, schema: SchemaLike = None
 ) -> str:
     """The report as one self-contained HTML page (a str).
@@ -171,7 +171,7 @@ def render_report(
     )
 
 
-def write_report(
+def write_html_report(
     checked: Checked | Any,
     path: str | Path,
     *,
@@ -179,13 +179,13 @@ def write_report(
     as_of: DateLike = None,
     schema: SchemaLike = None,
 ) -> Path:
-    """Write :func:`render_report` to ``path`` (UTF-8) atomically: a reader never sees half a page.
+    """Write :func:`render_html_report` to ``path`` (UTF-8) atomically: a reader never sees half a page.
 
     Returns the path written. Raises WriteError/FileLockedError when it cannot be written.
     """
     from sheetkit.runtime.atomic import atomic_replace
 
-    page = render_report(checked, title=title, as_of=as_of, schema=schema)
+    page = render_html_report(checked, title=title, as_of=as_of, schema=schema)
     target = Path(path)
     with atomic_replace(target, backup=False) as temporary:
         temporary.write_text(page, encoding="utf-8")

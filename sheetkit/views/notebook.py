@@ -13,31 +13,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from sheetkit.api import check
+from sheetkit.api import as_checked, check
 from sheetkit.core.checked import Checked
 from sheetkit.core.display import styled_checked, styled_frame
 from sheetkit.core.facts import row_facts
 from sheetkit.core.schema import DateLike, SchemaLike, header_key, load_schema
-from sheetkit.errors import UsageError
 
 if TYPE_CHECKING:
     from pandas.io.formats.style import Styler
-
-
-def as_checked(source: Checked | Any, *, as_of: DateLike = None, schema: SchemaLike = None) -> Checked:
-    """``source`` itself when already checked, else :func:`sheetkit.check` of it (a path, DataFrame, URL).
-
-    Raises:
-        UsageError: a Checked was given with a different ``as_of`` (its computed columns would not match).
-    """
-    if isinstance(source, Checked):
-        if as_of is not None and source.schema.as_of(as_of) != source.as_of:
-            raise UsageError(
-                f"this sheet was checked as of {source.as_of.isoformat()}, not {as_of}; "
-                "check it again with that as_of (sheetkit.check(..., as_of=...))"
-            )
-        return source
-    return check(source, schema=schema, as_of=as_of)
 
 
 def styled(source: Checked | pd.DataFrame | Any, *, as_of: DateLike = None, schema: SchemaLike = None) -> Styler:
