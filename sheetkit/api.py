@@ -28,6 +28,7 @@ from sheetkit.core.writeplan import WritePlan, plan_writes
 from sheetkit.errors import UsageError
 from sheetkit.excel.read import read_table
 from sheetkit.google.sheets import GoogleSheet
+from sheetkit.runtime.atomic import FileStamp
 
 if TYPE_CHECKING:
     from pandas.io.formats.style import Styler
@@ -254,23 +255,23 @@ def refresh(
     from sheetkit.runtime import progress as bars
 
     target = _lock_target(output if output is not None else source) if lock and not dry_run else None
-    held = locks.exclusive(*target) if target is not None else contextlib.nullcontext()
+    held = locks.exclusive(target[0], target[1], like=target[2]) if target is not None else contextlib.nullcontext()
     name = Path(str(source)).name if isinstance(source, (str, Path)) else type(source).__name__
     with held, bars.steps(f"refresh {name}", 4, progress) as step:
         return _refresh(source, schema, sheet, as_of, output, dry_run, backup, engine, client, step)
 
 
-def _lock_target(source: object) -> tuple[Path, str] | None:
-    """The lock file and display name for a refresh target (a workbook path or a Google Sheet)."""
+def _lock_target(source: object) -> tuple[Path, str, Path | None] | None:
+    """The lock file, display name and guarded file for a refresh target (a workbook or a Google Sheet)."""
     from sheetkit.google.sheets import SheetRef, is_sheet_ref, parse_sheet_ref
     from sheetkit.runtime import locks
 
     if isinstance(source, SheetRef) or (isinstance(source, str) and is_sheet_ref(source)):
         ref = source if isinstance(source, SheetRef) else parse_sheet_ref(source)
-        return locks.sheet_lock_path(ref.spreadsheet_id), f"spreadsheet {ref.spreadsheet_id}"
+        return locks.sheet_lock_path(ref.spreadsheet_id), f"spreadsheet {ref.spreadsheet_id}", None
     if isinstance(source, (str, Path)):
         path = Path(source)
-        return locks.workbook_lock_path(path), path.name
+        return locks.workbook_lock_path(path), path.name, path
     return None
 
 
@@ -287,12 +288,15 @@ def _refresh(
     step: Callable[[str], None],
 ) -> RefreshResult:
     loaded = load_schema(schema)
+    stamp = None
     if isinstance(source, (str, Path)) and not _names_google_sheet(source):
         path = Path(source)
         if path.suffix.lower() in (".xls", ".xlsb", ".ods"):
             from sheetkit.excel.read import sniff_workbook
 
             sniff_workbook(path)  # a mislabelled file gets its real diagnosis first
+        if not dry_run and path.is_file():
+            stamp = FileStamp.of(path)  # what is read now; the write checks it still is
     checked = check(source, schema=loaded, sheet=sheet, as_of=as_of, client=client, step=step)
     plan = plan_writes(checked.normalized, checked.computed, loaded)
     step("write")
@@ -309,7 +313,7 @@ def _refresh(
         outcome = _Outcome(None, None, "", None, None)
     else:
         target = Path(output) if output is not None else None
-        outcome = _write_file(plan, Path(source), target, checked.table.sheet, loaded, backup, engine)
+        outcome = _write_file(plan, Path(source), target, checked.table.sheet, loaded, backup, engine, stamp)
     return RefreshResult(
         report=checked.report,
         plan=plan,
@@ -363,10 +367,11 @@ def _write_file(
     schema: Schema,
     backup: bool,
     engine: Literal["auto", "package", "openpyxl"],
+    stamp: FileStamp | None,
 ) -> _Outcome:
     """Write the plan into the workbook (or a copy at ``output``); nothing at all when up to date."""
     from sheetkit.excel.write import write_plan
-    from sheetkit.runtime.atomic import atomic_replace, backup_path
+    from sheetkit.runtime.atomic import atomic_replace, backup_path, real_path
 
     target = output if output is not None else path
     if not plan and target == path:
@@ -376,12 +381,13 @@ def _write_file(
     if not plan:
         import shutil
 
-        with atomic_replace(target, backup=backup) as temporary:
+        with atomic_replace(target, backup=backup, like=path) as temporary:
             shutil.copyfile(path, temporary)
         used = "copy"
     else:
         used, fallback_reason = write_plan(
-            plan, source=path, target=target, sheet=sheet, schema=schema, backup=backup, engine=engine
+            plan, source=path, target=target, sheet=sheet, schema=schema, backup=backup, engine=engine, expect=stamp
         )
     log.info("wrote %d cells to %s via %s", plan.cells_changed, target, used)
-    return _Outcome(target, backup_path(target) if backup and had_target else None, used, fallback_reason, None)
+    kept = backup_path(real_path(target)) if backup and had_target else None  # beside the file a link names
+    return _Outcome(target, kept, used, fallback_reason, None)

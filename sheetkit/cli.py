@@ -9,11 +9,13 @@ command runs, so `--help` answers at once.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
@@ -216,8 +218,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     from sheetkit.runtime.logs import configure
 
     configure(verbose=args.verbose, quiet=args.quiet, fmt=args.log_format)
-    from sheetkit.errors import LockedError, SheetkitError
-
     handlers = {
         "validate": _validate,
         "refresh": _refresh,
@@ -229,8 +229,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         "due": _due,
         "match": _match,
     }
+    with _printable_output(args):
+        return _run(handlers[args.command], args)
+
+
+def _run(handler: Any, args: argparse.Namespace) -> int:
+    from sheetkit.errors import LockedError, SheetkitError
+
     try:
-        return handlers[args.command](args)
+        return handler(args)
     except LockedError as exc:  # another run has it: skip cleanly (cron runs every few minutes)
         logging.getLogger("sheetkit").warning("skipped: %s", exc)
         if not args.quiet:
@@ -247,6 +254,39 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # a bug: say so in one line; the traceback is behind --verbose
         logging.getLogger("sheetkit").debug("unexpected error", exc_info=True)
         return _fail(f"unexpected error ({type(exc).__name__}: {exc}); run with --verbose for details", args)
+
+
+@contextlib.contextmanager
+def _printable_output(args: argparse.Namespace) -> Iterator[None]:
+    """Text output shows a cell's control characters escaped (a cell cannot drive the terminal).
+
+    JSON and CSV are data for other programs and stay exact (JSON escapes control characters itself).
+    """
+    from sheetkit.runtime.text import printable
+
+    class Printable(io.TextIOBase):
+        def __init__(self, stream: Any) -> None:
+            self.stream = stream
+            self.unfiltered = stream  # progress bars draw with their own control characters
+
+        def isatty(self) -> bool:
+            return bool(self.stream.isatty())
+
+        def write(self, text: str) -> int:
+            self.stream.write(printable(text))
+            return len(text)
+
+        def flush(self) -> None:
+            self.stream.flush()
+
+        def fileno(self) -> int:
+            return int(self.stream.fileno())
+
+    with contextlib.ExitStack() as stack:
+        if getattr(args, "format", "text") == "text":
+            stack.enter_context(contextlib.redirect_stdout(Printable(sys.stdout)))
+        stack.enter_context(contextlib.redirect_stderr(Printable(sys.stderr)))
+        yield
 
 
 def _validate(args: argparse.Namespace) -> int:

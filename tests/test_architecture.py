@@ -17,19 +17,19 @@ PACKAGE = Path(__file__).resolve().parent.parent / "sheetkit"
 # Layers, bottom to top: a module may import its own package and anything in a lower layer.
 LAYERS: dict[str, int] = {
     "errors": 0,
-    "core": 1,
     "runtime": 1,
-    "excel": 2,
-    "google": 2,
-    "testing": 3,
-    "syncing": 3,
-    "api": 4,
-    "config": 4,
-    "transfer": 4,
-    "lists": 5,
-    "views": 5,
-    "cli": 6,
-    "__main__": 7,
+    "core": 2,
+    "excel": 3,
+    "google": 3,
+    "testing": 4,
+    "syncing": 4,
+    "api": 5,
+    "config": 5,
+    "transfer": 5,
+    "lists": 6,
+    "views": 6,
+    "cli": 7,
+    "__main__": 8,
 }
 MAX_LINES = 800
 

@@ -210,7 +210,7 @@ def test_csv_output(make_workbook: Any, tmp_path: Path) -> None:
         "3",
         "Al O'Neil <Jr>",
         "al@example.com",
-        "+1 617 555 0100",
+        "'+1 617 555 0100",  # a spreadsheet would read "+1 ..." as a formula (#NULL!): kept as text
         "contacted",
         "2026-11-01",
         "2026-11-04",

@@ -14,6 +14,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
+from sheetkit.runtime.text import printable
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -53,12 +55,12 @@ class Problem:
 
 
 def shown(value: Any) -> str:
-    """A value as it appears in a message: dates in ISO form, long text shortened."""
+    """A value as it appears in a message: dates in ISO form, control characters escaped, long text shortened."""
     if isinstance(value, dt.datetime) and value.time() == dt.time(0):
         value = value.date()
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else str(value)
+    text = value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else printable(str(value))
     if len(text) > _MAX_VALUE_CHARS:
         text = text[: _MAX_VALUE_CHARS - 1] + "…"
     return text

@@ -24,7 +24,7 @@ from sheetkit.errors import PackageUnsupported, WriteError
 from sheetkit.excel.csv import write_csv
 from sheetkit.excel.openpyxl_writer import write_openpyxl
 from sheetkit.excel.package import write_package
-from sheetkit.runtime.atomic import atomic_replace
+from sheetkit.runtime.atomic import FileStamp, atomic_replace
 from sheetkit.runtime.gc_pause import gc_paused
 
 __all__ = ["WriteOutcome", "latest_values", "write_cells", "write_plan"]
@@ -175,15 +175,26 @@ def write_plan(
     schema: Schema,
     backup: bool = True,
     engine: Literal["auto", "package", "openpyxl"] = "auto",
+    expect: FileStamp | None = None,
 ) -> tuple[str, str | None]:
     """Write the planned cells into ``target`` (a copy of ``source`` when they differ), atomically.
+
+    ``expect`` is what ``source`` was when it was read: the plan was made for that content, so a
+    source changed since is refused (checked before the write and again just before the rename).
 
     Returns:
         (engine used, reason for the openpyxl fallback or None).
     """
+    if expect is not None and not expect.matches(source):
+        raise WriteError(
+            f"{source.name} changed since sheetkit read it (another program saved it meanwhile); "
+            "nothing was written: run again to work on the new version",
+            path=str(source),
+        )
+    in_place = target == source
     suffix = source.suffix.lower()
     if suffix == ".csv":
-        with atomic_replace(target, backup=backup) as temporary:
+        with atomic_replace(target, backup=backup, expect=expect if in_place else None, like=source) as temporary:
             write_csv(plan, source, temporary, schema)
         return "csv", None
     if suffix not in (".xlsx", ".xlsm"):
@@ -192,7 +203,7 @@ def write_plan(
             f"save the workbook as .xlsx first (validation works on {suffix} as it is)",
             path=str(source),
         )
-    with atomic_replace(target, backup=backup) as temporary:
+    with atomic_replace(target, backup=backup, expect=expect if in_place else None, like=source) as temporary:
         outcome = write_cells(
             source,
             temporary,

@@ -21,6 +21,7 @@ from typing import IO, Any, ClassVar, Generic, Literal, TypeVar
 import pandas as pd
 
 from sheetkit.core.cells import CellValue
+from sheetkit.runtime.text import printable, spreadsheet_safe
 
 Kind = Literal["text", "int", "date"]
 _CELL_LIMIT = 40  # characters of one cell shown in the text table before it is cut
@@ -107,11 +108,14 @@ class RowList(Generic[Row]):
         return json.dumps({**meta, "count": len(self), "rows": self.records()}, indent=indent, ensure_ascii=False)
 
     def to_csv(self, path_or_buffer: str | Path | IO[str] | None = None) -> str | None:
-        """CSV with the headers of the text table (dates as YYYY-MM-DD): to a path, a text buffer, or returned."""
+        """CSV with the headers of the text table (dates as YYYY-MM-DD): to a path, a text buffer, or returned.
+
+        Safe to open in a spreadsheet: text that would start a formula gets a leading quote.
+        """
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
         for row in self.table_rows():
-            writer.writerow(["" if v is None else v.isoformat() if isinstance(v, dt.date) else v for v in row])
+            writer.writerow([_csv_cell(v) for v in row])
         text = buffer.getvalue()
         if path_or_buffer is None:
             return text
@@ -153,9 +157,17 @@ class RowList(Generic[Row]):
         return f"<table><caption>{caption}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+def _csv_cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return spreadsheet_safe(value) if isinstance(value, str) else value
+
+
 def _shown(value: Any, limit: int | None = _CELL_LIMIT) -> str:
     if value is None:
         return ""
-    text = value.isoformat() if isinstance(value, dt.date) else str(value)
+    text = value.isoformat() if isinstance(value, dt.date) else printable(str(value), keep_newlines=False)
     text = " ".join(text.split())
     return text if limit is None or len(text) <= limit else text[: limit - 1] + "…"

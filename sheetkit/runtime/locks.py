@@ -14,10 +14,13 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from sheetkit.errors import LockedError
+from sheetkit.errors import FileLockedError, LockedError
+from sheetkit.runtime.atomic import private_mode, real_path
 
 
 def workbook_lock_path(workbook: Path) -> Path:
+    """The lock beside the workbook (beside the file itself when the path is a symlink to it)."""
+    workbook = real_path(workbook)
     return workbook.with_name(f".{workbook.name}.sheetkit-lock")
 
 
@@ -29,7 +32,7 @@ def sheet_lock_path(spreadsheet_id: str) -> Path:
 
 
 @contextlib.contextmanager
-def exclusive(path: Path, what: str) -> Iterator[None]:
+def exclusive(path: Path, what: str, *, like: Path | None = None) -> Iterator[None]:
     """Hold an exclusive lock on ``path`` for the block, or raise LockedError at once.
 
     The lock file is removed on release, so no trace is left beside the user's workbook. (A run
@@ -39,12 +42,26 @@ def exclusive(path: Path, what: str) -> Iterator[None]:
     Args:
         path: the lock file (created if needed).
         what: the target's name for the message ("contacts.xlsx").
+        like: the file it guards: the lock gets its permissions, never wider (default: owner only).
+
+    Raises:
+        LockedError: another run holds it.
+        FileLockedError: the lock file cannot be made (a read-only folder).
     """
     import fcntl
 
-    path.parent.mkdir(parents=True, exist_ok=True)
+    mode = private_mode(like)
     while True:
-        handle = path.open("a+")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600 if mode is None else mode)
+        except PermissionError:
+            raise FileLockedError(
+                f"cannot write {what}: the folder {path.parent} is not writable (sheetkit needs to put its run "
+                "lock there); make the folder writable, or write a copy elsewhere with --output",
+                path=str(path),
+            ) from None
+        handle = os.fdopen(descriptor, "r+")
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -8,6 +8,8 @@ import logging
 import sys
 from typing import Any
 
+from sheetkit.runtime.text import printable
+
 _STANDARD = set(vars(logging.makeLogRecord({})).keys()) | {"message", "asctime"}
 
 
@@ -29,6 +31,13 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(payload, ensure_ascii=False, default=str)
 
 
+class _TextFormatter(logging.Formatter):
+    """Readable lines; a cell's control characters are shown escaped, never sent to the terminal."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return printable(super().format(record))
+
+
 def configure(*, verbose: bool = False, quiet: bool = False, fmt: str = "text") -> None:
     """Send sheetkit's logs to stderr: warnings by default, everything with --verbose, errors with --quiet."""
     level = logging.DEBUG if verbose else (logging.ERROR if quiet else logging.WARNING)
@@ -36,7 +45,7 @@ def configure(*, verbose: bool = False, quiet: bool = False, fmt: str = "text") 
     if fmt == "json":
         handler.setFormatter(JsonFormatter())
     else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        handler.setFormatter(_TextFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)

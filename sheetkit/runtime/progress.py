@@ -11,6 +11,8 @@ import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from sheetkit.runtime.text import printable
+
 
 def in_notebook() -> bool:
     """True inside a Jupyter kernel (where tqdm.auto draws a widget)."""
@@ -50,7 +52,8 @@ def steps(description: str, total: int, progress: bool | None = None) -> Iterato
     if not wanted(progress):
         yield lambda name: None
         return
-    bar = _bar_class()(total=total, desc=description, unit="step", leave=False, file=sys.stderr)
+    stream = getattr(sys.stderr, "unfiltered", sys.stderr)  # the CLI's escaping wrapper would garble the bar
+    bar = _bar_class()(total=total, desc=printable(description), unit="step", leave=False, file=stream)
     started = False
 
     def advance(name: str) -> None:
