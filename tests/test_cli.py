@@ -140,7 +140,7 @@ def _bad_inputs(make_workbook: WorkbookFactory, tmp_path: Path) -> dict[str, tup
         OOXMLFile(source).encrypt("secret", out)
     empty = tmp_path / "empty.xlsx"
     empty.write_bytes(b"")
-    no_header = make_workbook([{"x": 1}], headers=["Name", "Town"], name="noheader.xlsx")
+    no_header = make_workbook([{"x": 1}], headers=["Nom", "Town"], name="noheader.xlsx")
     return {
         "corrupt": (corrupt, 2, "is damaged and cannot be read"),
         "password": (locked, 2, "is password-protected"),

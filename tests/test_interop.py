@@ -57,16 +57,17 @@ def test_refreshed_csv_and_pulled_workbook_read_back(tmp_path: Path, google_env:
 
     key = google_env.create_spreadsheet(
         "Pipeline",
-        {"Contacts": [["First Name", "Status", "Last Contacted", "Notes"],
-                      ["Ana", "Contacted", dt.date(2026, 11, 1), "=not a formula"],
-                      ["李", "New", "", "007"]]},
+        {"Contacts": [["First Name", "Status", "Last Contacted", "Follow-ups", "Notes"],
+                      ["Ana", "Contacted", dt.date(2026, 11, 1), 1, "=not a formula"],
+                      ["李", "New", "", 0, "007"]]},
     )
     sheetkit.refresh(key, as_of=AS_OF)
     out = tmp_path / "pulled.xlsx"
     pull(key, out)
     rows = read_sheets_with_libreoffice(out)["Contacts"]
     assert rows[:3] == [
-        ["First Name", "Status", "Last Contacted", "Notes", "Days Since Contact", "Non-Responsive", "Next Check-In"],
-        ["Ana", "Contacted", "2026-11-01", "=not a formula", "20", "FALSE", "2026-11-04"],
-        ["李", "New", "", "007", "", "FALSE", "2026-11-21"],
+        ["First Name", "Status", "Last Contacted", "Follow-ups", "Notes", "Days Since Contact", "Non-Responsive",
+         "Next Check-In"],
+        ["Ana", "Contacted", "2026-11-01", "1", "=not a formula", "20", "FALSE", "2026-11-04"],
+        ["李", "New", "", "0", "007", "", "FALSE", "2026-11-21"],
     ]

@@ -168,7 +168,7 @@ def test_sheet_that_does_not_exist(make_workbook: WorkbookFactory) -> None:
 
 
 def test_no_header_row(make_workbook: WorkbookFactory) -> None:
-    path = make_workbook([{"Name": "Ana", "Mail": "x"}], headers=["Name", "Mailbox", "Town"])
+    path = make_workbook([{"Nom": "Ana", "Mail": "x"}], headers=["Nom", "Mailbox", "Town"])
     with pytest.raises(HeaderError, match="no header row found in the first 30 rows"):
         sheetkit.validate(path)
 

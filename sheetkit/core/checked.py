@@ -15,10 +15,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from sheetkit.core.computed import compute, follow_up, input_fields
+from sheetkit.core.cells import quote_sheet
+from sheetkit.core.computed import compute, follow_up, input_fields, missing_inputs
 from sheetkit.core.normalize import Normalized, normalize
 from sheetkit.core.report import Problem, Report, merge_problems
-from sheetkit.core.schema import Schema
+from sheetkit.core.schema import COPY_SCHEMA_HINT, Schema
 from sheetkit.core.table import Table
 from sheetkit.core.validation import validate_normalized
 
@@ -55,9 +56,17 @@ class Checked:
         return f"<Checked {self.report.source} {self.table.sheet!r} as of {self.as_of.isoformat()}: {self.report!r}>"
 
     def frame(self) -> pd.DataFrame:
-        """The sheet's table as the user wrote it, with the computed columns set (by header)."""
+        """The sheet's table as the user wrote it, with the computed columns set (by header).
+
+        Cells keep the type the user gave them: a text field's number is the text it shows (a phone
+        typed as 15125550000 is "15125550000", not 15125550000.0) and a count is a whole number.
+        """
         table = self.table
         frame = table.values.copy()
+        for field, position in self.normalized.positions.items():
+            kind = self.schema.fields[field].type
+            if kind in ("text", "integer"):
+                frame[position] = _as_written(frame[position], self.normalized.frame[field], kind)
         frame.columns = pd.Index(unique_headers(table.headers))
         frame.index = pd.Index(table.rows, name="row")
         positions = self.normalized.computed_positions
@@ -78,6 +87,20 @@ class Checked:
         return checked_html(self)
 
 
+def _as_written(raw: pd.Series, typed: pd.Series, kind: str) -> pd.Series:
+    """A text or count column for a DataFrame: numbers shown as text in a text field, counts as Int64.
+
+    A cell that could not be read as its type keeps its raw value (the report names it).
+    """
+    numbers = raw.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)).to_numpy(dtype=bool)
+    if kind == "text":
+        return raw.where(~numbers, typed.astype(object))
+    readable = typed.notna().to_numpy(dtype=bool) | raw.map(lambda v: v is None or v == "").to_numpy(dtype=bool)
+    if readable.all():
+        return typed.astype("Int64").reset_index(drop=True).set_axis(raw.index)
+    return raw.where(~readable, typed.astype(object))
+
+
 def check_table(
     table: Table, schema: Schema, as_of: dt.date, *, step: Callable[[str], None] = lambda name: None
 ) -> Checked:
@@ -93,15 +116,45 @@ def check_table(
     step("compute")
     facts = follow_up(normalized.frame, schema, as_of, blocked)
     computed = compute(normalized.frame, schema, as_of, blocked, facts=facts)
+    skipped = missing_inputs(schema, normalized.frame.columns)
     report = Report(
         source=table.source,
         sheet=table.sheet,
         rows=int((~empty).sum()),
-        problems=problems,
+        problems=merge_problems(problems, _skipped_problems(table, schema, skipped)),
         not_computed=[int(r) for r in table.rows[blocked & ~empty]],
         schema=schema.name,
+        notices=normalized.notices,
     )
     return Checked(table, normalized, report, computed, facts, as_of)
+
+
+def _skipped_problems(table: Table, schema: Schema, skipped: dict[str, tuple[str, ...]]) -> list[Problem]:
+    """One warning per missing input column: which computed columns were not computed because of it."""
+    by_field: dict[str, list[str]] = {}
+    for name, fields in skipped.items():
+        for field in fields:
+            by_field.setdefault(field, []).append(schema.computed[name].header)
+    problems = []
+    for field, headers in by_field.items():
+        spec = schema.fields[field]
+        outputs = " and ".join(", ".join(headers).rsplit(", ", 1)) if len(headers) > 1 else headers[0]
+        dates = "; `sheetkit due` lists no one" if field == "last_contacted" or field == "status" else ""
+        problems.append(
+            Problem(
+                severity="warning",
+                rule="missing_input",
+                cell=f"{quote_sheet(table.sheet)}!{table.header_row}:{table.header_row}" if table.header_row else "",
+                header=spec.header,
+                field=field,
+                message=(
+                    f"no {spec.header!r} column, so {outputs} {'was' if len(headers) == 1 else 'were'} not computed "
+                    f"(existing cells left as they are){dates}; add the column, or if it has another name add "
+                    f"that to fields.{field}.aliases in the schema ({COPY_SCHEMA_HINT})"
+                ),
+            )
+        )
+    return problems
 
 
 def blocked_rows(problems: list[Problem], table: Table, fields: set[str]) -> np.ndarray:

@@ -7,6 +7,7 @@ Vectorised pandas over the typed frame; every number and word comes from the sch
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -17,6 +18,32 @@ from sheetkit.core.schema import ComputedColumn, Schema, header_key
 
 # The fields the rules read. A row with an error in one of these gets blank computed cells.
 INPUT_FIELDS = ("status", "last_contacted", "follow_ups", "channels_tried")
+
+
+# What each kind of computed column cannot be computed without (when the schema has the field).
+NEEDS: dict[str, tuple[str, ...]] = {
+    "days_since_contact": ("last_contacted",),
+    "non_responsive": ("status", "follow_ups"),
+    "next_check_in": ("status", "last_contacted"),
+    "due": ("status", "last_contacted"),
+    "suggested_channel": ("status",),
+    "flag": ("status",),
+}
+
+
+def missing_inputs(schema: Schema, present: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """Computed column name -> the schema fields it needs that the sheet has no column for.
+
+    Such a column is not computed at all: a missing Last Contacted column must not turn into
+    "check in today" for everyone.
+    """
+    have = set(present)
+    missing: dict[str, tuple[str, ...]] = {}
+    for name, column in schema.active_computed().items():
+        lacking = tuple(f for f in NEEDS.get(column.kind, ()) if f in schema.fields and f not in have)
+        if lacking:
+            missing[name] = lacking
+    return missing
 
 
 def input_fields(schema: Schema) -> set[str]:
@@ -59,7 +86,7 @@ def follow_up(frame: pd.DataFrame, schema: Schema, as_of: dt.date, blocked: np.n
     next_check_in = next_check_in.where(~never_again, pd.NaT)
 
     hide = _hidden(status, schema, blocked)
-    return pd.DataFrame(
+    facts = pd.DataFrame(
         {
             "days_since_contact": days.where(~blocked, pd.NA) if blocked is not None else days,
             "non_responsive": pd.Series(non_responsive, index=index, dtype="boolean").where(~hide, pd.NA),
@@ -67,6 +94,11 @@ def follow_up(frame: pd.DataFrame, schema: Schema, as_of: dt.date, blocked: np.n
         },
         index=index,
     )
+    absent = {f for f in ("status", "last_contacted", "follow_ups") if f in schema.fields and f not in frame}
+    for kind in facts.columns:  # a fact whose inputs the sheet lacks is unknown, not a default
+        if absent & set(NEEDS[kind]):
+            facts[kind] = pd.Series(pd.NaT if kind == "next_check_in" else pd.NA, index=index, dtype=facts[kind].dtype)
+    return facts
 
 
 def compute(
@@ -89,7 +121,8 @@ def compute(
     Returns:
         One column per enabled computed column of the schema, named by its schema key, in schema
         order: days_since_contact (Int64), non_responsive and flags (boolean), next_check_in
-        (datetime64, midnight), suggested_channel and due (text).
+        (datetime64, midnight), suggested_channel and due (text). A column whose inputs the sheet
+        lacks (:func:`missing_inputs`) is left out: it is not written, and an existing one stays.
     """
     n = len(frame)
     index = frame.index
@@ -98,7 +131,10 @@ def compute(
     status = _column(frame, "status", pd.Series(schema.blank_status, index=index, dtype=object))
     hide = _hidden(status, schema, blocked)
     columns: dict[str, pd.Series] = {}
+    skipped = missing_inputs(schema, frame.columns)
     for name, column in schema.active_computed().items():
+        if name in skipped:
+            continue
         if column.kind in series:
             columns[name] = series[column.kind]
         elif column.kind == "due":

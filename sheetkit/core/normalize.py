@@ -22,7 +22,7 @@ import pandas as pd
 from sheetkit.core.cells import column_letter
 from sheetkit.core.dates import parse_date_text, serial_to_date
 from sheetkit.core.report import Problem, shown
-from sheetkit.core.schema import Field, Schema, header_key
+from sheetkit.core.schema import COPY_SCHEMA_HINT, Field, Schema, closest_by_words, header_key
 from sheetkit.core.table import Table
 
 # Pandas dtypes of the typed frame (pandera checks them); None means plain Python objects.
@@ -62,6 +62,7 @@ class Normalized:
         positions: field name -> table column position.
         computed_positions: computed kind -> table column position, for the ones already there.
         problems: header problems and values that could not be read as their type.
+        notices: columns the schema does not know (left as they are; worth a look, not a problem).
         invalid: field name -> boolean array, True where the value could not be read.
     """
 
@@ -71,6 +72,7 @@ class Normalized:
     positions: dict[str, int]
     computed_positions: dict[str, int]
     problems: list[Problem] = field(default_factory=list)
+    notices: list[Problem] = field(default_factory=list)
     invalid: dict[str, np.ndarray] = field(default_factory=dict)
     blank: dict[str, np.ndarray] = field(default_factory=dict)
 
@@ -133,6 +135,7 @@ def normalize(table: Table, schema: Schema) -> Normalized:
                 )
     result.frame = pd.DataFrame(columns, index=pd.RangeIndex(len(table)))
     result.problems = problems
+    result.notices = unused_headers(table, schema, positions, computed_positions)
     result.invalid = invalid
     result.blank = blank
     return result
@@ -206,8 +209,9 @@ def match_headers(table: Table, schema: Schema) -> tuple[dict[str, int], dict[st
             )
         )
     for spec in schema.fields.values():
-        if spec.required and spec.name not in positions:
+        if spec.required and spec.name not in positions and not any(f in positions for f in spec.required_unless):
             spellings = ", ".join(repr(h) for h in (spec.header, *spec.aliases))
+            instead = "".join(f" (or {schema.fields[f].header!r})" for f in spec.required_unless)
             problems.append(
                 Problem(
                     severity="error",
@@ -215,10 +219,45 @@ def match_headers(table: Table, schema: Schema) -> tuple[dict[str, int], dict[st
                     header=spec.header,
                     field=spec.name,
                     cell=f"{_sheet_prefix(table)}{table.header_row}:{table.header_row}" if table.header_row else "",
-                    message=f"required column {spec.header!r} is missing (looked for headers: {spellings})",
+                    message=(
+                        f"required column {spec.header!r}{instead} is missing (looked for headers: {spellings}); "
+                        f"if the sheet calls it something else, add that to fields.{spec.name}.aliases "
+                        f"({COPY_SCHEMA_HINT})"
+                    ),
                 )
             )
     return positions, computed_positions, problems
+
+
+def unused_headers(
+    table: Table, schema: Schema, positions: dict[str, int], computed_positions: dict[str, int]
+) -> list[Problem]:
+    """A notice for every column the schema does not know: named, with the closest field when one is close."""
+    used = set(positions.values()) | set(computed_positions.values())
+    own = {header_key(c.header) for c in schema.computed.values()} | {header_key(schema.sync.id_header)}
+    notices = []
+    for position, header in enumerate(table.headers):
+        key = header_key(header)
+        if not key or position in used or key in own or key in schema.known_header_keys:
+            continue  # blank and duplicate headers are problems already
+        letter = column_letter(table.columns[position])
+        guess = closest_by_words(header, schema.field_spellings)
+        if guess is not None and guess not in positions:
+            advice = f"did you mean {guess}? add {header!r} to fields.{guess}.aliases ({COPY_SCHEMA_HINT})"
+        else:
+            advice = "sheetkit leaves it as it is; to use it, add it to a field's aliases in the schema"
+        notices.append(
+            Problem(
+                severity="notice",
+                rule="unused_column",
+                cell=table.header_cell(position),
+                column=letter,
+                header=header,
+                value=header,
+                message=f"column {letter} {header!r} is not a column the schema knows; {advice}",
+            )
+        )
+    return notices
 
 
 def _sheet_prefix(table: Table) -> str:

@@ -19,7 +19,7 @@ from sheetkit.runtime.text import printable
 if TYPE_CHECKING:
     import pandas as pd
 
-Severity = Literal["error", "warning"]
+Severity = Literal["error", "warning", "notice"]
 _MAX_VALUE_CHARS = 80
 
 
@@ -28,7 +28,8 @@ class Problem:
     """One thing wrong with a sheet.
 
     Attributes:
-        severity: "error" (the value cannot be used) or "warning" (used, but worth a look).
+        severity: "error" (the value cannot be used), "warning" (used, but worth a look) or
+            "notice" (nothing wrong; something sheetkit did not use, said so it is not a surprise).
         rule: the check that failed ("email", "type", "required_column", ...).
         message: plain English, starting with the value: "'next tuesday' is not a date".
         cell: "Contacts!I7", a range for a header problem, or "" when no cell applies.
@@ -76,6 +77,7 @@ class Report:
     problems: list[Problem] = field(default_factory=list)
     not_computed: list[int] = field(default_factory=list)
     schema: str = ""
+    notices: list[Problem] = field(default_factory=list)  # do not change ok or the exit code
 
     @property
     def errors(self) -> list[Problem]:
@@ -111,6 +113,7 @@ class Report:
             "warnings": len(self.warnings),
             "problems": [asdict(p) for p in self.problems],
             "rows_not_computed": list(self.not_computed),
+            "notices": [asdict(p) for p in self.notices],
         }
 
     def to_json(self, indent: int | None = 2) -> str:
@@ -131,15 +134,16 @@ class Report:
         return f"{self.source}, sheet {self.sheet!r}: " + ", ".join(parts)
 
     def to_text(self, *, limit_per_group: int = 50) -> str:
-        """Problems grouped by column, one line each, for a terminal."""
+        """Problems grouped by column for a terminal; the same problem in many cells is one line."""
         lines = [self.summary()]
-        for title, problems in self.groups():
+        for title, alike in self.grouped():
             lines.append("")
             lines.append(title)
-            for problem in problems[:limit_per_group]:
-                lines.append(f"  {problem.severity:<8} {problem.cell or '-':<16} {problem.message}")
-            if len(problems) > limit_per_group:
-                lines.append(f"  ... and {len(problems) - limit_per_group} more in this column (see --format json)")
+            for group in alike[:limit_per_group]:
+                where = f"{group.where:<16}" if len(group.where) <= 16 else f"{group.where}:"
+                lines.append(f"  {group.severity:<8} {where} {group.message}")
+            if len(alike) > limit_per_group:
+                lines.append(f"  ... and {len(alike) - limit_per_group} more in this column (see --format json)")
         if self.not_computed:
             lines.append("")
             lines.append(
@@ -148,6 +152,10 @@ class Report:
             )
         if self.ok:
             lines.append("No problems found.")
+        if self.notices:
+            lines.append("")
+            lines.append("Notices (nothing wrong, worth knowing)")
+            lines.extend(f"  notice   {n.cell or '-':<16} {n.message}" for n in self.notices)
         return "\n".join(lines)
 
     def groups(self) -> list[tuple[str, list[Problem]]]:
@@ -165,29 +173,72 @@ class Report:
         ordered = sorted(buckets.items(), key=lambda item: item[0])
         return [(title, sorted(ps, key=lambda p: p.row or 0)) for (_, title), ps in ordered]
 
+    def grouped(self) -> list[tuple[str, list[ProblemGroup]]]:
+        """Like :meth:`groups`, with identical problems (same rule and message) merged into one group."""
+        out = []
+        for title, problems in self.groups():
+            alike: dict[tuple[str, str, str], list[Problem]] = {}
+            for problem in problems:
+                alike.setdefault((problem.severity, problem.rule, problem.message), []).append(problem)
+            out.append((title, [ProblemGroup(tuple(members)) for members in alike.values()]))
+        return out
+
     def _repr_html_(self) -> str:
         head = html.escape(self.summary())
         if self.ok:
             return f"<div><strong>{head}</strong><p>No problems found.</p></div>"
         parts = [f"<div><strong>{head}</strong>"]
-        for title, problems in self.groups():
-            parts.append(f"<h4 style='margin:0.8em 0 0.2em'>{html.escape(title)} ({len(problems)})</h4>")
+        for title, alike in self.grouped():
+            count = sum(len(g.problems) for g in alike)
+            parts.append(f"<h4 style='margin:0.8em 0 0.2em'>{html.escape(title)} ({count})</h4>")
             parts.append(
-                "<table><thead><tr><th>severity</th><th>cell</th><th>value</th><th>problem</th></tr></thead><tbody>"
+                "<table><thead><tr><th>severity</th><th>cells</th><th>value</th><th>problem</th></tr></thead><tbody>"
             )
-            for p in problems[:200]:
-                colour = "#b00020" if p.severity == "error" else "#8a6d00"
+            for g in alike[:200]:
+                colour = "#b00020" if g.severity == "error" else "#8a6d00"
                 parts.append(
-                    f"<tr><td style='color:{colour}'>{p.severity}</td><td><code>{html.escape(p.cell)}</code></td>"
-                    f"<td>{html.escape(p.value)}</td><td>{html.escape(p.message)}</td></tr>"
+                    f"<tr><td style='color:{colour}'>{g.severity}</td><td><code>{html.escape(g.where)}</code></td>"
+                    f"<td>{html.escape(g.problems[0].value)}</td><td>{html.escape(g.message)}</td></tr>"
                 )
             parts.append("</tbody></table>")
-            if len(problems) > 200:
-                parts.append(f"<p>... and {len(problems) - 200} more</p>")
+            if len(alike) > 200:
+                parts.append(f"<p>... and {len(alike) - 200} more</p>")
         if self.not_computed:
             parts.append(f"<p>Rows left without computed values: {html.escape(_row_list(self.not_computed))}</p>")
+        if self.notices:
+            items = "".join(
+                f"<li><code>{html.escape(n.cell)}</code> {html.escape(n.message)}</li>" for n in self.notices
+            )
+            parts.append(f"<h4 style='margin:0.8em 0 0.2em'>Notices</h4><ul>{items}</ul>")
         parts.append("</div>")
         return "".join(parts)
+
+
+@dataclass(frozen=True)
+class ProblemGroup:
+    """The same problem in one or more cells: shown once, with its cells, in text and HTML."""
+
+    problems: tuple[Problem, ...]
+    cells_shown: int = 5
+
+    @property
+    def severity(self) -> str:
+        return self.problems[0].severity
+
+    @property
+    def message(self) -> str:
+        return self.problems[0].message
+
+    @property
+    def where(self) -> str:
+        """"Contacts!F4" for one cell; "12 cells: Contacts!F4, F7, F9, F12, F15 ..." for many."""
+        cells = [p.cell for p in self.problems if p.cell]
+        if len(self.problems) == 1:
+            return cells[0] if cells else "-"
+        first, *rest = cells[: self.cells_shown] or ["-"]
+        listed = ", ".join([first, *(c.rsplit("!", 1)[-1] for c in rest)])
+        more = " ..." if len(cells) > self.cells_shown else ""
+        return f"{len(self.problems)} cells: {listed}{more}"
 
 
 def _count(n: int, noun: str) -> str:

@@ -54,6 +54,51 @@ DateLike = dt.date | str | None
 BUNDLED_SCHEMA = "recruiter_contacts"
 
 
+def closest(text: str, choices: Mapping[str, str], *, cutoff: float = 75) -> str | None:
+    """The value of the choice (a spelling -> what it means) closest to ``text``, if close enough.
+
+    Used to suggest a fix ("did you mean engaged?"), never to read a value: a suggestion is
+    shown to a person, who decides.
+    """
+    from rapidfuzz import fuzz, process
+
+    query = " ".join(str(text).split()).casefold()
+    if not query or not choices:
+        return None
+    found = process.extractOne(query, list(choices), scorer=fuzz.WRatio, processor=str.casefold)
+    return choices[found[0]] if found is not None and found[1] >= cutoff else None
+
+
+COPY_SCHEMA_HINT = "`sheetkit init --copy-schema` gives an editable copy of the schema"
+_WORD = re.compile(r"[^\W\d_]{3,}")
+_FILLER = frozenset({"the", "and", "for", "they", "them", "with", "times", "want", "wants"})
+
+
+def _stems(text: str) -> frozenset[str]:
+    """The words of a header, each cut to 4 letters ("followed" and "follow-ups" share "foll")."""
+    return frozenset(w[:4] for w in _WORD.findall(text.casefold()) if w not in _FILLER)
+
+
+def closest_by_words(text: str, choices: Mapping[str, str]) -> str | None:
+    """The one choice whose spelling shares the most words with ``text``; else a close typo; else None.
+
+    Headers are phrases people make up ("Times followed up" for Follow-ups): shared words say more
+    than letters. A tie between two meanings is no suggestion ("Last reached": last name or last
+    contacted?).
+    """
+    stems = _stems(text)
+    best: dict[str, int] = {}
+    for spelling, meaning in choices.items():
+        shared = len(stems & _stems(spelling))
+        if shared:
+            best[meaning] = max(best.get(meaning, 0), shared)
+    if best:
+        top = max(best.values())
+        leaders = [meaning for meaning, score in best.items() if score == top]
+        return leaders[0] if len(leaders) == 1 else None
+    return closest(text, choices, cutoff=85)
+
+
 def header_key(text: object) -> str:
     """The form headers and status spellings are matched in: case, spaces, punctuation ignored.
 
@@ -84,6 +129,7 @@ class Field:
     required: bool = False
     allow_blank: bool = True
     checks: tuple[CheckSpec, ...] = ()
+    required_unless: tuple[str, ...] = ()  # a required column may be replaced by one of these fields
 
     @property
     def header_keys(self) -> tuple[str, ...]:
@@ -184,6 +230,16 @@ class Schema:
         keys = {k for f in self.fields.values() if f.type == "date" for k in f.header_keys}
         keys |= {header_key(c.header) for c in self.active_computed().values() if c.type == "date"}
         return frozenset(keys)
+
+    @cached_property
+    def field_spellings(self) -> dict[str, str]:
+        """Every spelling of every field (header, aliases, name) -> the field's name: for suggestions."""
+        return {s: f.name for f in self.fields.values() for s in (f.header, *f.aliases, f.name.replace("_", " "))}
+
+    @cached_property
+    def status_spellings(self) -> dict[str, str]:
+        """Every spelling of every status (and its name) -> the status's name: for suggestions."""
+        return {s: st.name for st in self.statuses.values() for s in (st.name.replace("_", " "), *st.spellings)}
 
     @cached_property
     def known_header_keys(self) -> frozenset[str]:
@@ -519,10 +575,18 @@ class _SchemaBuilder:
                     )
                 seen_keys[key] = name
             fields[name] = f
+        for name, f in fields.items():
+            for other in f.required_unless:
+                if other not in fields:
+                    raise self.fail(
+                        items[name], f"required_unless names {other!r}, which is not a field ({', '.join(fields)})"
+                    )
         return fields
 
     def field(self, name: str, node: _Node) -> Field:
-        spec = self.mapping(node, {"header", "aliases", "type", "required", "allow_blank", "checks"}, {"type"})
+        spec = self.mapping(
+            node, {"header", "aliases", "type", "required", "required_unless", "allow_blank", "checks"}, {"type"}
+        )
         type_ = self.text(spec["type"])
         if type_ not in FIELD_TYPES:
             raise self.fail(spec["type"], f"unknown type {type_!r}; expected one of: {', '.join(FIELD_TYPES)}")
@@ -535,6 +599,7 @@ class _SchemaBuilder:
             required=self.boolean(spec["required"]) if "required" in spec else False,
             allow_blank=self.boolean(spec["allow_blank"]) if "allow_blank" in spec else True,
             checks=checks,
+            required_unless=self.text_list(spec["required_unless"]) if "required_unless" in spec else (),
         )
 
     def sequence(self, node: _Node) -> list[_Node]:

@@ -18,7 +18,7 @@ import pandas as pd
 
 from sheetkit.core.normalize import DTYPES, Normalized
 from sheetkit.core.report import Problem, shown
-from sheetkit.core.schema import CheckSpec, Field, Schema, header_key
+from sheetkit.core.schema import COPY_SCHEMA_HINT, CheckSpec, Field, Schema, closest, header_key
 
 if TYPE_CHECKING:
     import pandera.pandas as pa
@@ -203,7 +203,13 @@ def _status_message(schema: Schema) -> Callable[[Any, int], str]:
     allowed = ", ".join(schema.statuses)
 
     def explain(value: Any, row: int) -> str:
-        return f"'{shown(value)}' is not a known status; use one of: {allowed} (or a spelling listed in the schema)"
+        guess = closest(str(value), schema.status_spellings)
+        where = f"statuses.{guess}.spellings" if guess else "the spellings of one of them (statuses.<status>.spellings)"
+        hint = f"did you mean {guess}? " if guess else ""
+        return (
+            f"'{shown(value)}' is not a known status; {hint}use one of: {allowed}, or if it means one of them, "
+            f"add it to {where} ({COPY_SCHEMA_HINT})"
+        )
 
     return explain
 

@@ -92,11 +92,11 @@ code { font-size: 0.95em; }
 {% for group in groups %}
 <h3>{{ group.title }} ({{ group.total }})</h3>
 <table>
-<thead><tr><th>Severity</th><th>Cell</th><th>Value</th><th>Problem</th></tr></thead>
+<thead><tr><th>Severity</th><th>Cells</th><th>Value</th><th>Problem</th></tr></thead>
 <tbody>
 {% for p in group.problems %}
-<tr><td class="{{ p.severity }}">{{ p.severity }}</td><td><code>{{ p.cell }}</code></td><td>{{ p.value }}</td>
-<td>{{ p.message }}</td></tr>
+<tr><td class="{{ p.severity }}">{{ p.severity }}</td><td><code>{{ p.where }}</code></td>
+<td>{{ p.problems[0].value }}</td><td>{{ p.message }}</td></tr>
 {% endfor %}
 </tbody>
 </table>
@@ -146,8 +146,8 @@ def render_html_report(
         for row in due_table(checked, within=7).to_dict("records")
     ]
     groups = [
-        {"title": group_title, "total": len(problems), "problems": problems[:PROBLEMS_PER_GROUP]}
-        for group_title, problems in report.groups()
+        {"title": group_title, "total": len(alike), "problems": alike[:PROBLEMS_PER_GROUP]}
+        for group_title, alike in report.grouped()
     ]
     return _template().render(
         title=title or f"Contacts report: {report.source}",

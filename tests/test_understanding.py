@@ -1,0 +1,117 @@
+"""Never guess silently: what sheetkit cannot know is said, what a person obviously meant is understood.
+
+Hand-made workbooks, the way people make them, through the CLI (as a user runs it) and the API.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+
+import openpyxl
+import pandas as pd
+from conftest import AS_OF, HEADERS, WorkbookFactory, contact
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import sheetkit
+
+COPY_HINT = "sheetkit init --copy-schema"
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "sheetkit", *args], capture_output=True, text=True, timeout=120)
+
+
+def test_no_last_contacted_column_computes_nothing_that_needs_it(make_workbook: WorkbookFactory) -> None:
+    headers = [h for h in HEADERS if h != "Last Contacted"] + ["Next Check-In"]
+    rows = [
+        contact(Status="Placed", **{"Next Check-In": "kept as typed"}),
+        contact(Status="Not looking", **{"First Name": "Bo"}),
+    ]
+    path = make_workbook(rows, headers=headers)
+    result = run("refresh", str(path), "--as-of", AS_OF.isoformat(), "--format", "json")
+    assert result.returncode == 1, result.stderr
+    report = json.loads(result.stdout)["report"]
+    warning = next(p for p in report["problems"] if p["rule"] == "missing_input")
+    assert "no 'Last Contacted' column, so Days Since Contact and Next Check-In were not computed" in warning["message"]
+    assert "fields.last_contacted.aliases" in warning["message"]
+    sheet = openpyxl.load_workbook(path)["Contacts"]
+    header = [c.value for c in sheet[1]]
+    assert "Days Since Contact" not in header  # not added
+    assert sheet.cell(2, header.index("Next Check-In") + 1).value == "kept as typed"  # not overwritten
+    assert "Non-Responsive" in header  # it needs no date: still computed
+    due = run("due", str(path), "--as-of", AS_OF.isoformat(), "--format", "json")
+    assert json.loads(due.stdout)["rows"] == []  # nobody invented as "due today"
+
+
+def test_a_full_name_column_is_the_persons_name(make_workbook: WorkbookFactory) -> None:
+    headers = ["Full Name", *[h for h in HEADERS if h not in ("First Name", "Last Name")]]
+    path = make_workbook([contact(**{"Full Name": "Ana Ng"})], headers=headers)
+    report = sheetkit.validate(path, as_of=AS_OF)
+    assert report.ok, report.to_text()
+    assert [row.name for row in sheetkit.due(path, as_of=AS_OF)] == ["Ana Ng"]
+    neither = make_workbook([contact()], headers=[h for h in HEADERS if h != "First Name"], name="noname.xlsx")
+    missing = [p for p in sheetkit.validate(neither, as_of=AS_OF).errors if p.rule == "required_column"]
+    assert missing and "required column 'First Name' (or 'Name') is missing" in missing[0].message
+
+
+def test_unknown_headers_are_notices_with_the_closest_field(make_workbook: WorkbookFactory) -> None:
+    extra = make_workbook([contact(**{"Favourite colour": "blue"})], headers=[*HEADERS, "Favourite colour"])
+    text = run("validate", str(extra), "--as-of", AS_OF.isoformat())
+    assert text.returncode == 0, text.stdout  # a notice does not change the exit code
+    assert "column P 'Favourite colour' is not a column the schema knows; sheetkit leaves it as it is" in text.stdout
+    headers = [*(h for h in HEADERS if h != "Follow-ups"), "Times followed up"]
+    path = make_workbook([contact(**{"Times followed up": 2})], headers=headers, name="renamed.xlsx")
+    text = run("validate", str(path), "--as-of", AS_OF.isoformat()).stdout
+    assert "column O 'Times followed up' is not a column the schema knows; did you mean follow_ups? " in text
+    assert "add 'Times followed up' to fields.follow_ups.aliases" in text and COPY_HINT in text
+    data = json.loads(run("validate", str(path), "--as-of", AS_OF.isoformat(), "--format", "json").stdout)
+    assert [n["header"] for n in data["notices"]] == ["Times followed up"]
+    assert [p["rule"] for p in data["problems"]] == ["missing_input"]  # and what it costs is said
+
+
+def test_unknown_status_suggests_the_closest_and_the_key_to_edit(make_workbook: WorkbookFactory) -> None:
+    path = make_workbook([contact(Status="In talks")])
+    (problem,) = sheetkit.validate(path, as_of=AS_OF).errors
+    assert "'In talks' is not a known status; did you mean engaged?" in problem.message
+    assert "statuses.engaged.spellings" in problem.message and COPY_HINT in problem.message
+
+
+def test_one_problem_in_many_cells_is_one_line(make_workbook: WorkbookFactory) -> None:
+    path = make_workbook([contact(Status="In talks", Email=f"p{i}@example.com") for i in range(50)])
+    text = run("validate", str(path), "--as-of", AS_OF.isoformat()).stdout
+    lines = [line for line in text.splitlines() if "'In talks' is not a known status" in line]
+    assert len(lines) == 1
+    assert "50 cells: Contacts!I2, I3, I4, I5, I6 ..." in lines[0]
+    data = json.loads(run("validate", str(path), "--as-of", AS_OF.isoformat(), "--format", "json").stdout)
+    assert len(data["problems"]) == 50  # machines still get one entry per cell
+    page = sheetkit.check(path, as_of=AS_OF)._repr_html_()
+    assert page.count("is not a known status") == 1 and "50 cells: Contacts!I2" in page
+
+
+def test_enrich_keeps_the_types_people_typed(make_workbook: WorkbookFactory) -> None:
+    path = make_workbook([contact(Phone=15125550000, **{"Follow-ups": 2})])
+    frame = sheetkit.enrich(path, as_of=AS_OF)
+    assert frame["Phone"].tolist() == ["15125550000"]
+    assert str(frame["Follow-ups"].dtype) == "Int64" and frame["Follow-ups"].tolist() == [2]
+
+
+statuses = st.text(alphabet=st.sampled_from("abcdefgh ijklmnopqrstuvwxyz-"), min_size=3, max_size=15)
+
+
+@settings(max_examples=40, deadline=None)
+@given(status=statuses, header=statuses)
+def test_no_message_about_an_unknown_header_or_status_lacks_the_key_to_edit(status: str, header: str) -> None:
+    schema = sheetkit.load_schema()
+    frame = pd.DataFrame(
+        {"First Name": ["Ana"], "Status": [status], "Last Contacted": [dt.date(2026, 11, 1)], header.strip() or "x": [1]}
+    )
+    checked = sheetkit.check(frame, schema=schema, as_of=AS_OF)
+    about_status = [p for p in checked.report.problems if p.rule == "status"]
+    for problem in about_status:
+        assert "statuses." in problem.message and COPY_HINT in problem.message
+    for notice in checked.report.notices:
+        assert "aliases" in notice.message
