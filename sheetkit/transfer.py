@@ -10,7 +10,6 @@ Dates travel as dates: serial numbers with a date format on the Google side.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -24,14 +23,8 @@ from sheetkit.core.schema import Schema, header_key, load_schema
 from sheetkit.core.table import locate_header
 from sheetkit.core.values import google_value, normal, shows, values_equal
 from sheetkit.errors import UsageError
-from sheetkit.google.sheets import (
-    MAX_REQUEST_BYTES,
-    GoogleGrid,
-    google_errors,
-    read_google_grid,
-    update_cell_request,
-    write_updates,
-)
+from sheetkit.google import bodies
+from sheetkit.google.sheets import GoogleGrid, google_errors, read_google_grid, write_updates
 from sheetkit.runtime.gc_pause import gc_paused
 
 log = logging.getLogger("sheetkit")
@@ -288,49 +281,23 @@ def _write_push(
     push too big for one request falls back to a structure request plus chunked values.
     """
     sheet = remote.sheet
-    structure: list[dict[str, Any]] = []
-    if surplus > 0:
-        structure.append(
-            {
-                "deleteDimension": {
-                    "range": {
-                        "sheetId": sheet.sheet_id,
-                        "dimension": "ROWS",
-                        "startIndex": rows,
-                        "endIndex": len(remote.rows),
-                    }
-                }
-            }
-        )
+    structure = [bodies.delete_rows(sheet.sheet_id, rows + 1, len(remote.rows))] if surplus > 0 else []
     last_row = max((u.row for u in updates), default=0)
     last_column = max((u.column for u in updates), default=0)
     row_count = sheet.row_count - max(surplus, 0)
-    if last_row > row_count:
-        structure.append(
-            {"appendDimension": {"sheetId": sheet.sheet_id, "dimension": "ROWS", "length": last_row - row_count}}
-        )
-    if last_column > sheet.column_count:
-        structure.append(
-            {
-                "appendDimension": {
-                    "sheetId": sheet.sheet_id,
-                    "dimension": "COLUMNS",
-                    "length": last_column - sheet.column_count,
-                }
-            }
-        )
+    structure.extend(bodies.grow(sheet.sheet_id, rows=last_row - row_count, columns=last_column - sheet.column_count))
     if not structure and not new_dates:
         write_updates(sheet, updates)
         return
-    cells = [update_cell_request(sheet.sheet_id, u.row, u.column, u.value, pattern) for u in updates]
-    body = {"requests": structure + cells}
-    if len(json.dumps(body, separators=(",", ":"))) <= MAX_REQUEST_BYTES:
+    cells = [bodies.update_cell(sheet.sheet_id, u.row, u.column, u.value, pattern) for u in updates]
+    body = bodies.batch(structure + cells)
+    if bodies.encoded_size(body) <= bodies.MAX_REQUEST_BYTES:
         with google_errors(remote.name):
             sheet.http.batch_update(sheet.spreadsheet_id, body)
         return
     if structure:
         with google_errors(remote.name):
-            sheet.http.batch_update(sheet.spreadsheet_id, {"requests": structure})
+            sheet.http.batch_update(sheet.spreadsheet_id, bodies.batch(structure))
         sheet.row_count = max(row_count, last_row)
         sheet.column_count = max(sheet.column_count, last_column)
     write_updates(sheet, updates, format_dates=new_dates, date_pattern=pattern)

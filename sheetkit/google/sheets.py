@@ -10,17 +10,15 @@ spreadsheets:batchUpdate when the grid must grow or new date cells need a date f
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sheetkit.core.cells import CellUpdate, column_letter, quote_sheet
+from sheetkit.core.cells import CellUpdate, quote_sheet
 from sheetkit.core.dates import EPOCH_1900
 from sheetkit.core.schema import Schema
 from sheetkit.core.table import MergedRange, Table, build_table, locate_header
-from sheetkit.core.values import google_value, to_serial
 from sheetkit.errors import (
     CredentialsError,
     GoogleAPIError,
@@ -30,10 +28,10 @@ from sheetkit.errors import (
     UsageError,
     WriteError,
 )
+from sheetkit.google import bodies
 from sheetkit.google.client import RequestStats, connect
 
 MAX_CELLS = 10_000_000  # Google's limit per spreadsheet
-MAX_REQUEST_BYTES = 1_800_000  # keep each request body under Google's ~2 MB advice
 _URL = re.compile(r"^https?://docs\.google\.com/spreadsheets/(?:u/\d+/)?d/(?P<id>[A-Za-z0-9_-]+)")
 _GID = re.compile(r"[#&?]gid=(?P<gid>\d+)")
 _ID = re.compile(r"^[A-Za-z0-9_-]{25,}$")
@@ -300,7 +298,6 @@ def write_updates(
     if not updates:
         return 0
     sent = 0
-    structure: list[dict[str, Any]] = []
     needed_columns = max(u.column for u in updates)
     needed_rows = max(u.row for u in updates)
     grid_cells = max(needed_rows, target.row_count) * max(needed_columns, target.column_count)
@@ -309,137 +306,17 @@ def write_updates(
             f"writing to {target.title!r} would need {grid_cells:,} cells, more than Google's limit of "
             f"{MAX_CELLS:,} per spreadsheet; nothing was written"
         )
-    if needed_columns > target.column_count:
-        structure.append(
-            {
-                "appendDimension": {
-                    "sheetId": target.sheet_id,
-                    "dimension": "COLUMNS",
-                    "length": needed_columns - target.column_count,
-                }
-            }
-        )
-    if needed_rows > target.row_count:
-        structure.append(
-            {
-                "appendDimension": {
-                    "sheetId": target.sheet_id,
-                    "dimension": "ROWS",
-                    "length": needed_rows - target.row_count,
-                }
-            }
-        )
-    structure.extend(_date_format_requests(target.sheet_id, format_dates, date_pattern))
+    structure = bodies.grow(
+        target.sheet_id, rows=needed_rows - target.row_count, columns=needed_columns - target.column_count
+    )
+    structure.extend(bodies.date_formats(target.sheet_id, format_dates, date_pattern))
     with google_errors(f"spreadsheet {target.spreadsheet_id} {target.title!r}"):
         if structure:
-            target.http.batch_update(target.spreadsheet_id, {"requests": structure})
+            target.http.batch_update(target.spreadsheet_id, bodies.batch(structure))
             sent += 1
             target.column_count = max(target.column_count, needed_columns)
             target.row_count = max(target.row_count, needed_rows)
-        for chunk in _chunks(_value_ranges(target.title, updates)):
-            target.http.values_batch_update(target.spreadsheet_id, {"valueInputOption": "RAW", "data": chunk})
+        for body in bodies.raw_values(bodies.column_runs(target.title, updates)):
+            target.http.values_batch_update(target.spreadsheet_id, body)
             sent += 1
     return sent
-
-
-def _value_ranges(title: str, updates: Sequence[CellUpdate]) -> list[dict[str, Any]]:
-    """One ValueRange per run of vertically adjacent cells in a column (fewer, smaller ranges)."""
-    by_column: dict[int, list[CellUpdate]] = {}
-    for update in updates:
-        by_column.setdefault(update.column, []).append(update)
-    ranges: list[dict[str, Any]] = []
-    sheet = quote_sheet(title)
-    for column, cells in sorted(by_column.items()):
-        cells.sort(key=lambda u: u.row)
-        run: list[CellUpdate] = []
-        for cell in cells:
-            if run and cell.row != run[-1].row + 1:
-                ranges.append(_value_range(sheet, column, run))
-                run = []
-            run.append(cell)
-        if run:
-            ranges.append(_value_range(sheet, column, run))
-    return ranges
-
-
-def _value_range(sheet: str, column: int, run: list[CellUpdate]) -> dict[str, Any]:
-    letter = column_letter(column)
-    ref = f"{sheet}!{letter}{run[0].row}:{letter}{run[-1].row}"
-    return {"range": ref, "majorDimension": "ROWS", "values": [[google_value(u.value)] for u in run]}
-
-
-def _chunks(ranges: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
-    """Split value ranges into request bodies under ~2 MB each."""
-    import json
-
-    chunk: list[dict[str, Any]] = []
-    size = 0
-    for item in ranges:
-        item_size = len(json.dumps(item, separators=(",", ":")))
-        if chunk and size + item_size > MAX_REQUEST_BYTES:
-            yield chunk
-            chunk, size = [], 0
-        chunk.append(item)
-        size += item_size
-    if chunk:
-        yield chunk
-
-
-def _date_format_requests(sheet_id: int, cells: Sequence[CellUpdate], pattern: str) -> list[dict[str, Any]]:
-    """repeatCell requests giving a date format to runs of date cells."""
-    requests: list[dict[str, Any]] = []
-    by_column: dict[int, list[int]] = {}
-    for cell in cells:
-        by_column.setdefault(cell.column, []).append(cell.row)
-    for column, rows in sorted(by_column.items()):
-        rows.sort()
-        start = previous = rows[0]
-        for row in [*rows[1:], None]:
-            if row is not None and row == previous + 1:
-                previous = row
-                continue
-            requests.append(
-                {
-                    "repeatCell": {
-                        "range": {
-                            "sheetId": sheet_id,
-                            "startRowIndex": start - 1,
-                            "endRowIndex": previous,
-                            "startColumnIndex": column - 1,
-                            "endColumnIndex": column,
-                        },
-                        "cell": {"userEnteredFormat": {"numberFormat": {"type": "DATE", "pattern": pattern}}},
-                        "fields": "userEnteredFormat.numberFormat",
-                    }
-                }
-            )
-            if row is not None:
-                start = previous = row
-    return requests
-
-
-def update_cell_request(sheet_id: int, row: int, column: int, value: Any, date_format: str) -> dict[str, Any]:
-    """One typed cell (never a formula: text goes as stringValue)."""
-    cell: dict[str, Any] = {}
-    fields = "userEnteredValue"
-    if isinstance(value, bool):
-        cell["userEnteredValue"] = {"boolValue": value}
-    elif isinstance(value, dt.datetime):
-        cell["userEnteredValue"] = {"numberValue": to_serial(value)}
-        cell["userEnteredFormat"] = {"numberFormat": {"type": "DATE_TIME", "pattern": f"{date_format} hh:mm"}}
-        fields += ",userEnteredFormat.numberFormat"
-    elif isinstance(value, dt.date):
-        cell["userEnteredValue"] = {"numberValue": to_serial(value)}
-        cell["userEnteredFormat"] = {"numberFormat": {"type": "DATE", "pattern": date_format}}
-        fields += ",userEnteredFormat.numberFormat"
-    elif isinstance(value, (int, float)):
-        cell["userEnteredValue"] = {"numberValue": value}
-    elif value is not None:
-        cell["userEnteredValue"] = {"stringValue": str(value)}
-    return {
-        "updateCells": {
-            "start": {"sheetId": sheet_id, "rowIndex": row - 1, "columnIndex": column - 1},
-            "rows": [{"values": [cell]}],
-            "fields": fields,
-        }
-    }

@@ -33,7 +33,7 @@ from sheetkit.core.schema import Schema, header_key, load_schema
 from sheetkit.core.table import Table
 from sheetkit.core.values import from_pandas, normal, values_equal
 from sheetkit.errors import LockedError, SyncLockedError, SyncStateError, UsageError, WriteError
-from sheetkit.google.sheets import update_cell_request
+from sheetkit.google import bodies
 from sheetkit.syncing.merge import merge
 from sheetkit.syncing.plan import SideChanges, Snapshot, SyncPlan
 
@@ -651,12 +651,13 @@ def _remote_requests(
     order: list[str | None] = [by_row.get(r) for r in range(table.header_row + 1, last_row + 1)]
     for key in sorted(changes.delete_rows, key=lambda k: -side.row_of[k]):
         index = order.index(key)
-        requests.append(_dimension("deleteDimension", sheet_id, table.header_row + index))
+        row = table.header_row + index + 1
+        requests.append(bodies.delete_rows(sheet_id, row, row))
         order.pop(index)
     for add in changes.add_rows:
         position = order.index(add.after) + 1 if add.after in order else len(order)
         order.insert(position, add.key)
-        requests.append(_dimension("insertDimension", sheet_id, table.header_row + position))
+        requests.append(bodies.insert_rows(sheet_id, table.header_row + position + 1))
     row_of = {key: table.header_row + 1 + i for i, key in enumerate(order) if key is not None}
     cells = [
         CellUpdate(row_of[a.key], column(i), v) for a in changes.add_rows for i, v in a.values.items() if v is not None
@@ -668,15 +669,9 @@ def _remote_requests(
     cells = [*column.new_headers, *cells, *computed_cells]
     if not requests and not cells:
         return _RemoteRequests([], 0)
-    grow = column.next_column - 1 - origin.column_count
-    if grow > 0:
-        requests.insert(0, {"appendDimension": {"sheetId": sheet_id, "dimension": "COLUMNS", "length": grow}})
-    requests.extend(update_cell_request(sheet_id, c.row, c.column, c.value, schema.date_format) for c in cells)
-    return _RemoteRequests(requests, len(computed_cells))
-
-
-def _dimension(kind: str, sheet_id: int, start: int) -> dict[str, Any]:
-    return {kind: {"range": {"sheetId": sheet_id, "dimension": "ROWS", "startIndex": start, "endIndex": start + 1}}}
+    grow = bodies.grow(sheet_id, columns=column.next_column - 1 - origin.column_count)
+    typed = [bodies.update_cell(sheet_id, c.row, c.column, c.value, schema.date_format) for c in cells]
+    return _RemoteRequests([*grow, *requests, *typed], len(computed_cells))
 
 
 def _send(side: _Side, requests: list[dict[str, Any]]) -> None:
@@ -684,4 +679,4 @@ def _send(side: _Side, requests: list[dict[str, Any]]) -> None:
 
     origin = side.table.origin
     with google_errors(f"spreadsheet {origin.spreadsheet_id} {origin.title!r}"):
-        origin.http.batch_update(origin.spreadsheet_id, {"requests": requests})
+        origin.http.batch_update(origin.spreadsheet_id, bodies.batch(requests))
