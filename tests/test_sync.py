@@ -115,7 +115,7 @@ def pair(google_env: Any, tmp_path: Path) -> tuple[Path, str, Any]:
 def gsheet(emulator: Any, key: str) -> Any:
     import gspread
 
-    from sheetkit.google.transport import emulator_session
+    from sheetkit.testing import emulator_session
 
     return gspread.Client(auth=None, session=emulator_session(emulator.url)).open_by_key(key).worksheet("Contacts")
 
