@@ -24,6 +24,7 @@ from sheetkit.core.table import locate_header
 from sheetkit.core.values import google_value, normal, shows, values_equal
 from sheetkit.errors import UsageError
 from sheetkit.google import bodies
+from sheetkit.google.client import SheetsClient, sheets_client
 from sheetkit.google.sheets import GoogleGrid, google_errors, read_google_grid, write_updates
 from sheetkit.runtime.gc_pause import gc_paused
 
@@ -221,7 +222,7 @@ def push(
     loaded = load_schema(schema)
     with gc_paused():
         local_rows, local_sheet = _local_rows(local_path, sheet, read_grid)
-        remote = _open_remote(url, worksheet or None, local_sheet, client)
+        remote = _open_remote(url, worksheet or None, local_sheet, sheets_client(client))
         height, updates, new_dates = _push_changes(local_rows, remote.rows)
     surplus = len(remote.rows) - height
     result = TransferResult(
@@ -316,7 +317,7 @@ def _local_rows(path: Path, sheet: str | None, read_grid: Any) -> tuple[list[lis
     return grid.rows, grid.sheet
 
 
-def _open_remote(url: str, worksheet: str | None, local_sheet: str, client: Any) -> GoogleGrid:
+def _open_remote(url: str, worksheet: str | None, local_sheet: str, client: SheetsClient) -> GoogleGrid:
     from sheetkit.errors import SheetNotFoundError
     from sheetkit.google.sheets import parse_sheet_ref
 
@@ -355,7 +356,7 @@ def pull(
     from sheetkit.google.sheets import parse_sheet_ref
 
     with gc_paused():  # the new workbook's openpyxl cells too: a third less time
-        remote = read_google_grid(parse_sheet_ref(url, worksheet), client=client)
+        remote = read_google_grid(parse_sheet_ref(url, worksheet), client=sheets_client(client))
         date_cols = _date_columns(remote.rows, loaded)
         header = _header_index(remote.rows, loaded)
         result = TransferResult(

@@ -315,7 +315,7 @@ def test_remote_edit_during_the_sync_is_not_overwritten(pair: tuple[Path, str, A
             gsheet(emulator, key).update([["typed meanwhile"]], "F4", value_input_option="RAW")
         return response
 
-    client.http_client.session.hooks["response"].append(teammate)
+    client.http.session.hooks["response"].append(teammate)
     result = sync(path, key, as_of=AS_OF, client=client)
     assert result.plans_made == 2
     content = same_content(path, emulator, key)

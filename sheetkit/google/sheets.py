@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,7 +29,7 @@ from sheetkit.errors import (
     WriteError,
 )
 from sheetkit.google import bodies
-from sheetkit.google.client import RequestStats, connect
+from sheetkit.google.client import RequestStats, SheetsClient, sheets_client
 
 MAX_CELLS = 10_000_000  # Google's limit per spreadsheet
 _URL = re.compile(r"^https?://docs\.google\.com/spreadsheets/(?:u/\d+/)?d/(?P<id>[A-Za-z0-9_-]+)")
@@ -52,18 +52,24 @@ class SheetRef:
 
 @dataclass
 class GoogleSheet:
-    """An opened worksheet: what writing back needs to know about it.
+    """An opened worksheet: what writing back needs to know about it, and the client to write with."""
 
-    ``http`` is gspread's HTTPClient (a gspread Client's ``http_client``, or a Worksheet's ``client``).
-    """
-
-    http: Any
+    client: SheetsClient
     spreadsheet_id: str
     sheet_id: int
     title: str
     row_count: int
     column_count: int
-    stats: RequestStats
+
+    @property
+    def http(self) -> Any:
+        """gspread's HTTPClient, which sends the requests."""
+        return self.client.http
+
+    @property
+    def stats(self) -> RequestStats:
+        """The requests this worksheet's client has sent so far."""
+        return self.client.stats
 
 
 def is_sheet_ref(source: object) -> bool:
@@ -116,14 +122,14 @@ class GoogleGrid:
         return f"{self.spreadsheet_title} (Google Sheets)"
 
 
-def read_google_grid(
-    source: Any, *, sheet: str | None = None, client: Any = None, stats: RequestStats | None = None
-) -> GoogleGrid:
-    """All values of a Google worksheet in two requests (sheet list, then one values:batchGet)."""
-    stats = stats if stats is not None else RequestStats()
-    ref, client = _resolve(source, sheet, client, stats)
-    stats = getattr(client, "sheetkit_stats", stats)
-    http = getattr(client, "http_client", client)  # a gspread Client, or already its HTTPClient
+def read_google_grid(source: Any, *, sheet: str | None = None, client: Any = None) -> GoogleGrid:
+    """All values of a Google worksheet in two requests (sheet list, then one values:batchGet).
+
+    ``client``: a SheetsClient, an authorised gspread Client, or None to connect with the
+    credentials found; a gspread Worksheet ``source`` brings its own.
+    """
+    ref, sheets = _resolve(source, sheet, client)
+    http = sheets.http
     with google_errors(ref):
         metadata = http.fetch_sheet_metadata(
             ref.spreadsheet_id, params={"fields": "properties(title),sheets(properties,merges)"}
@@ -150,18 +156,16 @@ def read_google_grid(
     width = max((len(r) for r in values), default=0)
     rows = [list(r) + [""] * (width - len(r)) for r in values]  # Google omits trailing blanks
     merges = next(s for s in metadata["sheets"] if s["properties"]["title"] == title).get("merges", [])
-    handle = GoogleSheet(http, ref.spreadsheet_id, int(properties["sheetId"]), title, rows_n, cols_n, stats)
+    handle = GoogleSheet(sheets, ref.spreadsheet_id, int(properties["sheetId"]), title, rows_n, cols_n)
     return GoogleGrid(handle, rows, metadata.get("properties", {}).get("title", ref.spreadsheet_id), merges)
 
 
-def read_google_sheet(
-    source: Any, schema: Schema, *, sheet: str | None = None, client: Any = None, stats: RequestStats | None = None
-) -> Table:
+def read_google_sheet(source: Any, schema: Schema, *, sheet: str | None = None, client: Any = None) -> Table:
     """Read a Google worksheet (URL, id, SheetRef or gspread Worksheet) into a Table.
 
     The Table's ``origin`` is a :class:`GoogleSheet`, which :func:`write_updates` uses.
     """
-    grid = read_google_grid(source, sheet=sheet, client=client, stats=stats)
+    grid = read_google_grid(source, sheet=sheet, client=client)
     rows, title, name = grid.rows, grid.sheet.title, grid.name
     if not any(any(_filled(c) for c in row) for row in rows):
         raise HeaderError(f"{name}, sheet {title!r} is empty; expected a header row", sheet=title)
@@ -183,16 +187,16 @@ def read_google_sheet(
     return table
 
 
-def _resolve(source: Any, sheet: str | None, client: Any, stats: RequestStats) -> tuple[SheetRef, Any]:
-    """A SheetRef and an authorised client for any accepted kind of source."""
+def _resolve(source: Any, sheet: str | None, client: Any) -> tuple[SheetRef, SheetsClient]:
+    """A SheetRef and the client to read it with, for any accepted kind of source."""
     worksheet_type = _gspread_type("Worksheet")
     if worksheet_type is not None and isinstance(source, worksheet_type):
-        return SheetRef(source.spreadsheet_id, source.title), source.client
+        return SheetRef(source.spreadsheet_id, source.title), sheets_client(source.client)
     if isinstance(source, SheetRef):
         ref = source if sheet is None else SheetRef(source.spreadsheet_id, sheet)
     else:
         ref = parse_sheet_ref(str(source), sheet)
-    return ref, client if client is not None else connect(stats)
+    return ref, sheets_client(client)
 
 
 def _gspread_type(name: str) -> Any:
@@ -203,7 +207,7 @@ def _gspread_type(name: str) -> Any:
     return getattr(gspread, name, None)
 
 
-def _pick_sheet(metadata: dict[str, Any], ref: SheetRef) -> dict[str, Any]:
+def _pick_sheet(metadata: Mapping[str, Any], ref: SheetRef) -> dict[str, Any]:
     sheets = [s["properties"] for s in metadata.get("sheets", [])]
     if ref.worksheet is not None:
         found = [p for p in sheets if p["title"] == ref.worksheet]

@@ -328,16 +328,15 @@ def sync(
     Raises:
         MassDeleteError, SyncLockedError, SyncStateError, and the read/write errors of each side.
     """
-    from sheetkit.google.client import RequestStats, connect
+    from sheetkit.google.client import sheets_client
 
     workbook = Path(path)
     if workbook.suffix.lower() not in (".xlsx", ".xlsm"):
         raise UsageError(f"sync works on .xlsx and .xlsm workbooks (got {workbook.name})")
     loaded = load_schema(schema)
     day = loaded.as_of(as_of)
-    stats = RequestStats()
-    client = client if client is not None else connect(stats)
-    stats = getattr(client, "sheetkit_stats", stats)
+    client = sheets_client(client)
+    stats = client.stats
     with sync_lock(workbook):
         for attempt in range(1, MAX_PLANS + 1):
             local, remote = _read_both(workbook, url, sheet, worksheet, loaded, client)
