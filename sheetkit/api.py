@@ -128,10 +128,7 @@ def read_source(source: Any, schema: Schema, *, sheet: str | None = None, client
 
     if isinstance(source, gsheets.SheetRef) or gsheets.is_sheet_ref(source) or _is_worksheet(source):
         return gsheets.read_google_sheet(source, schema, sheet=sheet, client=client)
-    table = read_table(source, schema, sheet=sheet)
-    if isinstance(source, (str, Path)):
-        table.origin = Path(source)  # where to write back (the Table's source is only the file name)
-    return table
+    return read_table(source, schema, sheet=sheet)
 
 
 def _is_worksheet(source: Any) -> bool:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import compress, repeat
 from operator import itemgetter, ne
 from pathlib import Path
@@ -299,8 +299,7 @@ def _write_push(
     if structure:
         with google_errors(remote.name):
             sheet.http.batch_update(sheet.spreadsheet_id, bodies.batch(structure))
-        sheet.row_count = max(row_count, last_row)
-        sheet.column_count = max(sheet.column_count, last_column)
+        sheet = replace(sheet, row_count=max(row_count, last_row), column_count=max(sheet.column_count, last_column))
     write_updates(sheet, updates, format_dates=new_dates, date_pattern=pattern)
 
 

@@ -12,13 +12,13 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sheetkit.core.cells import CellUpdate, quote_sheet
 from sheetkit.core.dates import EPOCH_1900
 from sheetkit.core.schema import Schema
-from sheetkit.core.table import MergedRange, Table, build_table, locate_header
+from sheetkit.core.table import GoogleOrigin, MergedRange, Table, build_table, locate_header
 from sheetkit.errors import (
     CredentialsError,
     GoogleAPIError,
@@ -50,16 +50,11 @@ class SheetRef:
         return f"spreadsheet {self.spreadsheet_id}{which}"
 
 
-@dataclass
-class GoogleSheet:
+@dataclass(frozen=True)
+class GoogleSheet(GoogleOrigin):
     """An opened worksheet: what writing back needs to know about it, and the client to write with."""
 
     client: SheetsClient
-    spreadsheet_id: str
-    sheet_id: int
-    title: str
-    row_count: int
-    column_count: int
 
     @property
     def http(self) -> Any:
@@ -108,7 +103,7 @@ def parse_sheet_ref(source: str, worksheet: str | None = None) -> SheetRef:
 # Reading
 
 
-@dataclass
+@dataclass(frozen=True)
 class GoogleGrid:
     """Every value of one Google worksheet (ragged rows padded), and the handle to write it."""
 
@@ -129,9 +124,8 @@ def read_google_grid(source: Any, *, sheet: str | None = None, client: Any = Non
     credentials found; a gspread Worksheet ``source`` brings its own.
     """
     ref, sheets = _resolve(source, sheet, client)
-    http = sheets.http
     with google_errors(ref):
-        metadata = http.fetch_sheet_metadata(
+        metadata = sheets.http.fetch_sheet_metadata(
             ref.spreadsheet_id, params={"fields": "properties(title),sheets(properties,merges)"}
         )
         properties = _pick_sheet(metadata, ref)
@@ -143,21 +137,30 @@ def read_google_grid(source: Any, *, sheet: str | None = None, client: Any = Non
                 f"{ref}: the worksheet {title!r} has {rows_n * cols_n:,} cells, more than Google's limit of "
                 f"{MAX_CELLS:,}; sheetkit will not request it"
             )
-        response = http.values_batch_get(
-            ref.spreadsheet_id,
-            [quote_sheet(title)],
-            params={
-                "valueRenderOption": "UNFORMATTED_VALUE",
-                "dateTimeRenderOption": "SERIAL_NUMBER",
-                "majorDimension": "ROWS",
-            },
-        )
-    values = response.get("valueRanges", [{}])[0].get("values", [])
+        values = fetch_values(sheets, ref.spreadsheet_id, title)
     width = max((len(r) for r in values), default=0)
     rows = [list(r) + [""] * (width - len(r)) for r in values]  # Google omits trailing blanks
     merges = next(s for s in metadata["sheets"] if s["properties"]["title"] == title).get("merges", [])
-    handle = GoogleSheet(sheets, ref.spreadsheet_id, int(properties["sheetId"]), title, rows_n, cols_n)
+    handle = GoogleSheet(ref.spreadsheet_id, int(properties["sheetId"]), title, rows_n, cols_n, client=sheets)
     return GoogleGrid(handle, rows, metadata.get("properties", {}).get("title", ref.spreadsheet_id), merges)
+
+
+def fetch_values(client: SheetsClient, spreadsheet_id: str, title: str) -> list[list[Any]]:
+    """Every value of a worksheet in one values:batchGet, typed: numbers, booleans, dates as serials.
+
+    Rows come as Google sends them: trailing empty cells and rows left out.
+    """
+    response = client.http.values_batch_get(
+        spreadsheet_id,
+        [quote_sheet(title)],
+        params={
+            "valueRenderOption": "UNFORMATTED_VALUE",
+            "dateTimeRenderOption": "SERIAL_NUMBER",
+            "majorDimension": "ROWS",
+        },
+    )
+    values: list[list[Any]] = response.get("valueRanges", [{}])[0].get("values", [])
+    return values
 
 
 def read_google_sheet(source: Any, schema: Schema, *, sheet: str | None = None, client: Any = None) -> Table:
@@ -182,9 +185,20 @@ def read_google_sheet(source: Any, schema: Schema, *, sheet: str | None = None, 
             merged.append(
                 MergedRange(first_row, merge.get("startColumnIndex", 0) + 1, last_row, merge["endColumnIndex"])
             )
-    table = build_table(rows, header_index, source=name, sheet=title, merged=merged, epoch=EPOCH_1900, kind="gsheet")
-    table.origin = grid.sheet
-    return table
+    return build_table(
+        rows, header_index, source=name, sheet=title, merged=merged, epoch=EPOCH_1900, kind="gsheet", origin=grid.sheet
+    )
+
+
+def google_sheet(table: Table) -> GoogleSheet:
+    """The Google worksheet a Table was read from.
+
+    Raises:
+        UsageError: the Table was not read from Google Sheets.
+    """
+    if not isinstance(table.origin, GoogleSheet):
+        raise UsageError(f"{table.source} was not read from Google Sheets")
+    return table.origin
 
 
 def _resolve(source: Any, sheet: str | None, client: Any) -> tuple[SheetRef, SheetsClient]:
@@ -294,14 +308,15 @@ def write_updates(
     new_columns: Sequence[int] = (),
     date_pattern: str = "yyyy-mm-dd",
     format_dates: Sequence[CellUpdate] = (),
-) -> int:
+) -> GoogleSheet:
     """Write cell updates to a worksheet: values as RAW, dates as serials with a date format.
 
-    Returns the number of requests sent. Nothing is sent when there is nothing to change.
+    At most one spreadsheets:batchUpdate (grow the grid, date formats), then the values. Nothing
+    is sent when there is nothing to change. Returns the worksheet as it is after the write (its
+    grid grown where the cells needed it); ``target`` is left as it was read.
     """
     if not updates:
-        return 0
-    sent = 0
+        return target
     needed_columns = max(u.column for u in updates)
     needed_rows = max(u.row for u in updates)
     grid_cells = max(needed_rows, target.row_count) * max(needed_columns, target.column_count)
@@ -317,10 +332,8 @@ def write_updates(
     with google_errors(f"spreadsheet {target.spreadsheet_id} {target.title!r}"):
         if structure:
             target.http.batch_update(target.spreadsheet_id, bodies.batch(structure))
-            sent += 1
-            target.column_count = max(target.column_count, needed_columns)
-            target.row_count = max(target.row_count, needed_rows)
         for body in bodies.raw_values(bodies.column_runs(target.title, updates)):
             target.http.values_batch_update(target.spreadsheet_id, body)
-            sent += 1
-    return sent
+    return replace(
+        target, row_count=max(target.row_count, needed_rows), column_count=max(target.column_count, needed_columns)
+    )

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sheetkit.core.cells import CellValue, column_letter
+from sheetkit.core.table import FileOrigin, sheet_url
 from sheetkit.errors import UsageError, WriteError
 from sheetkit.excel.part_edits import StyleBook, drop_calc_chain
 from sheetkit.excel.parts import (
@@ -77,7 +78,10 @@ def write_list_sheet(
         raise UsageError(f"{name!r} is the contacts sheet itself; write the list to another sheet name")
     values = rows.table_rows()
     if table.kind == "gsheet":
-        return _write_google(table.origin, values, name, rows.date_columns(), checked.normalized.schema.date_format)
+        from sheetkit.google.sheets import google_sheet
+
+        pattern = checked.normalized.schema.date_format
+        return _write_google(google_sheet(table), values, name, rows.date_columns(), pattern)
     if table.kind != "xlsx":
         raise UsageError(
             f"a {name!r} sheet can be written into an .xlsx/.xlsm workbook or a Google Sheet, "
@@ -92,8 +96,8 @@ def write_list_sheet(
 
 def _workbook_path(checked: Checked, path: str | Path | None) -> Path:
     origin = checked.table.origin
-    if path is None and isinstance(origin, (str, Path)):
-        path = origin
+    if path is None and isinstance(origin, FileOrigin):
+        path = origin.path
     if path is None:
         raise UsageError(
             f"say which file to write the sheet into: path='.../{checked.table.source}' "
@@ -340,4 +344,4 @@ def _write_google(
         http.batch_update(book, bodies.batch(requests))
         for body in bodies.raw_values(bodies.row_blocks(title, values)):
             http.values_batch_update(book, body)
-    return f"https://docs.google.com/spreadsheets/d/{book}/edit#gid={sheet_id}"
+    return sheet_url(book, sheet_id)

@@ -34,6 +34,7 @@ from sheetkit.core.table import Table
 from sheetkit.core.values import from_pandas, normal, values_equal
 from sheetkit.errors import LockedError, SyncLockedError, SyncStateError, UsageError, WriteError
 from sheetkit.google import bodies
+from sheetkit.google.sheets import fetch_values, google_errors, google_sheet, parse_sheet_ref, read_google_sheet
 from sheetkit.syncing.merge import merge
 from sheetkit.syncing.plan import SideChanges, Snapshot, SyncPlan
 
@@ -340,7 +341,8 @@ def sync(
     with sync_lock(workbook):
         for attempt in range(1, MAX_PLANS + 1):
             local, remote = _read_both(workbook, url, sheet, worksheet, loaded, client)
-            base = load_state(workbook, remote.table.origin.spreadsheet_id)
+            origin = google_sheet(remote.table)
+            base = load_state(workbook, origin.spreadsheet_id)
             computed = frozenset(_identity(c.header) for c in loaded.active_computed().values())
             plan = merge(
                 base,
@@ -378,7 +380,7 @@ def sync(
             if local_cells.updates:
                 _write_local(workbook, local, local_cells, loaded)
                 result.local_written = True
-            result.state = save_state(workbook, remote.table.origin.spreadsheet_id, remote.table.sheet, plan.next_base)
+            result.state = save_state(workbook, origin.spreadsheet_id, remote.table.sheet, plan.next_base)
             result.requests = stats.requests
             return result
     raise WriteError(
@@ -391,7 +393,6 @@ def _read_both(
     workbook: Path, url: str, sheet: str | None, worksheet: str | None, schema: Schema, client: Any
 ) -> tuple[_Side, _Side]:
     from sheetkit.excel.read import read_table
-    from sheetkit.google.sheets import parse_sheet_ref, read_google_sheet
 
     local_table = read_table(workbook, schema, sheet=sheet)
     remote_table = read_google_sheet(parse_sheet_ref(url, worksheet), schema, client=client)
@@ -412,17 +413,9 @@ def _read_both(
 
 def _remote_unchanged(remote: _Side) -> bool:
     """Read the Google values again (one request): never overwrite an edit made since they were read."""
-    from sheetkit.core.cells import quote_sheet
-    from sheetkit.google.sheets import google_errors
-
-    origin = remote.table.origin
+    origin = google_sheet(remote.table)
     with google_errors(f"spreadsheet {origin.spreadsheet_id} {origin.title!r}"):
-        response = origin.http.values_batch_get(
-            origin.spreadsheet_id,
-            [quote_sheet(origin.title)],
-            params={"valueRenderOption": "UNFORMATTED_VALUE", "dateTimeRenderOption": "SERIAL_NUMBER"},
-        )
-    now = response.get("valueRanges", [{}])[0].get("values", [])
+        now = fetch_values(origin.client, origin.spreadsheet_id, origin.title)
     table = remote.table
     for r, sheet_row in enumerate(table.rows):
         row = now[sheet_row - 1] if sheet_row - 1 < len(now) else []
@@ -637,7 +630,7 @@ def _remote_requests(
     """The Google copy's changes as batchUpdate requests: row deletes, row inserts (each placed
     after the row it follows, found by key), then typed cell values."""
     table = side.table
-    origin = table.origin
+    origin = google_sheet(table)
     sheet_id = origin.sheet_id
     requests: list[dict[str, Any]] = []
     column = _Columns(side, headers, schema)
@@ -674,8 +667,6 @@ def _remote_requests(
 
 
 def _send(side: _Side, requests: list[dict[str, Any]]) -> None:
-    from sheetkit.google.sheets import google_errors
-
-    origin = side.table.origin
+    origin = google_sheet(side.table)
     with google_errors(f"spreadsheet {origin.spreadsheet_id} {origin.title!r}"):
         origin.http.batch_update(origin.spreadsheet_id, bodies.batch(requests))
