@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from itertools import compress, repeat
 from operator import itemgetter, ne
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from sheetkit.core.cells import CellUpdate
 from sheetkit.core.schema import Schema, header_key, load_schema
@@ -31,7 +31,7 @@ from sheetkit.runtime.gc_pause import gc_paused
 log = logging.getLogger("sheetkit")
 
 
-@dataclass
+@dataclass(frozen=True)
 class TransferResult:
     """What a pull or push changed."""
 
@@ -225,24 +225,22 @@ def push(
         remote = _open_remote(url, worksheet or None, local_sheet, sheets_client(client))
         height, updates, new_dates = _push_changes(local_rows, remote.rows)
     surplus = len(remote.rows) - height
-    result = TransferResult(
+    written = not dry_run and (bool(updates) or surplus > 0)
+    if written:
+        _write_push(remote, updates, new_dates, height, surplus, loaded.date_format)
+        log.info("%s", remote.sheet.stats.summary())
+    return TransferResult(
         "push",
         local_path.name,
         remote.name,
         len(updates),
         rows_added=max(0, height - len(remote.rows)),
         rows_removed=max(0, surplus),
+        requests=remote.sheet.stats.requests,
+        written=written,
         dry_run=dry_run,
         updates=updates,
     )
-    if dry_run or (not updates and surplus <= 0):
-        result.requests = remote.sheet.stats.requests
-        return result
-    _write_push(remote, updates, new_dates, height, surplus, loaded.date_format)
-    result.requests = remote.sheet.stats.requests
-    result.written = True
-    log.info("%s", remote.sheet.stats.summary())
-    return result
 
 
 def _push_changes(
@@ -358,21 +356,38 @@ def pull(
         remote = read_google_grid(parse_sheet_ref(url, worksheet), client=sheets_client(client))
         date_cols = _date_columns(remote.rows, loaded)
         header = _header_index(remote.rows, loaded)
-        result = TransferResult(
-            "pull", remote.name, target.name, 0, dry_run=dry_run, requests=remote.sheet.stats.requests
-        )
         if target.exists():
-            _pull_into_existing(
-                result, target, sheet or remote.sheet.title, remote.rows, date_cols, header, loaded, backup
+            pulled = _pull_into_existing(
+                target, sheet or remote.sheet.title, remote.rows, date_cols, header, loaded, backup, dry_run
             )
         else:
             values = [_pulled_row(row, date_cols) for row in remote.rows]
-            result.cells_changed = sum(len(row) - row.count(None) for row in values)
-            result.rows_added = len(values)
             if not dry_run:
                 _new_workbook(target, remote.sheet.title, values, header, loaded.date_format)
-                result.written = True
-    return result
+            cells = sum(len(row) - row.count(None) for row in values)
+            pulled = _Pulled(cells, rows_added=len(values), written=not dry_run)
+    return TransferResult(
+        "pull",
+        remote.name,
+        target.name,
+        pulled.cells_changed,
+        rows_added=pulled.rows_added,
+        rows_removed=pulled.rows_removed,
+        requests=remote.sheet.stats.requests,
+        written=pulled.written,
+        backup=pulled.backup,
+        dry_run=dry_run,
+    )
+
+
+class _Pulled(NamedTuple):
+    """What a pull changed in the workbook."""
+
+    cells_changed: int
+    rows_added: int = 0
+    rows_removed: int = 0
+    written: bool = False
+    backup: Path | None = None
 
 
 def _pulled_row(row: list[Any], date_cols: set[int]) -> list[Any]:
@@ -445,7 +460,6 @@ def _new_workbook(target: Path, title: str, values: list[list[Any]], header: int
 
 
 def _pull_into_existing(
-    result: TransferResult,
     target: Path,
     sheet: str,
     remote: list[list[Any]],
@@ -453,22 +467,21 @@ def _pull_into_existing(
     header: int,
     schema: Schema,
     backup: bool,
-) -> None:
+    dry_run: bool,
+) -> _Pulled:
+    """Write into an existing workbook only the cells that do not show what Google holds."""
     from sheetkit.excel.read import read_grid
     from sheetkit.excel.write import write_cells
     from sheetkit.runtime.atomic import atomic_replace, backup_path
 
     local = read_grid(target, sheet=sheet)
     updates = _pull_changes(local.rows, remote, date_cols)
-    result.cells_changed = len(updates)
-    result.rows_added = max(0, len(remote) - len(local.rows))
-    result.rows_removed = max(0, len(local.rows) - len(remote))
-    if result.dry_run or not updates:
-        return
+    counts = len(updates), max(0, len(remote) - len(local.rows)), max(0, len(local.rows) - len(remote))
+    if dry_run or not updates:
+        return _Pulled(*counts)
     with atomic_replace(target, backup=backup) as temporary:
         write_cells(target, temporary, sheet, updates, header_row=max(header + 1, 1), date_format=schema.date_format)
-    result.written = True
-    result.backup = backup_path(target) if backup else None
+    return _Pulled(*counts, written=True, backup=backup_path(target) if backup else None)
 
 
 def _pull_changes(local_rows: list[list[Any]], remote_rows: list[list[Any]], date_cols: set[int]) -> list[CellUpdate]:

@@ -25,7 +25,7 @@ import logging
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from sheetkit.core.cells import CellUpdate, CellValue
 from sheetkit.core.report import Report
@@ -56,7 +56,7 @@ def lock_path(workbook: Path) -> Path:
     return workbook_lock_path(workbook)
 
 
-@dataclass
+@dataclass(frozen=True)
 class SyncResult:
     """What a sync did (or, with dry_run, would do)."""
 
@@ -341,8 +341,7 @@ def sync(
     with sync_lock(workbook):
         for attempt in range(1, MAX_PLANS + 1):
             local, remote = _read_both(workbook, url, sheet, worksheet, loaded, client)
-            origin = google_sheet(remote.table)
-            base = load_state(workbook, origin.spreadsheet_id)
+            base = load_state(workbook, google_sheet(remote.table).spreadsheet_id)
             computed = frozenset(_identity(c.header) for c in loaded.active_computed().values())
             plan = merge(
                 base,
@@ -358,35 +357,60 @@ def sync(
             report, recomputed = _recompute(plan.merged_local, layout, loaded, day)
             local_cells = _local_updates(local, plan.local, plan.merged_local, recomputed, loaded, layout)
             remote_requests = _remote_requests(remote, plan.remote, recomputed, loaded, headers)
-            result = SyncResult(
+            if on_plan is not None:
+                on_plan(plan)
+            if not dry_run and remote_requests.requests and not _remote_unchanged(remote):
+                log.info("the Google Sheet changed while planning; planning again (%d/%d)", attempt, MAX_PLANS)
+                continue
+            written = _Applied()
+            if not dry_run:
+                written = _apply(workbook, plan, local, local_cells, remote, remote_requests, loaded)
+            return SyncResult(
                 plan,
                 report,
                 local.key_problems + remote.key_problems,
                 dry_run,
+                local_written=written.local_written,
+                remote_written=written.remote_written,
                 plans_made=attempt,
+                requests=stats.requests,
+                state=written.state,
                 computed_cells={"workbook": local_cells.computed, "Google Sheet": remote_requests.computed},
             )
-            if on_plan is not None:
-                on_plan(plan)
-            if dry_run:
-                result.requests = stats.requests
-                return result
-            if remote_requests.requests and not _remote_unchanged(remote):
-                log.info("the Google Sheet changed while planning; planning again (%d/%d)", attempt, MAX_PLANS)
-                continue
-            if remote_requests.requests:
-                _send(remote, remote_requests.requests)
-                result.remote_written = True
-            if local_cells.updates:
-                _write_local(workbook, local, local_cells, loaded)
-                result.local_written = True
-            result.state = save_state(workbook, origin.spreadsheet_id, remote.table.sheet, plan.next_base)
-            result.requests = stats.requests
-            return result
     raise WriteError(
         f"the Google Sheet kept changing while sheetkit planned the sync ({MAX_PLANS} tries); nothing was "
         "written; run the sync again when the edits settle"
     )
+
+
+class _Applied(NamedTuple):
+    """What writing a plan wrote."""
+
+    local_written: bool = False
+    remote_written: bool = False
+    state: Path | None = None
+
+
+def _apply(
+    workbook: Path,
+    plan: SyncPlan,
+    local: _Side,
+    local_cells: _LocalCells,
+    remote: _Side,
+    remote_requests: _RemoteRequests,
+    schema: Schema,
+) -> _Applied:
+    """Write a plan: the Google Sheet first (all or nothing), then the workbook, the state last.
+
+    A crash between any two steps leaves the old state, so the next run finds the copied edits
+    on both sides and converges.
+    """
+    if remote_requests.requests:
+        _send(remote, remote_requests.requests)
+    if local_cells.updates:
+        _write_local(workbook, local, local_cells, schema)
+    state = save_state(workbook, google_sheet(remote.table).spreadsheet_id, remote.table.sheet, plan.next_base)
+    return _Applied(bool(local_cells.updates), bool(remote_requests.requests), state)
 
 
 def _read_both(
