@@ -13,7 +13,7 @@ import contextlib
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sheetkit.core.cells import CellUpdate, quote_sheet
 from sheetkit.core.dates import EPOCH_1900
@@ -30,6 +30,9 @@ from sheetkit.errors import (
 )
 from sheetkit.google import bodies
 from sheetkit.google.client import RequestStats, SheetsClient, sheets_client
+
+if TYPE_CHECKING:
+    from gspread.http_client import HTTPClient
 
 MAX_CELLS = 10_000_000  # Google's limit per spreadsheet
 _URL = re.compile(r"^https?://docs\.google\.com/spreadsheets/(?:u/\d+/)?d/(?P<id>[A-Za-z0-9_-]+)")
@@ -57,7 +60,7 @@ class GoogleSheet(GoogleOrigin):
     client: SheetsClient
 
     @property
-    def http(self) -> Any:
+    def http(self) -> HTTPClient:
         """gspread's HTTPClient, which sends the requests."""
         return self.client.http
 
