@@ -129,10 +129,7 @@ def read_source(source: Any, schema: Schema, *, sheet: str | None = None, client
 
     if isinstance(source, gsheets.SheetRef) or gsheets.is_sheet_ref(source) or _is_worksheet(source):
         return gsheets.read_google_sheet(source, schema, sheet=sheet, client=client)
-    table = read_table(source, schema, sheet=sheet)
-    if isinstance(source, (str, Path)):
-        table.origin = Path(source)  # where to write back (the Table's source is only the file name)
-    return table
+    return read_table(source, schema, sheet=sheet)
 
 
 def _is_worksheet(source: Any) -> bool:
@@ -354,9 +351,8 @@ def _write_google(plan: WritePlan, origin: GoogleSheet, schema: Schema) -> str:
         date_pattern=schema.date_format,
         format_dates=plan.new_date_cells,
     )
-    url = f"https://docs.google.com/spreadsheets/d/{origin.spreadsheet_id}/edit#gid={origin.sheet_id}"
-    log.info("wrote %d cells to %s", plan.cells_changed, url)
-    return url
+    log.info("wrote %d cells to %s", plan.cells_changed, origin.url)
+    return origin.url
 
 
 def _write_file(

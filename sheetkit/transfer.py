@@ -10,34 +10,28 @@ Dates travel as dates: serial numbers with a date format on the Google side.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import compress, repeat
 from operator import itemgetter, ne
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from sheetkit.core.cells import CellUpdate
 from sheetkit.core.schema import Schema, header_key, load_schema
 from sheetkit.core.table import locate_header
 from sheetkit.core.values import google_value, normal, shows, values_equal
 from sheetkit.errors import UsageError
-from sheetkit.google.sheets import (
-    MAX_REQUEST_BYTES,
-    GoogleGrid,
-    google_errors,
-    read_google_grid,
-    update_cell_request,
-    write_updates,
-)
+from sheetkit.google import bodies
+from sheetkit.google.client import SheetsClient, sheets_client
+from sheetkit.google.sheets import GoogleGrid, google_errors, read_google_grid, write_updates
 from sheetkit.runtime.gc_pause import gc_paused
 
 log = logging.getLogger("sheetkit")
 
 
-@dataclass
+@dataclass(frozen=True)
 class TransferResult:
     """What a pull or push changed."""
 
@@ -228,27 +222,25 @@ def push(
     loaded = load_schema(schema)
     with gc_paused():
         local_rows, local_sheet = _local_rows(local_path, sheet, read_grid)
-        remote = _open_remote(url, worksheet or None, local_sheet, client)
+        remote = _open_remote(url, worksheet or None, local_sheet, sheets_client(client))
         height, updates, new_dates = _push_changes(local_rows, remote.rows)
     surplus = len(remote.rows) - height
-    result = TransferResult(
+    written = not dry_run and (bool(updates) or surplus > 0)
+    if written:
+        _write_push(remote, updates, new_dates, height, surplus, loaded.date_format)
+        log.info("%s", remote.sheet.stats.summary())
+    return TransferResult(
         "push",
         local_path.name,
         remote.name,
         len(updates),
         rows_added=max(0, height - len(remote.rows)),
         rows_removed=max(0, surplus),
+        requests=remote.sheet.stats.requests,
+        written=written,
         dry_run=dry_run,
         updates=updates,
     )
-    if dry_run or (not updates and surplus <= 0):
-        result.requests = remote.sheet.stats.requests
-        return result
-    _write_push(remote, updates, new_dates, height, surplus, loaded.date_format)
-    result.requests = remote.sheet.stats.requests
-    result.written = True
-    log.info("%s", remote.sheet.stats.summary())
-    return result
 
 
 def _push_changes(
@@ -288,51 +280,24 @@ def _write_push(
     push too big for one request falls back to a structure request plus chunked values.
     """
     sheet = remote.sheet
-    structure: list[dict[str, Any]] = []
-    if surplus > 0:
-        structure.append(
-            {
-                "deleteDimension": {
-                    "range": {
-                        "sheetId": sheet.sheet_id,
-                        "dimension": "ROWS",
-                        "startIndex": rows,
-                        "endIndex": len(remote.rows),
-                    }
-                }
-            }
-        )
+    structure = [bodies.delete_rows(sheet.sheet_id, rows + 1, len(remote.rows))] if surplus > 0 else []
     last_row = max((u.row for u in updates), default=0)
     last_column = max((u.column for u in updates), default=0)
     row_count = sheet.row_count - max(surplus, 0)
-    if last_row > row_count:
-        structure.append(
-            {"appendDimension": {"sheetId": sheet.sheet_id, "dimension": "ROWS", "length": last_row - row_count}}
-        )
-    if last_column > sheet.column_count:
-        structure.append(
-            {
-                "appendDimension": {
-                    "sheetId": sheet.sheet_id,
-                    "dimension": "COLUMNS",
-                    "length": last_column - sheet.column_count,
-                }
-            }
-        )
+    structure.extend(bodies.grow(sheet.sheet_id, rows=last_row - row_count, columns=last_column - sheet.column_count))
     if not structure and not new_dates:
         write_updates(sheet, updates)
         return
-    cells = [update_cell_request(sheet.sheet_id, u.row, u.column, u.value, pattern) for u in updates]
-    body = {"requests": structure + cells}
-    if len(json.dumps(body, separators=(",", ":"))) <= MAX_REQUEST_BYTES:
+    cells = [bodies.update_cell(sheet.sheet_id, u.row, u.column, u.value, pattern) for u in updates]
+    body = bodies.batch(structure + cells)
+    if bodies.encoded_size(body) <= bodies.MAX_REQUEST_BYTES:
         with google_errors(remote.name):
             sheet.http.batch_update(sheet.spreadsheet_id, body)
         return
     if structure:
         with google_errors(remote.name):
-            sheet.http.batch_update(sheet.spreadsheet_id, {"requests": structure})
-        sheet.row_count = max(row_count, last_row)
-        sheet.column_count = max(sheet.column_count, last_column)
+            sheet.http.batch_update(sheet.spreadsheet_id, bodies.batch(structure))
+        sheet = replace(sheet, row_count=max(row_count, last_row), column_count=max(sheet.column_count, last_column))
     write_updates(sheet, updates, format_dates=new_dates, date_pattern=pattern)
 
 
@@ -349,7 +314,7 @@ def _local_rows(path: Path, sheet: str | None, read_grid: Any) -> tuple[list[lis
     return grid.rows, grid.sheet
 
 
-def _open_remote(url: str, worksheet: str | None, local_sheet: str, client: Any) -> GoogleGrid:
+def _open_remote(url: str, worksheet: str | None, local_sheet: str, client: SheetsClient) -> GoogleGrid:
     from sheetkit.errors import SheetNotFoundError
     from sheetkit.google.sheets import parse_sheet_ref
 
@@ -388,24 +353,41 @@ def pull(
     from sheetkit.google.sheets import parse_sheet_ref
 
     with gc_paused():  # the new workbook's openpyxl cells too: a third less time
-        remote = read_google_grid(parse_sheet_ref(url, worksheet), client=client)
+        remote = read_google_grid(parse_sheet_ref(url, worksheet), client=sheets_client(client))
         date_cols = _date_columns(remote.rows, loaded)
         header = _header_index(remote.rows, loaded)
-        result = TransferResult(
-            "pull", remote.name, target.name, 0, dry_run=dry_run, requests=remote.sheet.stats.requests
-        )
         if target.exists():
-            _pull_into_existing(
-                result, target, sheet or remote.sheet.title, remote.rows, date_cols, header, loaded, backup
+            pulled = _pull_into_existing(
+                target, sheet or remote.sheet.title, remote.rows, date_cols, header, loaded, backup, dry_run
             )
         else:
             values = [_pulled_row(row, date_cols) for row in remote.rows]
-            result.cells_changed = sum(len(row) - row.count(None) for row in values)
-            result.rows_added = len(values)
             if not dry_run:
                 _new_workbook(target, remote.sheet.title, values, header, loaded.date_format)
-                result.written = True
-    return result
+            cells = sum(len(row) - row.count(None) for row in values)
+            pulled = _Pulled(cells, rows_added=len(values), written=not dry_run)
+    return TransferResult(
+        "pull",
+        remote.name,
+        target.name,
+        pulled.cells_changed,
+        rows_added=pulled.rows_added,
+        rows_removed=pulled.rows_removed,
+        requests=remote.sheet.stats.requests,
+        written=pulled.written,
+        backup=pulled.backup,
+        dry_run=dry_run,
+    )
+
+
+class _Pulled(NamedTuple):
+    """What a pull changed in the workbook."""
+
+    cells_changed: int
+    rows_added: int = 0
+    rows_removed: int = 0
+    written: bool = False
+    backup: Path | None = None
 
 
 def _pulled_row(row: list[Any], date_cols: set[int]) -> list[Any]:
@@ -478,7 +460,6 @@ def _new_workbook(target: Path, title: str, values: list[list[Any]], header: int
 
 
 def _pull_into_existing(
-    result: TransferResult,
     target: Path,
     sheet: str,
     remote: list[list[Any]],
@@ -486,22 +467,21 @@ def _pull_into_existing(
     header: int,
     schema: Schema,
     backup: bool,
-) -> None:
+    dry_run: bool,
+) -> _Pulled:
+    """Write into an existing workbook only the cells that do not show what Google holds."""
     from sheetkit.excel.read import read_grid
     from sheetkit.excel.write import write_cells
     from sheetkit.runtime.atomic import atomic_replace, backup_path
 
     local = read_grid(target, sheet=sheet)
     updates = _pull_changes(local.rows, remote, date_cols)
-    result.cells_changed = len(updates)
-    result.rows_added = max(0, len(remote) - len(local.rows))
-    result.rows_removed = max(0, len(local.rows) - len(remote))
-    if result.dry_run or not updates:
-        return
+    counts = len(updates), max(0, len(remote) - len(local.rows)), max(0, len(local.rows) - len(remote))
+    if dry_run or not updates:
+        return _Pulled(*counts)
     with atomic_replace(target, backup=backup) as temporary:
         write_cells(target, temporary, sheet, updates, header_row=max(header + 1, 1), date_format=schema.date_format)
-    result.written = True
-    result.backup = backup_path(target) if backup else None
+    return _Pulled(*counts, written=True, backup=backup_path(target) if backup else None)
 
 
 def _pull_changes(local_rows: list[list[Any]], remote_rows: list[list[Any]], date_cols: set[int]) -> list[CellUpdate]:

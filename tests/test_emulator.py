@@ -18,8 +18,8 @@ import pytest
 import requests
 from gspread.utils import ValueInputOption, ValueRenderOption
 
-from sheetkit.google.transport import AnonymousCredentials, emulator_session, redirect_session
-from sheetkit.testing import SheetsEmulator
+from sheetkit.google.transport import redirect_session
+from sheetkit.testing import AnonymousCredentials, SheetsEmulator, emulator_session
 from sheetkit.testing.a1 import A1Error, column_index, column_letter, parse_cells, quote_title, split_sheet
 from sheetkit.testing.pytest_plugin import gspread_client, sheets_emulator  # noqa: F401
 from sheetkit.testing.values import general_format, parse_user_entered

@@ -28,7 +28,8 @@ def live_sheet(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
 
     monkeypatch.setenv("SHEETKIT_CREDENTIALS", KEY_FILE)
     monkeypatch.delenv("SHEETKIT_SHEETS_API_URL", raising=False)
-    client = connect()
+    client = connect().client  # the gspread Client inside sheetkit's SheetsClient
+    assert client is not None
     spreadsheet = client.create(f"sheetkit live test {dt.datetime.now().isoformat(timespec='seconds')}")
     try:
         yield spreadsheet

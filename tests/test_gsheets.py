@@ -84,6 +84,24 @@ def test_worksheet_and_client_from_python(gspread_client: Any, sheets_emulator: 
     assert sheetkit.validate(url(key), client=gspread_client, as_of=AS_OF).rows == 4
 
 
+def test_a_callers_gspread_objects_are_wrapped_never_changed(gspread_client: Any, sheets_emulator: Any) -> None:
+    from sheetkit.google.client import SheetsClient, sheets_client
+
+    key = seed(sheets_emulator)
+    worksheet = gspread_client.open_by_key(key).worksheet("Contacts")
+    before = (dict(vars(gspread_client)), dict(vars(worksheet)), dict(vars(gspread_client.http_client)))
+    result = sheetkit.refresh(worksheet, as_of=AS_OF)
+    assert result.cells_changed > 0 and result.requests == 0  # gspread's own HTTPClient counts nothing
+    assert sheetkit.refresh(url(key), client=gspread_client, as_of=AS_OF).cells_changed == 0
+    assert (dict(vars(gspread_client)), dict(vars(worksheet)), dict(vars(gspread_client.http_client))) == before
+    wrapped = sheets_client(gspread_client)
+    assert wrapped.client is gspread_client and wrapped.http is gspread_client.http_client
+    assert sheets_client(wrapped) is wrapped
+    from_worksheet = sheets_client(worksheet.client)  # a Worksheet knows only its HTTPClient
+    assert isinstance(from_worksheet, SheetsClient) and from_worksheet.http is worksheet.client
+    assert from_worksheet.client is None
+
+
 def test_values_arrive_typed_in_one_batch_get(google_env: Any) -> None:
     key = seed(
         google_env,

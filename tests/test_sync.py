@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -115,7 +116,7 @@ def pair(google_env: Any, tmp_path: Path) -> tuple[Path, str, Any]:
 def gsheet(emulator: Any, key: str) -> Any:
     import gspread
 
-    from sheetkit.google.transport import emulator_session
+    from sheetkit.testing import emulator_session
 
     return gspread.Client(auth=None, session=emulator_session(emulator.url)).open_by_key(key).worksheet("Contacts")
 
@@ -148,6 +149,9 @@ def test_edits_on_both_sides_meet_and_a_second_sync_does_nothing(pair: tuple[Pat
     ws.append_row(["Eve", "eve@example.com", "New"], value_input_option="RAW")
     result = sync(path, key, as_of=AS_OF)
     assert result.exit_code == 0 and result.local_written and result.remote_written
+    assert result.state == state_path(path) and result.requests == 4 and not result.dry_run
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        result.state = None  # type: ignore[misc]
     content = same_content(path, emulator, key)
     assert set(content) == {"Ana Maria", "Bo", "Cy", "Di", "Eve"}
     assert content["Bo"]["Status"] == "Contacted" and content["Bo"]["Next Check-In"] == "2026-11-23"
@@ -315,7 +319,7 @@ def test_remote_edit_during_the_sync_is_not_overwritten(pair: tuple[Path, str, A
             gsheet(emulator, key).update([["typed meanwhile"]], "F4", value_input_option="RAW")
         return response
 
-    client.http_client.session.hooks["response"].append(teammate)
+    client.http.session.hooks["response"].append(teammate)
     result = sync(path, key, as_of=AS_OF, client=client)
     assert result.plans_made == 2
     content = same_content(path, emulator, key)

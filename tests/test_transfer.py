@@ -3,11 +3,13 @@ plain cell-by-cell comparison changes, above all where two cells differ only in 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 from typing import Any
 
 import openpyxl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -342,3 +344,34 @@ def test_nan_is_a_blank_cell_and_never_sent() -> None:
     assert _push_changes([["a", nan]], [["a", ""]])[1] == []
     _, updates, _ = _push_changes([["a", nan]], [["a", "x"]])
     assert [(u.row, u.column, u.value) for u in updates] == [(1, 2, None)]
+
+
+def test_results_are_complete_values(google_env: Any, tmp_path: Path) -> None:
+    book = save_workbook(tmp_path / "local.xlsx", [PULL_HEADER, ["Ana", "a@example.com", "New", DAY, 1, "", ""]])
+    key = google_env.create_spreadsheet("Pipeline", {"Contacts": [PULL_HEADER]})
+    dry = push(book, url(key), dry_run=True)
+    assert (dry.cells_changed, dry.rows_added, dry.written, dry.dry_run, dry.requests) == (5, 1, False, True, 2)
+    pushed = push(book, url(key))
+    assert pushed.written and pushed.requests == 3 and pushed.to_dict()["written"] is True
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        pushed.written = False  # type: ignore[misc]
+    fresh = pull(url(key), tmp_path / "new.xlsx")
+    assert (fresh.cells_changed, fresh.rows_added, fresh.written, fresh.backup) == (12, 2, True, None)
+    edited = openpyxl.load_workbook(book)
+    edited["Contacts"]["G2"] = "typed locally"
+    edited.save(book)
+    into = pull(url(key), book)
+    assert into.backup is not None and into.backup.exists()
+    assert into.to_dict() == {
+        "direction": "pull",
+        "source": "Pipeline (Google Sheets)",
+        "target": "local.xlsx",
+        "cells_changed": 1,
+        "rows_added": 0,
+        "rows_removed": 0,
+        "requests": 2,
+        "written": True,
+        "dry_run": False,
+        "backup": str(into.backup),
+    }
+    assert pull(url(key), book, dry_run=True).to_dict()["written"] is False

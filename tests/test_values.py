@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from sheetkit.core.dates import EPOCH_1904
 from sheetkit.core.values import from_pandas, google_value, is_blank, normal, shows, to_serial, values_equal
-from sheetkit.google.transport import emulator_session
+from sheetkit.testing import emulator_session
 from sheetkit.transfer import push
 
 DAY = dt.date(2026, 11, 21)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -33,6 +34,41 @@ class MergedRange:
         return f"{start}:{column_letter(self.last_column)}{self.last_row}"
 
 
+@dataclass(frozen=True)
+class FileOrigin:
+    """Where a Table read from a file (a workbook or a CSV) is written back: the file's path.
+
+    The Table's ``source`` names only the file, for messages; this is the path as it was given.
+    """
+
+    path: Path
+
+
+@dataclass(frozen=True)
+class GoogleOrigin:
+    """Which Google worksheet a Table was read from, and its grid size then.
+
+    ``google.sheets.GoogleSheet`` extends it with the client to write with (core never imports
+    the Google layer). Row and column counts are the grid's, not the used range's.
+    """
+
+    spreadsheet_id: str
+    sheet_id: int
+    title: str
+    row_count: int
+    column_count: int
+
+    @property
+    def url(self) -> str:
+        """The worksheet in a browser."""
+        return sheet_url(self.spreadsheet_id, self.sheet_id)
+
+
+def sheet_url(spreadsheet_id: str, sheet_id: int) -> str:
+    """A Google worksheet's address in a browser."""
+    return f"https://docs.google.com/spreadsheets/d/{spreadsheet_id}/edit#gid={sheet_id}"
+
+
 @dataclass
 class Table:
     """Raw values of one sheet's table, with provenance.
@@ -49,7 +85,8 @@ class Table:
         epoch: the date system's day zero, for serial numbers in date columns.
         last_column: the sheet's last used column, for appending computed columns to its right.
         kind: "xlsx", "csv", "gsheet", "frame": which writer can write it back.
-        origin: where to write back: the file's Path, a GoogleSheet for "gsheet", or None.
+        origin: where to write back, set by the reader: a FileOrigin for a file, a GoogleOrigin
+            (a GoogleSheet) for "gsheet", None for a DataFrame.
     """
 
     source: str
@@ -63,7 +100,7 @@ class Table:
     epoch: dt.date = EPOCH_1900
     last_column: int = 0
     kind: str = "xlsx"
-    origin: Any = None
+    origin: FileOrigin | GoogleOrigin | None = None
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -115,6 +152,7 @@ def build_table(
     merged: list[MergedRange] | None = None,
     epoch: dt.date = EPOCH_1900,
     kind: str = "xlsx",
+    origin: FileOrigin | GoogleOrigin | None = None,
 ) -> Table:
     """Cut the table out of a sheet's rows, given which row is the header.
 
@@ -171,6 +209,7 @@ def build_table(
         epoch=epoch,
         last_column=first_column + width - 1,
         kind=kind,
+        origin=origin,
     )
 
 

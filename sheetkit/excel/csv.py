@@ -20,7 +20,7 @@ from typing import Any
 
 from sheetkit.core.cells import CellValue
 from sheetkit.core.schema import Schema
-from sheetkit.core.table import Table, build_table, locate_header
+from sheetkit.core.table import FileOrigin, Table, build_table, locate_header
 from sheetkit.core.writeplan import WritePlan
 from sheetkit.errors import HeaderError, SourceError, WorkbookFormatError, WriteError
 
@@ -51,7 +51,7 @@ def read_csv(path: Path, schema: Schema) -> Table:
             path=str(path),
             sheet=sheet,
         )
-    return build_table(rows, header_index, source=name, sheet=sheet, kind="csv")
+    return build_table(rows, header_index, source=name, sheet=sheet, kind="csv", origin=FileOrigin(path))
 
 
 def parse_rows(text: str, delimiter: str, *, name: str = "CSV") -> list[list[Any]]:

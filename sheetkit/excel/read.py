@@ -18,7 +18,7 @@ import pandas as pd
 
 from sheetkit.core.dates import EPOCH_1900, EPOCH_1904
 from sheetkit.core.schema import Schema
-from sheetkit.core.table import MergedRange, Table, build_table, locate_header, table_from_frame
+from sheetkit.core.table import FileOrigin, MergedRange, Table, build_table, locate_header, table_from_frame
 from sheetkit.errors import HeaderError, PackageUnsupported, SheetNotFoundError, SourceError, WorkbookFormatError
 from sheetkit.excel.csv import read_csv
 from sheetkit.excel.parts import date1904
@@ -184,6 +184,7 @@ def read_workbook(path: Path, schema: Schema, *, sheet: str | None = None) -> Ta
         merged=merged,
         epoch=_workbook_epoch(path),
         kind="xlsx" if path.suffix.lower() in (".xlsx", ".xlsm") else path.suffix.lower().lstrip("."),
+        origin=FileOrigin(path),
     )
 
 

@@ -1,4 +1,4 @@
-"""A gspread Client the way sheetkit needs it: credentials found, retries bounded, requests counted.
+"""sheetkit's Sheets API client: gspread's Client with credentials found, retries bounded, requests counted.
 
 Credentials are found the gspread way (a service-account key or OAuth files in gspread's default
 folder ~/.config/gspread/), or from the file named by SHEETKIT_CREDENTIALS. SHEETKIT_SHEETS_API_URL
@@ -23,6 +23,7 @@ from sheetkit.errors import CredentialsError
 if TYPE_CHECKING:
     import gspread
     import requests
+    from gspread.http_client import HTTPClient
 
 log = logging.getLogger("sheetkit.google")
 
@@ -51,6 +52,38 @@ class RequestStats:
         kinds = ", ".join(f"{n} {k}" for k, n in sorted(self.by_kind.items()))
         counts = f"{self.requests} Google API requests ({kinds or 'none'})"
         return f"{counts}, {self.retries} retries, {self.bytes_sent} bytes sent"
+
+
+@dataclass(frozen=True)
+class SheetsClient:
+    """What sheetkit talks to Google through: gspread's HTTPClient, its Client, and what requests cost.
+
+    Built by :func:`connect` (requests counted and retried), or by :func:`sheets_client` around a
+    gspread Client or Worksheet a caller brought; sheetkit never sets attributes on gspread's objects.
+    ``client`` is None when only a Worksheet was given (it knows its HTTPClient, not its Client).
+    """
+
+    http: HTTPClient
+    stats: RequestStats = field(default_factory=RequestStats)
+    client: gspread.Client | None = None
+
+
+def sheets_client(client: Any = None, *, stats: RequestStats | None = None) -> SheetsClient:
+    """The SheetsClient for a ``client=`` argument, made once where a command starts.
+
+    None connects with the credentials found (:func:`connect`, counting into ``stats``); a
+    SheetsClient is used as it is; a gspread Client, or a Worksheet's HTTPClient, is wrapped. The
+    requests of a client sheetkit did not build go through gspread's own HTTPClient: they are
+    neither counted nor retried by sheetkit.
+    """
+    if client is None:
+        return connect(stats)
+    if isinstance(client, SheetsClient):
+        return client
+    http = getattr(client, "http_client", None)
+    if http is not None:  # a gspread Client
+        return SheetsClient(http, stats if stats is not None else RequestStats(), client)
+    return SheetsClient(client, stats if stats is not None else RequestStats())  # an HTTPClient
 
 
 def _endpoint_kind(url: str) -> str:
@@ -142,8 +175,8 @@ def api_url() -> str | None:
     return value.rstrip("/") or None
 
 
-def connect(stats: RequestStats | None = None, *, sleep: Callable[[float], None] = time.sleep) -> gspread.Client:
-    """An authorised gspread Client, with sheetkit's retrying, counting HTTP client.
+def connect(stats: RequestStats | None = None, *, sleep: Callable[[float], None] = time.sleep) -> SheetsClient:
+    """An authorised gspread Client with sheetkit's retrying HTTP client, its requests counted in ``stats``.
 
     Raises:
         CredentialsError: no credentials were found, or they cannot be used; the message says
@@ -171,8 +204,7 @@ def connect(stats: RequestStats | None = None, *, sleep: Callable[[float], None]
     if override:
         session = redirect_session(session, override)
     client = gspread.Client(auth=credentials, session=session, http_client=http_class)
-    client.sheetkit_stats = stats  # type: ignore[attr-defined]
-    return client
+    return SheetsClient(client.http_client, stats, client)
 
 
 def load_credentials(*, required: bool = True) -> Any:

@@ -10,17 +10,15 @@ spreadsheets:batchUpdate when the grid must grow or new date cells need a date f
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import re
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
 
-from sheetkit.core.cells import CellUpdate, column_letter, quote_sheet
+from sheetkit.core.cells import CellUpdate, quote_sheet
 from sheetkit.core.dates import EPOCH_1900
 from sheetkit.core.schema import Schema
-from sheetkit.core.table import MergedRange, Table, build_table, locate_header
-from sheetkit.core.values import google_value, to_serial
+from sheetkit.core.table import GoogleOrigin, MergedRange, Table, build_table, locate_header
 from sheetkit.errors import (
     CredentialsError,
     GoogleAPIError,
@@ -30,10 +28,13 @@ from sheetkit.errors import (
     UsageError,
     WriteError,
 )
-from sheetkit.google.client import RequestStats, connect
+from sheetkit.google import bodies
+from sheetkit.google.client import RequestStats, SheetsClient, sheets_client
+
+if TYPE_CHECKING:
+    from gspread.http_client import HTTPClient
 
 MAX_CELLS = 10_000_000  # Google's limit per spreadsheet
-MAX_REQUEST_BYTES = 1_800_000  # keep each request body under Google's ~2 MB advice
 _URL = re.compile(r"^https?://docs\.google\.com/spreadsheets/(?:u/\d+/)?d/(?P<id>[A-Za-z0-9_-]+)")
 _GID = re.compile(r"[#&?]gid=(?P<gid>\d+)")
 _ID = re.compile(r"^[A-Za-z0-9_-]{25,}$")
@@ -52,20 +53,21 @@ class SheetRef:
         return f"spreadsheet {self.spreadsheet_id}{which}"
 
 
-@dataclass
-class GoogleSheet:
-    """An opened worksheet: what writing back needs to know about it.
+@dataclass(frozen=True)
+class GoogleSheet(GoogleOrigin):
+    """An opened worksheet: what writing back needs to know about it, and the client to write with."""
 
-    ``http`` is gspread's HTTPClient (a gspread Client's ``http_client``, or a Worksheet's ``client``).
-    """
+    client: SheetsClient
 
-    http: Any
-    spreadsheet_id: str
-    sheet_id: int
-    title: str
-    row_count: int
-    column_count: int
-    stats: RequestStats
+    @property
+    def http(self) -> HTTPClient:
+        """gspread's HTTPClient, which sends the requests."""
+        return self.client.http
+
+    @property
+    def stats(self) -> RequestStats:
+        """The requests this worksheet's client has sent so far."""
+        return self.client.stats
 
 
 def is_sheet_ref(source: object) -> bool:
@@ -104,7 +106,7 @@ def parse_sheet_ref(source: str, worksheet: str | None = None) -> SheetRef:
 # Reading
 
 
-@dataclass
+@dataclass(frozen=True)
 class GoogleGrid:
     """Every value of one Google worksheet (ragged rows padded), and the handle to write it."""
 
@@ -118,16 +120,15 @@ class GoogleGrid:
         return f"{self.spreadsheet_title} (Google Sheets)"
 
 
-def read_google_grid(
-    source: Any, *, sheet: str | None = None, client: Any = None, stats: RequestStats | None = None
-) -> GoogleGrid:
-    """All values of a Google worksheet in two requests (sheet list, then one values:batchGet)."""
-    stats = stats if stats is not None else RequestStats()
-    ref, client = _resolve(source, sheet, client, stats)
-    stats = getattr(client, "sheetkit_stats", stats)
-    http = getattr(client, "http_client", client)  # a gspread Client, or already its HTTPClient
+def read_google_grid(source: Any, *, sheet: str | None = None, client: Any = None) -> GoogleGrid:
+    """All values of a Google worksheet in two requests (sheet list, then one values:batchGet).
+
+    ``client``: a SheetsClient, an authorised gspread Client, or None to connect with the
+    credentials found; a gspread Worksheet ``source`` brings its own.
+    """
+    ref, sheets = _resolve(source, sheet, client)
     with google_errors(ref):
-        metadata = http.fetch_sheet_metadata(
+        metadata = sheets.http.fetch_sheet_metadata(
             ref.spreadsheet_id, params={"fields": "properties(title),sheets(properties,merges)"}
         )
         properties = _pick_sheet(metadata, ref)
@@ -139,31 +140,38 @@ def read_google_grid(
                 f"{ref}: the worksheet {title!r} has {rows_n * cols_n:,} cells, more than Google's limit of "
                 f"{MAX_CELLS:,}; sheetkit will not request it"
             )
-        response = http.values_batch_get(
-            ref.spreadsheet_id,
-            [quote_sheet(title)],
-            params={
-                "valueRenderOption": "UNFORMATTED_VALUE",
-                "dateTimeRenderOption": "SERIAL_NUMBER",
-                "majorDimension": "ROWS",
-            },
-        )
-    values = response.get("valueRanges", [{}])[0].get("values", [])
+        values = fetch_values(sheets, ref.spreadsheet_id, title)
     width = max((len(r) for r in values), default=0)
     rows = [list(r) + [""] * (width - len(r)) for r in values]  # Google omits trailing blanks
     merges = next(s for s in metadata["sheets"] if s["properties"]["title"] == title).get("merges", [])
-    handle = GoogleSheet(http, ref.spreadsheet_id, int(properties["sheetId"]), title, rows_n, cols_n, stats)
+    handle = GoogleSheet(ref.spreadsheet_id, int(properties["sheetId"]), title, rows_n, cols_n, client=sheets)
     return GoogleGrid(handle, rows, metadata.get("properties", {}).get("title", ref.spreadsheet_id), merges)
 
 
-def read_google_sheet(
-    source: Any, schema: Schema, *, sheet: str | None = None, client: Any = None, stats: RequestStats | None = None
-) -> Table:
+def fetch_values(client: SheetsClient, spreadsheet_id: str, title: str) -> list[list[Any]]:
+    """Every value of a worksheet in one values:batchGet, typed: numbers, booleans, dates as serials.
+
+    Rows come as Google sends them: trailing empty cells and rows left out.
+    """
+    response = client.http.values_batch_get(
+        spreadsheet_id,
+        [quote_sheet(title)],
+        params={
+            "valueRenderOption": "UNFORMATTED_VALUE",
+            "dateTimeRenderOption": "SERIAL_NUMBER",
+            "majorDimension": "ROWS",
+        },
+    )
+    values: list[list[Any]] = response.get("valueRanges", [{}])[0].get("values", [])
+    return values
+
+
+def read_google_sheet(source: Any, schema: Schema, *, sheet: str | None = None, client: Any = None) -> Table:
     """Read a Google worksheet (URL, id, SheetRef or gspread Worksheet) into a Table.
 
     The Table's ``origin`` is a :class:`GoogleSheet`, which :func:`write_updates` uses.
     """
-    grid = read_google_grid(source, sheet=sheet, client=client, stats=stats)
+    grid = read_google_grid(source, sheet=sheet, client=client)
     rows, title, name = grid.rows, grid.sheet.title, grid.name
     if not any(any(_filled(c) for c in row) for row in rows):
         raise HeaderError(f"{name}, sheet {title!r} is empty; expected a header row", sheet=title)
@@ -180,21 +188,32 @@ def read_google_sheet(
             merged.append(
                 MergedRange(first_row, merge.get("startColumnIndex", 0) + 1, last_row, merge["endColumnIndex"])
             )
-    table = build_table(rows, header_index, source=name, sheet=title, merged=merged, epoch=EPOCH_1900, kind="gsheet")
-    table.origin = grid.sheet
-    return table
+    return build_table(
+        rows, header_index, source=name, sheet=title, merged=merged, epoch=EPOCH_1900, kind="gsheet", origin=grid.sheet
+    )
 
 
-def _resolve(source: Any, sheet: str | None, client: Any, stats: RequestStats) -> tuple[SheetRef, Any]:
-    """A SheetRef and an authorised client for any accepted kind of source."""
+def google_sheet(table: Table) -> GoogleSheet:
+    """The Google worksheet a Table was read from.
+
+    Raises:
+        UsageError: the Table was not read from Google Sheets.
+    """
+    if not isinstance(table.origin, GoogleSheet):
+        raise UsageError(f"{table.source} was not read from Google Sheets")
+    return table.origin
+
+
+def _resolve(source: Any, sheet: str | None, client: Any) -> tuple[SheetRef, SheetsClient]:
+    """A SheetRef and the client to read it with, for any accepted kind of source."""
     worksheet_type = _gspread_type("Worksheet")
     if worksheet_type is not None and isinstance(source, worksheet_type):
-        return SheetRef(source.spreadsheet_id, source.title), source.client
+        return SheetRef(source.spreadsheet_id, source.title), sheets_client(source.client)
     if isinstance(source, SheetRef):
         ref = source if sheet is None else SheetRef(source.spreadsheet_id, sheet)
     else:
         ref = parse_sheet_ref(str(source), sheet)
-    return ref, client if client is not None else connect(stats)
+    return ref, sheets_client(client)
 
 
 def _gspread_type(name: str) -> Any:
@@ -205,7 +224,7 @@ def _gspread_type(name: str) -> Any:
     return getattr(gspread, name, None)
 
 
-def _pick_sheet(metadata: dict[str, Any], ref: SheetRef) -> dict[str, Any]:
+def _pick_sheet(metadata: Mapping[str, Any], ref: SheetRef) -> dict[str, Any]:
     sheets = [s["properties"] for s in metadata.get("sheets", [])]
     if ref.worksheet is not None:
         found = [p for p in sheets if p["title"] == ref.worksheet]
@@ -292,15 +311,15 @@ def write_updates(
     new_columns: Sequence[int] = (),
     date_pattern: str = "yyyy-mm-dd",
     format_dates: Sequence[CellUpdate] = (),
-) -> int:
+) -> GoogleSheet:
     """Write cell updates to a worksheet: values as RAW, dates as serials with a date format.
 
-    Returns the number of requests sent. Nothing is sent when there is nothing to change.
+    At most one spreadsheets:batchUpdate (grow the grid, date formats), then the values. Nothing
+    is sent when there is nothing to change. Returns the worksheet as it is after the write (its
+    grid grown where the cells needed it); ``target`` is left as it was read.
     """
     if not updates:
-        return 0
-    sent = 0
-    structure: list[dict[str, Any]] = []
+        return target
     needed_columns = max(u.column for u in updates)
     needed_rows = max(u.row for u in updates)
     grid_cells = max(needed_rows, target.row_count) * max(needed_columns, target.column_count)
@@ -309,137 +328,15 @@ def write_updates(
             f"writing to {target.title!r} would need {grid_cells:,} cells, more than Google's limit of "
             f"{MAX_CELLS:,} per spreadsheet; nothing was written"
         )
-    if needed_columns > target.column_count:
-        structure.append(
-            {
-                "appendDimension": {
-                    "sheetId": target.sheet_id,
-                    "dimension": "COLUMNS",
-                    "length": needed_columns - target.column_count,
-                }
-            }
-        )
-    if needed_rows > target.row_count:
-        structure.append(
-            {
-                "appendDimension": {
-                    "sheetId": target.sheet_id,
-                    "dimension": "ROWS",
-                    "length": needed_rows - target.row_count,
-                }
-            }
-        )
-    structure.extend(_date_format_requests(target.sheet_id, format_dates, date_pattern))
+    structure = bodies.grow(
+        target.sheet_id, rows=needed_rows - target.row_count, columns=needed_columns - target.column_count
+    )
+    structure.extend(bodies.date_formats(target.sheet_id, format_dates, date_pattern))
     with google_errors(f"spreadsheet {target.spreadsheet_id} {target.title!r}"):
         if structure:
-            target.http.batch_update(target.spreadsheet_id, {"requests": structure})
-            sent += 1
-            target.column_count = max(target.column_count, needed_columns)
-            target.row_count = max(target.row_count, needed_rows)
-        for chunk in _chunks(_value_ranges(target.title, updates)):
-            target.http.values_batch_update(target.spreadsheet_id, {"valueInputOption": "RAW", "data": chunk})
-            sent += 1
-    return sent
-
-
-def _value_ranges(title: str, updates: Sequence[CellUpdate]) -> list[dict[str, Any]]:
-    """One ValueRange per run of vertically adjacent cells in a column (fewer, smaller ranges)."""
-    by_column: dict[int, list[CellUpdate]] = {}
-    for update in updates:
-        by_column.setdefault(update.column, []).append(update)
-    ranges: list[dict[str, Any]] = []
-    sheet = quote_sheet(title)
-    for column, cells in sorted(by_column.items()):
-        cells.sort(key=lambda u: u.row)
-        run: list[CellUpdate] = []
-        for cell in cells:
-            if run and cell.row != run[-1].row + 1:
-                ranges.append(_value_range(sheet, column, run))
-                run = []
-            run.append(cell)
-        if run:
-            ranges.append(_value_range(sheet, column, run))
-    return ranges
-
-
-def _value_range(sheet: str, column: int, run: list[CellUpdate]) -> dict[str, Any]:
-    letter = column_letter(column)
-    ref = f"{sheet}!{letter}{run[0].row}:{letter}{run[-1].row}"
-    return {"range": ref, "majorDimension": "ROWS", "values": [[google_value(u.value)] for u in run]}
-
-
-def _chunks(ranges: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
-    """Split value ranges into request bodies under ~2 MB each."""
-    import json
-
-    chunk: list[dict[str, Any]] = []
-    size = 0
-    for item in ranges:
-        item_size = len(json.dumps(item, separators=(",", ":")))
-        if chunk and size + item_size > MAX_REQUEST_BYTES:
-            yield chunk
-            chunk, size = [], 0
-        chunk.append(item)
-        size += item_size
-    if chunk:
-        yield chunk
-
-
-def _date_format_requests(sheet_id: int, cells: Sequence[CellUpdate], pattern: str) -> list[dict[str, Any]]:
-    """repeatCell requests giving a date format to runs of date cells."""
-    requests: list[dict[str, Any]] = []
-    by_column: dict[int, list[int]] = {}
-    for cell in cells:
-        by_column.setdefault(cell.column, []).append(cell.row)
-    for column, rows in sorted(by_column.items()):
-        rows.sort()
-        start = previous = rows[0]
-        for row in [*rows[1:], None]:
-            if row is not None and row == previous + 1:
-                previous = row
-                continue
-            requests.append(
-                {
-                    "repeatCell": {
-                        "range": {
-                            "sheetId": sheet_id,
-                            "startRowIndex": start - 1,
-                            "endRowIndex": previous,
-                            "startColumnIndex": column - 1,
-                            "endColumnIndex": column,
-                        },
-                        "cell": {"userEnteredFormat": {"numberFormat": {"type": "DATE", "pattern": pattern}}},
-                        "fields": "userEnteredFormat.numberFormat",
-                    }
-                }
-            )
-            if row is not None:
-                start = previous = row
-    return requests
-
-
-def update_cell_request(sheet_id: int, row: int, column: int, value: Any, date_format: str) -> dict[str, Any]:
-    """One typed cell (never a formula: text goes as stringValue)."""
-    cell: dict[str, Any] = {}
-    fields = "userEnteredValue"
-    if isinstance(value, bool):
-        cell["userEnteredValue"] = {"boolValue": value}
-    elif isinstance(value, dt.datetime):
-        cell["userEnteredValue"] = {"numberValue": to_serial(value)}
-        cell["userEnteredFormat"] = {"numberFormat": {"type": "DATE_TIME", "pattern": f"{date_format} hh:mm"}}
-        fields += ",userEnteredFormat.numberFormat"
-    elif isinstance(value, dt.date):
-        cell["userEnteredValue"] = {"numberValue": to_serial(value)}
-        cell["userEnteredFormat"] = {"numberFormat": {"type": "DATE", "pattern": date_format}}
-        fields += ",userEnteredFormat.numberFormat"
-    elif isinstance(value, (int, float)):
-        cell["userEnteredValue"] = {"numberValue": value}
-    elif value is not None:
-        cell["userEnteredValue"] = {"stringValue": str(value)}
-    return {
-        "updateCells": {
-            "start": {"sheetId": sheet_id, "rowIndex": row - 1, "columnIndex": column - 1},
-            "rows": [{"values": [cell]}],
-            "fields": fields,
-        }
-    }
+            target.http.batch_update(target.spreadsheet_id, bodies.batch(structure))
+        for body in bodies.raw_values(bodies.column_runs(target.title, updates)):
+            target.http.values_batch_update(target.spreadsheet_id, body)
+    return replace(
+        target, row_count=max(target.row_count, needed_rows), column_count=max(target.column_count, needed_columns)
+    )

@@ -20,7 +20,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sheetkit.core.cells import CellValue, column_letter, quote_sheet
+from sheetkit.core.cells import CellValue, column_letter
+from sheetkit.core.table import FileOrigin, sheet_url
 from sheetkit.errors import PackageUnsupported, UsageError, WriteError
 from sheetkit.excel.part_edits import StyleBook, drop_calc_chain
 from sheetkit.excel.parts import (
@@ -76,7 +77,10 @@ def write_list_sheet(
         raise UsageError(f"{name!r} is the contacts sheet itself; write the list to another sheet name")
     values = rows.table_rows()
     if table.kind == "gsheet":
-        return _write_google(table.origin, values, name, rows.date_columns(), checked.normalized.schema.date_format)
+        from sheetkit.google.sheets import google_sheet
+
+        pattern = checked.normalized.schema.date_format
+        return _write_google(google_sheet(table), values, name, rows.date_columns(), pattern)
     if table.kind != "xlsx":
         raise UsageError(
             f"a {name!r} sheet can be written into an .xlsx/.xlsm workbook or a Google Sheet, "
@@ -91,8 +95,8 @@ def write_list_sheet(
 
 def _workbook_path(checked: Checked, path: str | Path | None) -> Path:
     origin = checked.table.origin
-    if path is None and isinstance(origin, (str, Path)):
-        path = origin
+    if path is None and isinstance(origin, FileOrigin):
+        path = origin.path
     if path is None:
         raise UsageError(
             f"say which file to write the sheet into: path='.../{checked.table.source}' "
@@ -305,8 +309,8 @@ def _write_google(
     origin: GoogleSheet, values: list[list[CellValue]], name: str, date_columns: Sequence[int], pattern: str
 ) -> str:
     """One spreadsheets:batchUpdate (add or clear the sheet, bold header, date formats), one values:batchUpdate."""
-    from sheetkit.core.values import google_value
-    from sheetkit.google.sheets import _chunks, google_errors
+    from sheetkit.google import bodies
+    from sheetkit.google.sheets import google_errors
 
     http, book = origin.http, origin.spreadsheet_id
     n_rows, n_cols = len(values), max(len(r) for r in values)
@@ -323,47 +327,20 @@ def _write_google(
         sheet_id = max(taken, default=0) + 1
         while sheet_id in taken or sheet_id >= 2**31 - 1:
             sheet_id = secrets.randbelow(2**31 - 2) + 1
-        grid = {"rowCount": rows_needed, "columnCount": cols_needed, "frozenRowCount": 1}
-        requests.append({"addSheet": {"properties": {"sheetId": sheet_id, "title": name, "gridProperties": grid}}})
+        requests.append(bodies.add_sheet(sheet_id, name, rows=rows_needed, columns=cols_needed, frozen_rows=1))
         title = name
     else:
         sheet_id, title = int(existing.get("sheetId", 0)), str(existing["title"])
         current = existing.get("gridProperties", {})
-        grid = {
-            "rowCount": max(rows_needed, int(current.get("rowCount", 0))),
-            "columnCount": max(cols_needed, int(current.get("columnCount", 0))),
-            "frozenRowCount": 1,
-        }
-        requests.append(
-            {"updateCells": {"range": {"sheetId": sheet_id}, "fields": "userEnteredValue,userEnteredFormat"}}
-        )
-        fields = "gridProperties.rowCount,gridProperties.columnCount,gridProperties.frozenRowCount"
-        requests.append(
-            {"updateSheetProperties": {"properties": {"sheetId": sheet_id, "gridProperties": grid}, "fields": fields}}
-        )
-    requests.append(
-        _format(sheet_id, 0, 1, 0, n_cols, {"textFormat": {"bold": True}}, "userEnteredFormat.textFormat.bold")
-    )
+        rows = max(rows_needed, int(current.get("rowCount", 0)))
+        columns = max(cols_needed, int(current.get("columnCount", 0)))
+        requests.append(bodies.clear_sheet(sheet_id))
+        requests.append(bodies.set_grid(sheet_id, rows=rows, columns=columns, frozen_rows=1))
+    requests.append(bodies.bold(sheet_id, 1, 1, n_cols))
     if n_rows > 1:
-        date = {"numberFormat": {"type": "DATE", "pattern": pattern}}
-        requests.extend(
-            _format(sheet_id, 1, n_rows, c - 1, c, date, "userEnteredFormat.numberFormat") for c in date_columns
-        )
-    ranges = [
-        {
-            "range": f"{quote_sheet(title)}!A{start + 1}",
-            "majorDimension": "ROWS",
-            "values": [[google_value(v) for v in row] for row in values[start : start + 1000]],
-        }
-        for start in range(0, n_rows, 1000)
-    ]
+        requests.extend(bodies.date_format(sheet_id, 2, n_rows, c, pattern) for c in date_columns)
     with google_errors(f"spreadsheet {book} {title!r}"):
-        http.batch_update(book, {"requests": requests})
-        for chunk in _chunks(ranges):
-            http.values_batch_update(book, {"valueInputOption": "RAW", "data": chunk})
-    return f"https://docs.google.com/spreadsheets/d/{book}/edit#gid={sheet_id}"
-
-
-def _format(sheet_id: int, r1: int, r2: int, c1: int, c2: int, fmt: dict[str, Any], fields: str) -> dict[str, Any]:
-    grid = {"sheetId": sheet_id, "startRowIndex": r1, "endRowIndex": r2, "startColumnIndex": c1, "endColumnIndex": c2}
-    return {"repeatCell": {"range": grid, "cell": {"userEnteredFormat": fmt}, "fields": fields}}
+        http.batch_update(book, bodies.batch(requests))
+        for body in bodies.raw_values(bodies.row_blocks(title, values)):
+            http.values_batch_update(book, body)
+    return sheet_url(book, sheet_id)

@@ -25,7 +25,7 @@ import logging
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from sheetkit.core.cells import CellUpdate, CellValue
 from sheetkit.core.report import Report
@@ -33,7 +33,8 @@ from sheetkit.core.schema import Schema, header_key, load_schema
 from sheetkit.core.table import Table
 from sheetkit.core.values import from_pandas, normal, values_equal
 from sheetkit.errors import LockedError, SyncLockedError, SyncStateError, UsageError, WriteError
-from sheetkit.google.sheets import update_cell_request
+from sheetkit.google import bodies
+from sheetkit.google.sheets import fetch_values, google_errors, google_sheet, parse_sheet_ref, read_google_sheet
 from sheetkit.syncing.merge import merge
 from sheetkit.syncing.plan import SideChanges, Snapshot, SyncPlan
 
@@ -55,7 +56,7 @@ def lock_path(workbook: Path) -> Path:
     return workbook_lock_path(workbook)
 
 
-@dataclass
+@dataclass(frozen=True)
 class SyncResult:
     """What a sync did (or, with dry_run, would do)."""
 
@@ -328,20 +329,19 @@ def sync(
     Raises:
         MassDeleteError, SyncLockedError, SyncStateError, and the read/write errors of each side.
     """
-    from sheetkit.google.client import RequestStats, connect
+    from sheetkit.google.client import sheets_client
 
     workbook = Path(path)
     if workbook.suffix.lower() not in (".xlsx", ".xlsm"):
         raise UsageError(f"sync works on .xlsx and .xlsm workbooks (got {workbook.name})")
     loaded = load_schema(schema)
     day = loaded.as_of(as_of)
-    stats = RequestStats()
-    client = client if client is not None else connect(stats)
-    stats = getattr(client, "sheetkit_stats", stats)
+    client = sheets_client(client)
+    stats = client.stats
     with sync_lock(workbook):
         for attempt in range(1, MAX_PLANS + 1):
             local, remote = _read_both(workbook, url, sheet, worksheet, loaded, client)
-            base = load_state(workbook, remote.table.origin.spreadsheet_id)
+            base = load_state(workbook, google_sheet(remote.table).spreadsheet_id)
             computed = frozenset(_identity(c.header) for c in loaded.active_computed().values())
             plan = merge(
                 base,
@@ -357,42 +357,66 @@ def sync(
             report, recomputed = _recompute(plan.merged_local, layout, loaded, day)
             local_cells = _local_updates(local, plan.local, plan.merged_local, recomputed, loaded, layout)
             remote_requests = _remote_requests(remote, plan.remote, recomputed, loaded, headers)
-            result = SyncResult(
+            if on_plan is not None:
+                on_plan(plan)
+            if not dry_run and remote_requests.requests and not _remote_unchanged(remote):
+                log.info("the Google Sheet changed while planning; planning again (%d/%d)", attempt, MAX_PLANS)
+                continue
+            written = _Applied()
+            if not dry_run:
+                written = _apply(workbook, plan, local, local_cells, remote, remote_requests, loaded)
+            return SyncResult(
                 plan,
                 report,
                 local.key_problems + remote.key_problems,
                 dry_run,
+                local_written=written.local_written,
+                remote_written=written.remote_written,
                 plans_made=attempt,
+                requests=stats.requests,
+                state=written.state,
                 computed_cells={"workbook": local_cells.computed, "Google Sheet": remote_requests.computed},
             )
-            if on_plan is not None:
-                on_plan(plan)
-            if dry_run:
-                result.requests = stats.requests
-                return result
-            if remote_requests.requests and not _remote_unchanged(remote):
-                log.info("the Google Sheet changed while planning; planning again (%d/%d)", attempt, MAX_PLANS)
-                continue
-            if remote_requests.requests:
-                _send(remote, remote_requests.requests)
-                result.remote_written = True
-            if local_cells.updates:
-                _write_local(workbook, local, local_cells, loaded)
-                result.local_written = True
-            result.state = save_state(workbook, remote.table.origin.spreadsheet_id, remote.table.sheet, plan.next_base)
-            result.requests = stats.requests
-            return result
     raise WriteError(
         f"the Google Sheet kept changing while sheetkit planned the sync ({MAX_PLANS} tries); nothing was "
         "written; run the sync again when the edits settle"
     )
 
 
+class _Applied(NamedTuple):
+    """What writing a plan wrote."""
+
+    local_written: bool = False
+    remote_written: bool = False
+    state: Path | None = None
+
+
+def _apply(
+    workbook: Path,
+    plan: SyncPlan,
+    local: _Side,
+    local_cells: _LocalCells,
+    remote: _Side,
+    remote_requests: _RemoteRequests,
+    schema: Schema,
+) -> _Applied:
+    """Write a plan: the Google Sheet first (all or nothing), then the workbook, the state last.
+
+    A crash between any two steps leaves the old state, so the next run finds the copied edits
+    on both sides and converges.
+    """
+    if remote_requests.requests:
+        _send(remote, remote_requests.requests)
+    if local_cells.updates:
+        _write_local(workbook, local, local_cells, schema)
+    state = save_state(workbook, google_sheet(remote.table).spreadsheet_id, remote.table.sheet, plan.next_base)
+    return _Applied(bool(local_cells.updates), bool(remote_requests.requests), state)
+
+
 def _read_both(
     workbook: Path, url: str, sheet: str | None, worksheet: str | None, schema: Schema, client: Any
 ) -> tuple[_Side, _Side]:
     from sheetkit.excel.read import read_table
-    from sheetkit.google.sheets import parse_sheet_ref, read_google_sheet
 
     local_table = read_table(workbook, schema, sheet=sheet)
     remote_table = read_google_sheet(parse_sheet_ref(url, worksheet), schema, client=client)
@@ -413,17 +437,9 @@ def _read_both(
 
 def _remote_unchanged(remote: _Side) -> bool:
     """Read the Google values again (one request): never overwrite an edit made since they were read."""
-    from sheetkit.core.cells import quote_sheet
-    from sheetkit.google.sheets import google_errors
-
-    origin = remote.table.origin
+    origin = google_sheet(remote.table)
     with google_errors(f"spreadsheet {origin.spreadsheet_id} {origin.title!r}"):
-        response = origin.http.values_batch_get(
-            origin.spreadsheet_id,
-            [quote_sheet(origin.title)],
-            params={"valueRenderOption": "UNFORMATTED_VALUE", "dateTimeRenderOption": "SERIAL_NUMBER"},
-        )
-    now = response.get("valueRanges", [{}])[0].get("values", [])
+        now = fetch_values(origin.client, origin.spreadsheet_id, origin.title)
     table = remote.table
     for r, sheet_row in enumerate(table.rows):
         row = now[sheet_row - 1] if sheet_row - 1 < len(now) else []
@@ -638,7 +654,7 @@ def _remote_requests(
     """The Google copy's changes as batchUpdate requests: row deletes, row inserts (each placed
     after the row it follows, found by key), then typed cell values."""
     table = side.table
-    origin = table.origin
+    origin = google_sheet(table)
     sheet_id = origin.sheet_id
     requests: list[dict[str, Any]] = []
     column = _Columns(side, headers, schema)
@@ -651,12 +667,13 @@ def _remote_requests(
     order: list[str | None] = [by_row.get(r) for r in range(table.header_row + 1, last_row + 1)]
     for key in sorted(changes.delete_rows, key=lambda k: -side.row_of[k]):
         index = order.index(key)
-        requests.append(_dimension("deleteDimension", sheet_id, table.header_row + index))
+        row = table.header_row + index + 1
+        requests.append(bodies.delete_rows(sheet_id, row, row))
         order.pop(index)
     for add in changes.add_rows:
         position = order.index(add.after) + 1 if add.after in order else len(order)
         order.insert(position, add.key)
-        requests.append(_dimension("insertDimension", sheet_id, table.header_row + position))
+        requests.append(bodies.insert_rows(sheet_id, table.header_row + position + 1))
     row_of = {key: table.header_row + 1 + i for i, key in enumerate(order) if key is not None}
     cells = [
         CellUpdate(row_of[a.key], column(i), v) for a in changes.add_rows for i, v in a.values.items() if v is not None
@@ -668,20 +685,12 @@ def _remote_requests(
     cells = [*column.new_headers, *cells, *computed_cells]
     if not requests and not cells:
         return _RemoteRequests([], 0)
-    grow = column.next_column - 1 - origin.column_count
-    if grow > 0:
-        requests.insert(0, {"appendDimension": {"sheetId": sheet_id, "dimension": "COLUMNS", "length": grow}})
-    requests.extend(update_cell_request(sheet_id, c.row, c.column, c.value, schema.date_format) for c in cells)
-    return _RemoteRequests(requests, len(computed_cells))
-
-
-def _dimension(kind: str, sheet_id: int, start: int) -> dict[str, Any]:
-    return {kind: {"range": {"sheetId": sheet_id, "dimension": "ROWS", "startIndex": start, "endIndex": start + 1}}}
+    grow = bodies.grow(sheet_id, columns=column.next_column - 1 - origin.column_count)
+    typed = [bodies.update_cell(sheet_id, c.row, c.column, c.value, schema.date_format) for c in cells]
+    return _RemoteRequests([*grow, *requests, *typed], len(computed_cells))
 
 
 def _send(side: _Side, requests: list[dict[str, Any]]) -> None:
-    from sheetkit.google.sheets import google_errors
-
-    origin = side.table.origin
+    origin = google_sheet(side.table)
     with google_errors(f"spreadsheet {origin.spreadsheet_id} {origin.title!r}"):
-        origin.http.batch_update(origin.spreadsheet_id, {"requests": requests})
+        origin.http.batch_update(origin.spreadsheet_id, bodies.batch(requests))

@@ -2,8 +2,7 @@
 
 Typical use, with the real gspread client over real HTTP::
 
-    from sheetkit.testing import SheetsEmulator
-    from sheetkit.google.transport import emulator_session
+    from sheetkit.testing import SheetsEmulator, emulator_session
 
     with SheetsEmulator() as emu:
         sid = emu.create_spreadsheet("Contacts", {"Sheet1": [["Name", "Email"], ["Ana", "ana@example.com"]]})
@@ -12,9 +11,11 @@ Typical use, with the real gspread client over real HTTP::
 
 In pytest, ``pytest_plugins = ["sheetkit.testing.pytest_plugin"]`` gives the ``sheets_emulator``
 and ``gspread_client`` fixtures. ``python -m sheetkit.testing.emulator --port N`` runs it standalone.
+:func:`emulator_session` and :class:`AnonymousCredentials` build clients by hand.
 """
 
 from sheetkit.testing.emulator import CellInfo, RecordedRequest, SheetsEmulator
 from sheetkit.testing.model import ApiError
+from sheetkit.testing.sessions import AnonymousCredentials, emulator_session
 
-__all__ = ["ApiError", "CellInfo", "RecordedRequest", "SheetsEmulator"]
+__all__ = ["AnonymousCredentials", "ApiError", "CellInfo", "RecordedRequest", "SheetsEmulator", "emulator_session"]

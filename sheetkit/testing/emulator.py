@@ -1,8 +1,9 @@
 """A loopback emulator of the Google Sheets API v4 (plus the Drive calls gspread makes).
 
-Start it, point a real gspread client at it through ``sheetkit.google.transport.redirect_session``
-and it answers like Google: same URLs, JSON shapes, error bodies and quirks (trailing empty
-cells omitted, normalized ranges, USER_ENTERED parsing). Tests steer it with a Python API:
+Start it, point a real gspread client at it with ``sheetkit.testing.emulator_session(emulator.url)``
+(or the library's own redirect, ``sheetkit.google.transport.redirect_session``) and it answers
+like Google: same URLs, JSON shapes, error bodies and quirks (trailing empty cells omitted,
+normalized ranges, USER_ENTERED parsing). Tests steer it with a Python API:
 seed spreadsheets, read back typed cells, inspect the request log, deny access, revoke tokens
 and inject faults (429/500/503 or a dropped connection).
 

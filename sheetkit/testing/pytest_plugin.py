@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from sheetkit.google.transport import emulator_session
 from sheetkit.testing.emulator import SheetsEmulator
+from sheetkit.testing.sessions import emulator_session
 
 
 @pytest.fixture
