@@ -149,6 +149,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--allow-mass-delete", action="store_true", help="allow deleting more than the schema's share of rows"
     )
     sync.add_argument("--as-of", metavar="DATE", help="treat DATE (YYYY-MM-DD) as today for the computed columns")
+    sync.add_argument(
+        "--rebase",
+        action="store_true",
+        help="start over with these two sheets: ignore the last sync's state (both copies compared as new)",
+    )
     report = commands.add_parser(
         "report",
         parents=[common],
@@ -552,6 +557,7 @@ def _sync(args: argparse.Namespace) -> int:
         prefer=args.prefer,
         dry_run=args.dry_run,
         allow_mass_delete=args.allow_mass_delete,
+        rebase=args.rebase,
         as_of=args.as_of,
         on_plan=show_plan,
     )

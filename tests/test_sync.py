@@ -17,7 +17,8 @@ from conftest import AS_OF
 
 from sheetkit.errors import LockedError, MassDeleteError, SheetkitError, SyncLockedError, SyncStateError
 from sheetkit.google.client import RequestStats, connect
-from sheetkit.syncing.engine import lock_path, state_path, sync, sync_lock
+from sheetkit.syncing.engine import lock_path, sync, sync_lock
+from sheetkit.syncing.state import state_path
 
 HEADER = ["First Name", "Email", "Status", "Last Contacted", "Follow-ups", "Notes"]
 ROWS = [
@@ -138,7 +139,8 @@ def test_first_sync_adds_ids_and_computed_columns_on_both_sides(pair: tuple[Path
     assert content["Cy"]["Notes"] == "007"
     assert len({r["Sheetkit ID"] for r in content.values()}) == 4
     state = json.loads(state_path(path).read_text())
-    assert state["format"] == "sheetkit-sync/1" and state["spreadsheet_id"] == key
+    assert state["format"] == "sheetkit-sync/2" and state["sides"]["spreadsheet_id"] == key
+    assert state["sides"]["sheet"] == "Contacts" and state["sides"]["worksheet"] == "Contacts"
 
 
 def test_edits_on_both_sides_meet_and_a_second_sync_does_nothing(pair: tuple[Path, str, Any]) -> None:
@@ -149,7 +151,8 @@ def test_edits_on_both_sides_meet_and_a_second_sync_does_nothing(pair: tuple[Pat
     ws.append_row(["Eve", "eve@example.com", "New"], value_input_option="RAW")
     result = sync(path, key, as_of=AS_OF)
     assert result.exit_code == 0 and result.local_written and result.remote_written
-    assert result.state == state_path(path) and result.requests == 4 and not result.dry_run
+    # read both (2), re-read before writing, the one batchUpdate, and the written cells read back
+    assert result.state == state_path(path) and result.requests == 5 and not result.dry_run
     with pytest.raises(dataclasses.FrozenInstanceError):
         result.state = None  # type: ignore[misc]
     content = same_content(path, emulator, key)
@@ -229,7 +232,7 @@ def test_lost_state_is_safe_and_damaged_state_is_explained(pair: tuple[Path, str
     unknown = sync(path, key, as_of=AS_OF)  # without a base, a difference cannot be attributed
     assert [c.column for c in unknown.plan.conflicts] == ["notes"]
     state_path(path).write_text("{not json")
-    with pytest.raises(SyncStateError, match="is damaged .* delete it and run the sync again"):
+    with pytest.raises(SyncStateError, match="cannot be used .* delete it and run the sync again"):
         sync(path, key, as_of=AS_OF)
 
 
@@ -357,7 +360,8 @@ def test_failure_at_every_request_then_rerun_converges(google_env: Any, tmp_path
             sync(path, key, as_of=AS_OF, client=client)
         except SheetkitError:
             failed = True
-        # Requests: 1 sheet list, 2 values, 3 the re-read before writing, 4 the one write. Repeated
+        # Requests: 1 sheet list, 2 values, 3 the re-read before writing, 4 the one write, 5 the written
+        # cells read back (best effort: when it fails the sync still finishes). Repeated
         # 500/429 exhaust the retries; a single dropped read is retried; the write is never repeated.
         assert failed == (n <= 4 and (fault != "drop" or n == 4)), (fault, n)
         google_env.clear_faults()

@@ -171,7 +171,11 @@ def read_google_sheet(source: Any, schema: Schema, *, sheet: str | None = None, 
 
     The Table's ``origin`` is a :class:`GoogleSheet`, which :func:`write_updates` uses.
     """
-    grid = read_google_grid(source, sheet=sheet, client=client)
+    return table_from_grid(read_google_grid(source, sheet=sheet, client=client), schema)
+
+
+def table_from_grid(grid: GoogleGrid, schema: Schema) -> Table:
+    """The schema's table in a worksheet's values (the header row found below any title rows)."""
     rows, title, name = grid.rows, grid.sheet.title, grid.name
     if not any(any(_filled(c) for c in row) for row in rows):
         raise HeaderError(f"{name}, sheet {title!r} is empty; expected a header row", sheet=title)

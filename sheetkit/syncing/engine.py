@@ -18,8 +18,10 @@ run that was interrupted, run again, finishes the job. How:
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import hashlib
+import itertools
 import json
 import logging
 from collections.abc import Callable, Iterator, Mapping
@@ -31,23 +33,25 @@ from sheetkit.core.cells import CellUpdate, CellValue
 from sheetkit.core.report import Report
 from sheetkit.core.schema import Schema, header_key, load_schema
 from sheetkit.core.table import Table
-from sheetkit.core.values import from_pandas, normal, values_equal
-from sheetkit.errors import LockedError, SyncLockedError, SyncStateError, UsageError, WriteError
+from sheetkit.core.values import from_pandas, google_value, normal, values_equal
+from sheetkit.errors import LockedError, SheetkitError, SyncLockedError, UsageError, WriteError
 from sheetkit.google import bodies
-from sheetkit.google.sheets import fetch_values, google_errors, google_sheet, parse_sheet_ref, read_google_sheet
+from sheetkit.google.sheets import (
+    fetch_values,
+    google_errors,
+    google_sheet,
+    parse_sheet_ref,
+    read_google_grid,
+    table_from_grid,
+)
 from sheetkit.syncing.merge import merge
 from sheetkit.syncing.plan import SideChanges, Snapshot, SyncPlan
+from sheetkit.syncing.state import Sides, load_state, save_state, workbook_sheet_id
 
 log = logging.getLogger("sheetkit.sync")
 
-STATE_FORMAT = "sheetkit-sync/1"
 MAX_PLANS = 3
 Prefer = Literal["local", "remote"]
-
-
-def state_path(workbook: Path) -> Path:
-    """Where the base snapshot of the last successful sync is kept: .NAME.sheetkit-sync.json."""
-    return workbook.with_name(f".{workbook.name}.sheetkit-sync.json")
 
 
 def lock_path(workbook: Path) -> Path:
@@ -143,6 +147,7 @@ class _Side:
     missing_ids: dict[str, int]  # generated key -> sheet row, for rows that had no ID yet
     excluded_rows: list[int]  # rows with a blank or duplicate key: left alone, reported
     key_problems: list[str]
+    raw_rows: list[list[Any]] = field(default_factory=list)  # the Google copy as the API gave it
 
 
 def _identity(header: str) -> str:
@@ -255,48 +260,6 @@ def _date_columns(schema: Schema, *tables: Table) -> set[str]:
 
 
 # ---------------------------------------------------------------------------------------------
-# State
-
-
-def load_state(workbook: Path, spreadsheet_id: str) -> Snapshot | None:
-    """The base snapshot, or None when there is none (first sync, or the file was removed)."""
-    path = state_path(workbook)
-    if not path.exists():
-        return None
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if data.get("format") != STATE_FORMAT:
-            raise ValueError(f"unknown format {data.get('format')!r}")
-        if data.get("spreadsheet_id") != spreadsheet_id:
-            log.warning("%s belongs to another spreadsheet; treating both copies as new", path.name)
-            return None
-        return Snapshot.from_dict(data["base"])
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise SyncStateError(
-            f"the sync state file {path} is damaged ({exc}); delete it and run the sync again: the next sync "
-            "treats both copies as new (equal values count as in sync, different ones are reported as conflicts)"
-        ) from None
-
-
-def save_state(workbook: Path, spreadsheet_id: str, worksheet: str, base: Snapshot) -> Path:
-    """Replace the state file atomically (it is written last, after both copies)."""
-    from sheetkit.runtime.atomic import atomic_replace
-
-    path = state_path(workbook)
-    payload = {
-        "format": STATE_FORMAT,
-        "workbook": workbook.name,
-        "spreadsheet_id": spreadsheet_id,
-        "worksheet": worksheet,
-        "synced_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "base": base.to_dict(),
-    }
-    with atomic_replace(path, backup=False) as temporary:
-        temporary.write_text(json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8")
-    return path
-
-
-# ---------------------------------------------------------------------------------------------
 # The sync
 
 
@@ -313,6 +276,7 @@ def sync(
     as_of: dt.date | str | None = None,
     client: Any = None,
     on_plan: Callable[[SyncPlan], None] | None = None,
+    rebase: bool = False,
 ) -> SyncResult:
     """Bring a workbook and a Google worksheet to the same content, losing no edit.
 
@@ -325,6 +289,8 @@ def sync(
         dry_run: plan and report, write nothing.
         allow_mass_delete: let a sync delete more than the schema's max_delete_fraction of rows.
         on_plan: called with the plan before anything is written (the CLI prints it).
+        rebase: start over with these two sheets: ignore the last sync's state (both copies are
+            compared as new) and bind the state to them. For a deliberate change of either sheet.
 
     Raises:
         MassDeleteError, SyncLockedError, SyncStateError, and the read/write errors of each side.
@@ -341,7 +307,8 @@ def sync(
     with sync_lock(workbook):
         for attempt in range(1, MAX_PLANS + 1):
             local, remote = _read_both(workbook, url, sheet, worksheet, loaded, client)
-            base = load_state(workbook, google_sheet(remote.table).spreadsheet_id)
+            sides = _sides(workbook, local, remote)
+            base = load_state(workbook, sides, rebase=rebase)
             computed = frozenset(_identity(c.header) for c in loaded.active_computed().values())
             plan = merge(
                 base,
@@ -364,7 +331,7 @@ def sync(
                 continue
             written = _Applied()
             if not dry_run:
-                written = _apply(workbook, plan, local, local_cells, remote, remote_requests, loaded)
+                written = _apply(workbook, sides, plan, base, local, local_cells, remote, remote_requests, loaded)
             return SyncResult(
                 plan,
                 report,
@@ -393,7 +360,9 @@ class _Applied(NamedTuple):
 
 def _apply(
     workbook: Path,
+    sides: Sides,
     plan: SyncPlan,
+    base: Snapshot | None,
     local: _Side,
     local_cells: _LocalCells,
     remote: _Side,
@@ -403,14 +372,78 @@ def _apply(
     """Write a plan: the Google Sheet first (all or nothing), then the workbook, the state last.
 
     A crash between any two steps leaves the old state, so the next run finds the copied edits
-    on both sides and converges.
+    on both sides and converges. The Google cells are read back after the write: a cell someone
+    changed meanwhile (neither what it held nor what sheetkit wrote) is a conflict for the next
+    sync, not an edit lost.
     """
+    next_base = plan.next_base
     if remote_requests.requests:
+        _before_send(remote)
         _send(remote, remote_requests.requests)
+        _after_send(remote)
+        next_base = _unsettle(next_base, base, _changed_meanwhile(remote, remote_requests))
     if local_cells.updates:
         _write_local(workbook, local, local_cells, schema)
-    state = save_state(workbook, google_sheet(remote.table).spreadsheet_id, remote.table.sheet, plan.next_base)
+    state = save_state(workbook, sides, next_base)
     return _Applied(bool(local_cells.updates), bool(remote_requests.requests), state)
+
+
+def _nothing(side: _Side) -> None:
+    return None
+
+
+# Called just before the Google write and just after it; tests put a person's edit here.
+_before_send: Callable[[_Side], None] = _nothing
+_after_send: Callable[[_Side], None] = _nothing
+
+
+def _changed_meanwhile(remote: _Side, sent: _RemoteRequests) -> set[tuple[str, str]]:
+    """(key, column) of written cells that read back as neither their old nor their new value."""
+    if not sent.cells:
+        return set()
+    origin = google_sheet(remote.table)
+    try:
+        with google_errors(f"spreadsheet {origin.spreadsheet_id} {origin.title!r}"):
+            now = fetch_values(origin.client, origin.spreadsheet_id, origin.title)
+    except SheetkitError as exc:  # the write is done; unverified cells are compared again next time
+        log.warning("could not read back the cells written to the Google Sheet (%s); the next sync checks them", exc)
+        return {(key, identity) for key, identity, _, _ in sent.cells.values()}
+    found = set()
+    for (row, column), (key, identity, new, old) in sent.cells.items():
+        cells = now[row - 1] if row - 1 < len(now) else []
+        current = normal(cells[column - 1] if column - 1 < len(cells) else "")
+        if not any(values_equal(current, normal(google_value(value))) for value in (new, old)):
+            found.add((key, identity))
+    if found:
+        log.warning("%d Google cell(s) changed while sheetkit wrote; the next sync reports them", len(found))
+    return found
+
+
+def _unsettle(base: Snapshot, old: Snapshot | None, cells: set[tuple[str, str]]) -> Snapshot:
+    """The next base with ``cells`` as they were in the old base (or unknown): the next sync sees a conflict."""
+    if not cells:
+        return base
+    rows = {key: dict(values) for key, values in base.rows.items()}
+    for key, identity in cells:
+        if key not in rows:
+            continue
+        if old is not None and key in old.rows and identity in old.rows[key]:
+            rows[key][identity] = old.rows[key][identity]
+        else:
+            rows[key].pop(identity, None)
+    return Snapshot(base.columns, rows)
+
+
+def _sides(workbook: Path, local: _Side, remote: _Side) -> Sides:
+    origin = google_sheet(remote.table)
+    return Sides(
+        workbook=workbook.name,
+        sheet=local.table.sheet,
+        sheet_id=workbook_sheet_id(workbook, local.table.sheet),
+        spreadsheet_id=origin.spreadsheet_id,
+        gid=origin.sheet_id,
+        worksheet=origin.title,
+    )
 
 
 def _read_both(
@@ -419,7 +452,8 @@ def _read_both(
     from sheetkit.excel.read import read_table
 
     local_table = read_table(workbook, schema, sheet=sheet)
-    remote_table = read_google_sheet(parse_sheet_ref(url, worksheet), schema, client=client)
+    grid = read_google_grid(parse_sheet_ref(url, worksheet), client=client)
+    remote_table = table_from_grid(grid, schema)
     dates = _date_columns(schema, local_table, remote_table)
     local = _side("workbook", local_table, schema, dates)
     id_column = _identity(schema.sync.id_header)
@@ -432,27 +466,31 @@ def _read_both(
         remote = _side("Google Sheet", remote_table, schema, dates, paired_ids=[p for p in paired if p])
     else:
         remote = _side("Google Sheet", remote_table, schema, dates)
-    return local, remote
+    return local, dataclasses.replace(remote, raw_rows=grid.rows)
 
 
 def _remote_unchanged(remote: _Side) -> bool:
-    """Read the Google values again (one request): never overwrite an edit made since they were read."""
+    """Read the Google values again (one request): never overwrite an edit made since they were read.
+
+    The answer is compared with the first read as it came from the API, whole rows at a time (list
+    equality runs in C), so the time between this check and the write stays short.
+    """
     origin = google_sheet(remote.table)
     with google_errors(f"spreadsheet {origin.spreadsheet_id} {origin.title!r}"):
         now = fetch_values(origin.client, origin.spreadsheet_id, origin.title)
-    table = remote.table
-    for r, sheet_row in enumerate(table.rows):
-        row = now[sheet_row - 1] if sheet_row - 1 < len(now) else []
-        for i, column in enumerate(table.columns):
-            current = row[column - 1] if column - 1 < len(row) else ""
-            if not values_equal(normal(current), normal(table.values.iat[r, i])):
-                return False
-    data_rows = {int(r) for r in table.rows}
-    for number, row in enumerate(now[table.header_row :], start=table.header_row + 1):
-        if number not in data_rows and any(c not in ("", None) for c in row):
-            return False  # a row appeared
-    headers = now[table.header_row - 1] if table.header_row - 1 < len(now) else []
-    return [h for h in headers if h not in ("", None)] == [h for h in table.headers if h]
+    return _trimmed(now) == _trimmed(remote.raw_rows)
+
+
+def _trimmed(rows: list[list[Any]]) -> list[list[Any]]:
+    """Rows without trailing blank cells and trailing blank rows (Google omits them; a padded grid has them)."""
+    out = [row[: len(row) - len(list(itertools.takewhile(_blank_cell, reversed(row))))] for row in rows]
+    while out and not out[-1]:
+        out.pop()
+    return out
+
+
+def _blank_cell(value: Any) -> bool:
+    return value == "" or value is None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -642,6 +680,8 @@ def _write_local(workbook: Path, side: _Side, cells: _LocalCells, schema: Schema
 class _RemoteRequests:
     requests: list[dict[str, Any]]
     computed: int
+    # (row, column) after the write -> (key, column identity, value written, value it held)
+    cells: dict[tuple[int, int], tuple[str, str, CellValue, CellValue]] = field(default_factory=dict)
 
 
 def _remote_requests(
@@ -675,10 +715,15 @@ def _remote_requests(
         order.insert(position, add.key)
         requests.append(bodies.insert_rows(sheet_id, table.header_row + position + 1))
     row_of = {key: table.header_row + 1 + i for i, key in enumerate(order) if key is not None}
-    cells = [
-        CellUpdate(row_of[a.key], column(i), v) for a in changes.add_rows for i, v in a.values.items() if v is not None
-    ]
-    cells.extend(CellUpdate(row_of[c.key], column(c.column), c.value) for c in changes.update_cells)
+    tracked: dict[tuple[int, int], tuple[str, str, CellValue, CellValue]] = {}
+    for add in changes.add_rows:
+        for identity, value in add.values.items():
+            if value is not None:
+                tracked[(row_of[add.key], column(identity))] = (add.key, identity, value, None)
+    for change in changes.update_cells:
+        old = side.snapshot.value(change.key, change.column)
+        tracked[(row_of[change.key], column(change.column))] = (change.key, change.column, change.value, old)
+    cells = [CellUpdate(row, col, value) for (row, col), (_, _, value, _) in tracked.items()]
     if key_column is not None:
         cells.extend(CellUpdate(row_of[k], key_column, k) for k in side.missing_ids if k in row_of)
     computed_cells = _computed_cells(side, row_of, computed, column)
@@ -687,7 +732,7 @@ def _remote_requests(
         return _RemoteRequests([], 0)
     grow = bodies.grow(sheet_id, columns=column.next_column - 1 - origin.column_count)
     typed = [bodies.update_cell(sheet_id, c.row, c.column, c.value, schema.date_format) for c in cells]
-    return _RemoteRequests([*grow, *requests, *typed], len(computed_cells))
+    return _RemoteRequests([*grow, *requests, *typed], len(computed_cells), tracked)
 
 
 def _send(side: _Side, requests: list[dict[str, Any]]) -> None:
