@@ -472,16 +472,17 @@ def _pull_into_existing(
     """Write into an existing workbook only the cells that do not show what Google holds."""
     from sheetkit.excel.read import read_grid
     from sheetkit.excel.write import write_cells
-    from sheetkit.runtime.atomic import atomic_replace, backup_path
+    from sheetkit.runtime.atomic import FileStamp, atomic_replace, backup_path, real_path
 
+    stamp = FileStamp.of(target)  # what is read now; the write checks it still is
     local = read_grid(target, sheet=sheet)
     updates = _pull_changes(local.rows, remote, date_cols)
     counts = len(updates), max(0, len(remote) - len(local.rows)), max(0, len(local.rows) - len(remote))
     if dry_run or not updates:
         return _Pulled(*counts)
-    with atomic_replace(target, backup=backup) as temporary:
+    with atomic_replace(target, backup=backup, expect=stamp) as temporary:
         write_cells(target, temporary, sheet, updates, header_row=max(header + 1, 1), date_format=schema.date_format)
-    return _Pulled(*counts, written=True, backup=backup_path(target) if backup else None)
+    return _Pulled(*counts, written=True, backup=backup_path(real_path(target)) if backup else None)
 
 
 def _pull_changes(local_rows: list[list[Any]], remote_rows: list[list[Any]], date_cols: set[int]) -> list[CellUpdate]:

@@ -150,3 +150,15 @@ def test_a_read_only_folder_is_a_clear_error(make_workbook: WorkbookFactory, mon
     assert code == 2
     assert "is not writable (sheetkit needs to put its run lock there)" in err
     assert "unexpected error" not in err and path.read_bytes() == before
+
+
+def test_pull_into_a_workbook_saved_meanwhile_is_refused(
+    google_env: Any, monkeypatch: pytest.MonkeyPatch, make_workbook: WorkbookFactory
+) -> None:
+    path = make_workbook([contact()])
+    key = google_env.create_spreadsheet("Pipeline", {"Contacts": [["First Name"], ["Zed"]]})
+    theirs = make_workbook([contact(Notes="saved meanwhile")], name="theirs.xlsx").read_bytes()
+    monkeypatch.setattr(atomic, "_before_replace", lambda target: target.write_bytes(theirs))
+    with pytest.raises(sheetkit.WriteError, match="contacts.xlsx changed since sheetkit read it"):
+        sheetkit.pull(key, path)
+    assert path.read_bytes() == theirs

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from test_sync import AS_OF, HEADER, ROWS, edit_local, gsheet, local_rows, same_content, workbook
 
-from sheetkit.errors import SyncStateError
+from sheetkit.errors import SyncStateError, WriteError
 from sheetkit.syncing import engine
 from sheetkit.syncing.engine import sync
 from sheetkit.syncing.state import state_path
@@ -141,3 +141,28 @@ def pair_(google_env: Any, tmp_path: Path) -> tuple[Path, str, Any]:
     key = google_env.create_spreadsheet("Pipeline", {"Contacts": [HEADER, *ROWS]})
     assert sync(path, key, as_of=AS_OF).exit_code == 0
     return path, key, google_env
+
+
+def test_a_save_of_the_workbook_during_a_sync_is_not_overwritten(
+    pair_: tuple[Path, str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path, key, emulator = pair_
+    edit_local(path, F2="from the workbook")
+    gsheet(emulator, key).update([["from Google"]], "F3", value_input_option="RAW")  # to be written locally
+
+    def excel_saves(side: Any) -> None:  # after sync read the workbook, before it writes it back
+        edit_local(path, F4="saved in Excel meanwhile")
+
+    monkeypatch.setattr(engine, "_before_send", excel_saves)
+    with pytest.raises(WriteError, match="contacts.xlsx changed since sheetkit read it"):
+        sync(path, key, as_of=AS_OF)
+    monkeypatch.setattr(engine, "_before_send", engine._nothing)
+    assert by_first_name(local_rows(path))["Cy"][5] == "saved in Excel meanwhile"  # the save survives
+    sync(path, key, as_of=AS_OF)  # and the next sync takes it everywhere
+    content = same_content(path, emulator, key)
+    assert content["Cy"]["Notes"] == "saved in Excel meanwhile" and content["Ana"]["Notes"] == "from the workbook"
+    assert content["Bo"]["Notes"] == "from Google"
+
+
+def by_first_name(rows: list[list[Any]]) -> dict[str, list[Any]]:
+    return {row[0]: row for row in rows[1:]}

@@ -44,6 +44,7 @@ from sheetkit.google.sheets import (
     read_google_grid,
     table_from_grid,
 )
+from sheetkit.runtime.atomic import FileStamp
 from sheetkit.syncing.merge import merge
 from sheetkit.syncing.plan import SideChanges, Snapshot, SyncPlan
 from sheetkit.syncing.state import Sides, load_state, save_state, workbook_sheet_id
@@ -148,6 +149,7 @@ class _Side:
     excluded_rows: list[int]  # rows with a blank or duplicate key: left alone, reported
     key_problems: list[str]
     raw_rows: list[list[Any]] = field(default_factory=list)  # the Google copy as the API gave it
+    stamp: FileStamp | None = None  # the workbook as it was read
 
 
 def _identity(header: str) -> str:
@@ -451,6 +453,7 @@ def _read_both(
 ) -> tuple[_Side, _Side]:
     from sheetkit.excel.read import read_table
 
+    stamp = FileStamp.of(workbook)
     local_table = read_table(workbook, schema, sheet=sheet)
     grid = read_google_grid(parse_sheet_ref(url, worksheet), client=client)
     remote_table = table_from_grid(grid, schema)
@@ -466,7 +469,7 @@ def _read_both(
         remote = _side("Google Sheet", remote_table, schema, dates, paired_ids=[p for p in paired if p])
     else:
         remote = _side("Google Sheet", remote_table, schema, dates)
-    return local, dataclasses.replace(remote, raw_rows=grid.rows)
+    return dataclasses.replace(local, stamp=stamp), dataclasses.replace(remote, raw_rows=grid.rows)
 
 
 def _remote_unchanged(remote: _Side) -> bool:
@@ -657,10 +660,11 @@ def _header_text(identity: str, headers: Mapping[str, str], schema: Schema) -> s
 
 
 def _write_local(workbook: Path, side: _Side, cells: _LocalCells, schema: Schema) -> None:
+    """Write the workbook's cells, unless another program saved it since it was read (then refuse)."""
     from sheetkit.excel.write import write_cells
     from sheetkit.runtime.atomic import atomic_replace
 
-    with atomic_replace(workbook, backup=True) as temporary:
+    with atomic_replace(workbook, backup=True, expect=side.stamp) as temporary:
         write_cells(
             workbook,
             temporary,
