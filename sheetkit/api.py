@@ -23,7 +23,7 @@ import pandas as pd
 from sheetkit.core.checked import Checked, check_table
 from sheetkit.core.report import Report
 from sheetkit.core.schema import DateLike, Schema, SchemaLike, load_schema
-from sheetkit.core.table import Table
+from sheetkit.core.table import Table, set_aside_footer
 from sheetkit.core.writeplan import WritePlan, plan_writes
 from sheetkit.errors import UsageError
 from sheetkit.excel.read import read_table
@@ -124,12 +124,15 @@ class RefreshResult:
 
 
 def read_source(source: Any, schema: Schema, *, sheet: str | None = None, client: Any = None) -> Table:
-    """Read any source: a file path, a DataFrame, a Google Sheets URL/id, or a gspread Worksheet."""
+    """Read any source: a file path, a DataFrame, a Google Sheets URL/id, or a gspread Worksheet.
+
+    A totals row under the data is set aside (``table.footer``): it is not a person.
+    """
     from sheetkit.google import sheets as gsheets
 
     if isinstance(source, gsheets.SheetRef) or gsheets.is_sheet_ref(source) or _is_worksheet(source):
-        return gsheets.read_google_sheet(source, schema, sheet=sheet, client=client)
-    return read_table(source, schema, sheet=sheet)
+        return set_aside_footer(gsheets.read_google_sheet(source, schema, sheet=sheet, client=client), schema)
+    return set_aside_footer(read_table(source, schema, sheet=sheet), schema)
 
 
 def _is_worksheet(source: Any) -> bool:

@@ -9,10 +9,11 @@ import datetime as dt
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import openpyxl
 import pandas as pd
-from conftest import AS_OF, HEADERS, WorkbookFactory, contact
+from conftest import AS_OF, HEADERS, WorkbookFactory, contact, set_cached_values
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -115,3 +116,44 @@ def test_no_message_about_an_unknown_header_or_status_lacks_the_key_to_edit(stat
         assert "statuses." in problem.message and COPY_HINT in problem.message
     for notice in checked.report.notices:
         assert "aliases" in notice.message
+
+
+def _with_footer(make_workbook: WorkbookFactory, label: str | None, name: str = "contacts.xlsx") -> Path:
+    """Two people, a blank row, then a totals row of =COUNTA / =SUM formulas with Excel's cached values."""
+    people = [contact(Email="ana@example.com"), contact(**{"First Name": "Bo", "Email": "bo@example.com"})]
+    path = make_workbook([*people, {}], name=name)
+    book = openpyxl.load_workbook(path)
+    sheet = book["Contacts"]
+    sheet["A5"] = label
+    sheet["C5"] = "=COUNTA(C2:C3)"
+    sheet["K5"] = "=SUM(K2:K3)"
+    book.save(path)
+    set_cached_values(path, {"C5": "2", "K5": "2"})
+    return path
+
+
+def test_a_totals_row_under_the_table_is_not_a_person(make_workbook: WorkbookFactory) -> None:
+    for label in ("Total", None):  # labelled, or only formulas whose values sum the columns
+        path = _with_footer(make_workbook, label, name=f"{label}.xlsx")
+        report = sheetkit.validate(path, as_of=AS_OF)
+        assert report.ok and report.rows == 2, report.to_text()
+        (notice,) = [n for n in report.notices if n.rule == "footer_row"]
+        assert notice.row == 5 and "row 5 looks like a totals row" in notice.message
+        assert [row.row for row in sheetkit.due(path, as_of=AS_OF)] == [2, 3]
+        sheetkit.refresh(path, as_of=AS_OF)
+        sheet = openpyxl.load_workbook(path)["Contacts"]
+        header = [c.value for c in sheet[1]]
+        assert sheet.cell(5, header.index("Next Check-In") + 1).value is None  # no computed cells for it
+        assert sheet.cell(2, header.index("Next Check-In") + 1).value is not None
+
+
+def test_footer_rows_can_be_turned_off_and_a_person_named_total_is_a_person(
+    make_workbook: WorkbookFactory, tmp_path: Path
+) -> None:
+    text = (Path(sheetkit.load_schema().path)).read_text(encoding="utf-8")
+    custom = tmp_path / "mine.yaml"
+    custom.write_text(text.replace("footer_rows: true", "footer_rows: false"))
+    path = _with_footer(make_workbook, "Total")
+    assert sheetkit.validate(path, schema=custom, as_of=AS_OF).rows == 3
+    person = make_workbook([contact(), contact(**{"First Name": "Total", "Email": "t@example.com"})], name="p.xlsx")
+    assert sheetkit.validate(person, as_of=AS_OF).rows == 2  # a name and an email: someone

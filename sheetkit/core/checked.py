@@ -124,7 +124,7 @@ def check_table(
         problems=merge_problems(problems, _skipped_problems(table, schema, skipped)),
         not_computed=[int(r) for r in table.rows[blocked & ~empty]],
         schema=schema.name,
-        notices=normalized.notices,
+        notices=[*_footer_notices(table), *normalized.notices],
     )
     return Checked(table, normalized, report, computed, facts, as_of)
 
@@ -155,6 +155,23 @@ def _skipped_problems(table: Table, schema: Schema, skipped: dict[str, tuple[str
             )
         )
     return problems
+
+
+def _footer_notices(table: Table) -> list[Problem]:
+    return [
+        Problem(
+            severity="notice",
+            rule="footer_row",
+            cell=f"{quote_sheet(table.sheet)}!{footer.row}:{footer.row}",
+            row=footer.row,
+            message=(
+                f"row {footer.row} looks like a totals row, not a person ({footer.why}): it is left out of the "
+                "checks, the computed columns, due, match and sync; set `footer_rows: false` in the schema to "
+                "read such rows as people"
+            ),
+        )
+        for footer in table.footer
+    ]
 
 
 def blocked_rows(problems: list[Problem], table: Table, fields: set[str]) -> np.ndarray:

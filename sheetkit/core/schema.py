@@ -208,6 +208,7 @@ class Schema:
     timezone: str = "UTC"
     date_format: str = "yyyy-mm-dd"
     header_search_rows: int = 30
+    footer_rows: bool = True  # set aside a "Total" row under the data (see core.table.set_aside_footer)
     sync: SyncSettings = field(default_factory=SyncSettings)
     path: str = ""
 
@@ -485,6 +486,7 @@ class _SchemaBuilder:
                 "timezone",
                 "date_format",
                 "header_search_rows",
+                "footer_rows",
                 "fields",
                 "statuses",
                 "blank_status",
@@ -520,6 +522,7 @@ class _SchemaBuilder:
             timezone=timezone,
             date_format=self.text(top["date_format"]) if "date_format" in top else "yyyy-mm-dd",
             header_search_rows=self.integer(top["header_search_rows"], 1) if "header_search_rows" in top else 30,
+            footer_rows=self.boolean(top["footer_rows"]) if "footer_rows" in top else True,
             sync=self.sync(top["sync"], fields) if "sync" in top else SyncSettings(),
             channels=self.channels(top["channels"]) if "channels" in top else {},
             new_channel_for=tuple(self.status_name(n, statuses) for n in self.sequence(top["new_channel_for"]))

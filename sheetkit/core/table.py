@@ -6,7 +6,9 @@ cell ("Contacts!I7"). Readers for each backend produce a Table; everything after
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -69,6 +71,14 @@ def sheet_url(spreadsheet_id: str, sheet_id: int) -> str:
     return f"https://docs.google.com/spreadsheets/d/{spreadsheet_id}/edit#gid={sheet_id}"
 
 
+@dataclass(frozen=True)
+class Footer:
+    """A row under the data that sums up the table rather than being a person (a "Total" row)."""
+
+    row: int
+    why: str  # "it starts with 'Total'", "its numbers are the column's sum" ...
+
+
 @dataclass
 class Table:
     """Raw values of one sheet's table, with provenance.
@@ -101,6 +111,7 @@ class Table:
     last_column: int = 0
     kind: str = "xlsx"
     origin: FileOrigin | GoogleOrigin | None = None
+    footer: tuple[Footer, ...] = ()  # totals rows under the data, set aside (see set_aside_footer)
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -249,3 +260,65 @@ def table_from_frame(frame: pd.DataFrame, *, name: str = "DataFrame") -> Table:
     values = frame.astype(object).where(frame.notna(), "")
     rows.extend(values.values.tolist())
     return build_table(rows, 0, source=name, sheet=name, kind="frame")
+
+
+_FOOTER_LABEL = re.compile(
+    r"^\s*(grand\s+|sub\s*-?\s*)?(totals?|sum|average|avg|mean|count|summary)\b\s*:?", re.IGNORECASE
+)
+
+
+def set_aside_footer(table: Table, schema: Schema) -> Table:
+    """The table without the totals rows at its end, which are recorded in ``table.footer``.
+
+    A trailing row is a footer when its first text starts with Total, Totals, Subtotal, Grand
+    total, Sum, Average, Count or Summary, or when it names nobody (no name or email field) and
+    every number in it is its column's sum or count above it (a row of =SUM / =COUNTA formulas:
+    python-calamine gives their values). Such a row is not a person: no check, no computed cells,
+    never due. ``footer_rows: false`` in the schema keeps every row as data.
+    """
+    if not schema.footer_rows or len(table) < 2:
+        return table
+    footer: list[Footer] = []
+    end = len(table)
+    while end > 1 and len(footer) < 3:
+        why = _footer_reason(table, schema, end - 1)
+        if why is None:
+            break
+        footer.append(Footer(int(table.rows[end - 1]), why))
+        end -= 1
+    if not footer:
+        return table
+    return dataclasses.replace(
+        table, values=table.values.iloc[:end].reset_index(drop=True), rows=table.rows[:end], footer=tuple(footer[::-1])
+    )
+
+
+def _footer_reason(table: Table, schema: Schema, index: int) -> str | None:
+    cells = table.values.iloc[index].tolist()
+    texts = [(j, c) for j, c in enumerate(cells) if isinstance(c, str) and c.strip()]
+    if texts and _FOOTER_LABEL.match(texts[0][1]) and not _names_someone(table, schema, cells, texts[0][0]):
+        return f"it starts with {texts[0][1].strip()!r}"
+    numbers = [(j, c) for j, c in enumerate(cells) if isinstance(c, (int, float)) and not isinstance(c, bool)]
+    if texts or not numbers:
+        return None
+    above = table.values.iloc[:index]
+    for j, value in numbers:
+        column = above[j]
+        filled = column[column.map(_filled)]
+        total = sum(v for v in filled if isinstance(v, (int, float)) and not isinstance(v, bool))
+        if value not in (total, len(filled)) or len(filled) < 2:
+            return None
+    return "its numbers are the sums or counts of the columns above it"
+
+
+def _names_someone(table: Table, schema: Schema, cells: list[Any], label: int) -> bool:
+    """Whether the row has text, besides its label, under a header that says who a person is.
+
+    A number under Email or Name is a count (=COUNTA), not a person.
+    """
+    people = [schema.fields[name] for name in ("first_name", "last_name", "name", "email") if name in schema.fields]
+    who = {key for spec in people for key in spec.header_keys}
+    return any(
+        j != label and header_key(h) in who and isinstance(c, str) and c.strip()
+        for j, (h, c) in enumerate(zip(table.headers, cells, strict=False))
+    )

@@ -32,7 +32,7 @@ from typing import Any, Literal, NamedTuple
 from sheetkit.core.cells import CellUpdate, CellValue
 from sheetkit.core.report import Report
 from sheetkit.core.schema import Schema, header_key, load_schema
-from sheetkit.core.table import Table
+from sheetkit.core.table import Table, set_aside_footer
 from sheetkit.core.values import from_pandas, google_value, normal, values_equal
 from sheetkit.errors import LockedError, SheetkitError, SyncLockedError, UsageError, WriteError
 from sheetkit.google import bodies
@@ -454,9 +454,9 @@ def _read_both(
     from sheetkit.excel.read import read_table
 
     stamp = FileStamp.of(workbook)
-    local_table = read_table(workbook, schema, sheet=sheet)
+    local_table = set_aside_footer(read_table(workbook, schema, sheet=sheet), schema)
     grid = read_google_grid(parse_sheet_ref(url, worksheet), client=client)
-    remote_table = table_from_grid(grid, schema)
+    remote_table = set_aside_footer(table_from_grid(grid, schema), schema)
     dates = _date_columns(schema, local_table, remote_table)
     local = _side("workbook", local_table, schema, dates)
     id_column = _identity(schema.sync.id_header)
