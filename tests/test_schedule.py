@@ -95,6 +95,7 @@ def test_rule_overrides_from_the_config(make_workbook: WorkbookFactory, tmp_path
         ("[[sheetkit.sources]]\npath = 'a.xlsx'\nurl = 'https://x'\n", "needs exactly one of 'path'"),
         ("[sheetkit.rules]\ncadence_days = { maybe = 3 }\n[[sheetkit.sources]]\npath = 'a.xlsx'\n", "unknown status"),
         ("[sheetkit.rules]\nnon_responsive_follow_ups = -1\n[[sheetkit.sources]]\npath = 'a.xlsx'\n", "whole number"),
+        ("day_first = 'yes'\n[[sheetkit.sources]]\npath = 'a.xlsx'\n", "sheetkit.day_first must be true, false or"),
         ("sources = 3 = 4\n", "not valid TOML"),
         ("", "add at least one [[sheetkit.sources]]"),
     ],

@@ -349,7 +349,7 @@ def _converter(spec: Field, schema: Schema, table: Table) -> Callable[[Any], Any
     if spec.type == "list":
         return _to_list
     if spec.type == "date":
-        return lambda v: _to_date(v, schema.day_first, table.epoch)
+        return lambda v: _to_date(v, schema.day_first is True, table.epoch)
     lookup = schema.status_lookup()
     blank = schema.blank_status
     return lambda v: _to_status(v, lookup, blank)
