@@ -136,7 +136,8 @@ MESSY_ROWS: dict[int, tuple[str, Any]] = {
     206: ("Email", "  omar.haddad@example.org  "),  # leading and trailing spaces
 }
 DUPLICATE_OF = {150: 36}
-# Dates typed as text (valid, read as 2026-03-04 with day_first: false).
+# Dates typed as text, all read as 2026-03-04; the ambiguous 3/4/2026 (nothing else in its column
+# decides the day/month order) is read month first and reported as a warning naming both readings.
 TEXT_DATES = {27: "2026-03-04", 64: "3/4/2026", 133: "4 Mar 2026"}
 FORMULA_LIKE_NOTE = (288, "=HYPERLINK is not a formula here")
 EMOJI_NOTE = (12, "Great first call 🎉 wants Staff-level roles, ping after Thanksgiving")

@@ -3,6 +3,7 @@
     [sheetkit]
     schema = "recruiter_contacts"          # bundled name or a path (relative to this file)
     timezone = "America/New_York"          # what "today" means for the computed columns
+    day_first = true                       # optional: "3/4/2026" is 3 April (false: March 4; "auto")
 
     [sheetkit.rules]                       # optional overrides of the schema's numbers
     non_responsive_follow_ups = 4
@@ -147,7 +148,10 @@ def _override(path: Path, prefix: str, schema: Schema, section: dict[str, Any]) 
             ) from None
         changes["timezone"] = str(section["timezone"])
     if "day_first" in section:
-        changes["day_first"] = _typed(path, f"{prefix}.day_first", section["day_first"], bool)
+        value = section["day_first"]
+        if value != "auto" and not isinstance(value, bool):
+            raise ConfigError(f'{path}: {prefix}.day_first must be true, false or "auto" (got {value!r})')
+        changes["day_first"] = None if value == "auto" else value
     if "date_format" in section:
         changes["date_format"] = _typed(path, f"{prefix}.date_format", section["date_format"], str)
     rules = section.get("rules", {})

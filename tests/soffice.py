@@ -38,6 +38,7 @@ __all__ = [
     "LibreOfficeError",
     "read_sheets_with_libreoffice",
     "read_with_libreoffice",
+    "resave_with_libreoffice",
     "soffice_available",
     "soffice_path",
 ]
@@ -103,8 +104,10 @@ def _profile_dir() -> Path:
     return root
 
 
-def _run_soffice(path: Path, outdir: Path, sheet_number: int) -> subprocess.CompletedProcess[str]:
-    """Run one conversion; kill the whole soffice process group on timeout."""
+def _run_soffice(
+    path: Path, outdir: Path, sheet_number: int, convert_to: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run one conversion (to CSV unless ``convert_to`` says otherwise); kill the whole soffice process group on timeout."""
     exe = soffice_path()
     if exe is None:
         raise LibreOfficeError(
@@ -119,7 +122,7 @@ def _run_soffice(path: Path, outdir: Path, sheet_number: int) -> subprocess.Comp
         "--nolockcheck",
         f"-env:UserInstallation={_profile_dir().as_uri()}",
         "--convert-to",
-        f"csv:{_FILTER}:{_OPTIONS},{sheet_number}",
+        convert_to or f"csv:{_FILTER}:{_OPTIONS},{sheet_number}",
         "--outdir",
         str(outdir),
         str(path),
@@ -201,3 +204,23 @@ def read_with_libreoffice(path: Path, sheet: str | None = None) -> list[list[str
         found = _convert(path, 1)
         return next(iter(found.values()))
     return read_sheets_with_libreoffice(path, [sheet])[sheet]
+
+
+def resave_with_libreoffice(path: Path, outdir: Path) -> Path:
+    """Open ``path`` in LibreOffice and save it as a new .xlsx in ``outdir`` (so another program wrote it)."""
+    path = Path(path).resolve()
+    outdir.mkdir(parents=True, exist_ok=True)
+    target = outdir / f"{path.stem}.xlsx"
+    if target.resolve() == path:
+        raise LibreOfficeError(f"resaving {path.name} into its own folder would overwrite it; give another outdir")
+    with _lock:
+        for _attempt in (1, 2):  # a fresh profile occasionally swallows its first conversion
+            result = _run_soffice(path, outdir, 1, convert_to="xlsx:Calc MS Excel 2007 XML")
+            if target.is_file():
+                break
+    if not target.is_file():
+        raise LibreOfficeError(
+            f"LibreOffice wrote no {target.name} (exit {result.returncode}):\n"
+            f"stdout: {result.stdout.strip()}\nstderr: {result.stderr.strip()}"
+        )
+    return target

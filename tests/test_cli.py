@@ -42,7 +42,7 @@ def test_validate_exit_1_and_json(make_workbook: WorkbookFactory) -> None:
     path = make_workbook([contact(), contact(Email="bo@", **{"Last Contacted": "next tuesday"})])
     text = run("validate", str(path), "--as-of", "2026-11-21")
     assert text.returncode == 1
-    assert "Contacts!J3" in text.stdout and "'next tuesday' is not a date" in text.stdout
+    assert "Contacts!J3" in text.stdout and "'next tuesday' is a relative date" in text.stdout
     result = run("validate", str(path), "--as-of", "2026-11-21", "--format", "json")
     assert result.returncode == 1
     data = json.loads(result.stdout)

@@ -1,4 +1,5 @@
-"""Dates as serials, date cells and typed text; ambiguity follows the schema's day_first."""
+"""Dates as serials, date cells and typed text: both readings of an ambiguous one, ordinals, and
+text meant as a date that is not one (relative words, no year)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sheetkit.core.dates import EPOCH_1900, EPOCH_1904, date_to_serial, parse_date_text, serial_to_date
+from sheetkit.core.dates import (
+    EPOCH_1900,
+    EPOCH_1904,
+    NotADate,
+    Reading,
+    date_to_serial,
+    not_a_date,
+    parse_date_text,
+    read_date_text,
+    serial_to_date,
+)
 
 dates = st.dates(min_value=dt.date(1930, 1, 1), max_value=dt.date(2099, 12, 31))
 MONTH_ABBR = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
@@ -86,3 +97,100 @@ def test_not_dates(text: str) -> None:
 def test_parse_never_raises(text: str) -> None:
     result = parse_date_text(text)
     assert result is None or isinstance(result, dt.date)
+
+
+@given(dates)
+def test_both_readings_of_a_numeric_date(day: dt.date) -> None:
+    for sep in "/.-":
+        text = f"{day.day:02d}{sep}{day.month:02d}{sep}{day.year}"
+        reading = read_date_text(text)
+        assert reading is not None and reading.day_first == day and reading.dotted == (sep == ".")
+        swapped = dt.date(day.year, day.day, day.month) if day.day <= 12 else None
+        assert reading.month_first == swapped
+        assert reading.ambiguous == (swapped is not None and swapped != day)
+        assert reading.proves == (None if swapped is not None else "day")
+
+
+def test_what_a_reading_proves() -> None:
+    assert read_date_text("27.10.2026") == Reading(None, dt.date(2026, 10, 27), dotted=True)
+    assert read_date_text("10/27/2026") == Reading(dt.date(2026, 10, 27), None)
+    assert read_date_text("27.10.2026").proves == "day"  # type: ignore[union-attr]
+    assert read_date_text("10/27/2026").proves == "month"  # type: ignore[union-attr]
+    same = read_date_text("04/04/2026")
+    assert same is not None and not same.ambiguous and same.proves is None  # reads the same both ways
+    iso = read_date_text("2026-11-04")
+    assert iso == Reading(dt.date(2026, 11, 4), dt.date(2026, 11, 4)) and iso.proves is None
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("23rd November 2026", dt.date(2026, 11, 23)),
+        ("November 23rd, 2026", dt.date(2026, 11, 23)),
+        ("November 23rd 2026", dt.date(2026, 11, 23)),
+        ("4th March 2026", dt.date(2026, 3, 4)),
+        ("1st Jan 2026", dt.date(2026, 1, 1)),
+        ("2nd Feb 2026", dt.date(2026, 2, 2)),
+        ("the 4th of March 2026", dt.date(2026, 3, 4)),
+        ("4th of March, 2026", dt.date(2026, 3, 4)),
+        ("March the 4th, 2026", dt.date(2026, 3, 4)),
+        ("Mon, 23rd Nov 2026", dt.date(2026, 11, 23)),
+        ("Nov. 23rd, 2026", dt.date(2026, 11, 23)),
+    ],
+)
+def test_ordinals(text: str, day: dt.date) -> None:
+    assert parse_date_text(text) == day
+    assert read_date_text(text) == Reading(day, day)
+
+
+AS_OF = dt.date(2026, 11, 21)  # a Saturday
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "example"),
+    [
+        ("next tuesday", "relative", "2026-11-24"),
+        ("Next Tuesday", "relative", "2026-11-24"),
+        ("last tuesday", "relative", "2026-11-17"),
+        ("this friday", "relative", "2026-11-27"),
+        ("yesterday", "relative", "2026-11-20"),
+        ("today", "relative", "2026-11-21"),
+        ("tomorrow", "relative", "2026-11-22"),
+        ("in 2 days", "relative", "2026-11-23"),
+        ("3 weeks ago", "relative", "2026-10-31"),
+        ("a few days ago", "relative", "2026-11-18"),
+        ("last week", "relative", "2026-11-14"),
+        ("last week?", "relative", "2026-11-14"),
+        ("next month", "relative", "2026-12-21"),
+        ("ASAP", "placeholder", "2026-11-21"),
+        ("tbd", "placeholder", "2026-11-21"),
+        ("TBA", "placeholder", "2026-11-21"),
+        ("23rd November", "no_year", "23rd November 2026"),
+        ("November 23rd", "no_year", "November 23rd, 2026"),
+        ("1st Jan", "no_year", "1st Jan 2026"),
+        ("Nov 23", "no_year", "Nov 23, 2026"),
+        ("23/11", "no_year", "23/11/2026"),
+        ("4.11.", "no_year", "4.11.2026"),
+    ],
+)
+def test_text_meant_as_a_date(text: str, kind: str, example: str) -> None:
+    assert parse_date_text(text) is None  # never read as a date
+    assert not_a_date(text, AS_OF) == NotADate(kind, example)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("text", ["", "soon-ish", "1.5", "12.5", "31/2", "Smarch 23", "2024", "x" * 100, "Bob"])
+def test_other_text_is_just_not_a_date(text: str) -> None:
+    assert not_a_date(text, AS_OF) is None
+
+
+def test_a_month_later_keeps_the_day_or_takes_the_last() -> None:
+    assert not_a_date("next month", dt.date(2026, 1, 31)) == NotADate("relative", "2026-02-28")
+    assert not_a_date("last year", dt.date(2024, 2, 29)) == NotADate("relative", "2023-02-28")
+    assert not_a_date("in 999 years", dt.date(9990, 1, 1)) == NotADate("relative", "9990-01-01")  # off the calendar
+    assert not_a_date("in 999 weeks", dt.date(9990, 1, 1)) == NotADate("relative", "9990-01-01")
+
+
+@given(st.text(max_size=50), st.dates())
+def test_not_a_date_never_raises(text: str, as_of: dt.date) -> None:
+    found = not_a_date(text, as_of)
+    assert found is None or found.kind in ("relative", "placeholder", "no_year")

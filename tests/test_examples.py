@@ -114,7 +114,7 @@ def test_refresh_script_writes_the_workbook_and_exits_1_for_problems(
     done = run_script(str(example_copy), "--as-of", AS_OF.isoformat(), env=script_env(tmp_path))
 
     assert done.returncode == 1, done.stderr
-    assert "7 errors, 1 warning" in done.stdout
+    assert "7 errors, 2 warnings" in done.stdout
     assert re.search(r"Wrote \d+ cells to .*contacts\.xlsx", done.stdout)
     assert "Contacts!J19" in done.stderr and "next tuesday" in done.stderr  # problems are logged
     assert "Traceback" not in done.stderr

@@ -168,7 +168,7 @@ def test_no_cell_failed_and_every_code_cell_ran(executed: Executed) -> None:
 def test_validation_report_shows_the_messy_rows(executed: Executed) -> None:
     report = executed.outputs["validate"]
     assert "next tuesday" in report
-    assert "7 errors, 1 warning" in report
+    assert "7 errors, 2 warnings" in report
     errors = executed.outputs["errors"]
     for cell in ("Contacts!J19", "Contacts!C41", "Contacts!K77", "Contacts!K95", "Contacts!I118", "Contacts!J171"):
         assert cell in errors

@@ -95,6 +95,7 @@ def test_rule_overrides_from_the_config(make_workbook: WorkbookFactory, tmp_path
         ("[[sheetkit.sources]]\npath = 'a.xlsx'\nurl = 'https://x'\n", "needs exactly one of 'path'"),
         ("[sheetkit.rules]\ncadence_days = { maybe = 3 }\n[[sheetkit.sources]]\npath = 'a.xlsx'\n", "unknown status"),
         ("[sheetkit.rules]\nnon_responsive_follow_ups = -1\n[[sheetkit.sources]]\npath = 'a.xlsx'\n", "whole number"),
+        ("day_first = 'yes'\n[[sheetkit.sources]]\npath = 'a.xlsx'\n", "sheetkit.day_first must be true, false or"),
         ("sources = 3 = 4\n", "not valid TOML"),
         ("", "add at least one [[sheetkit.sources]]"),
     ],
@@ -197,7 +198,7 @@ def test_report_command_text_json_html_and_charts(tmp_path: Path) -> None:
     page, charts = tmp_path / "report.html", tmp_path / "charts"
     text = run("report", str(example), "--as-of", "2026-11-21", "--html", str(page), "--charts", str(charts))
     assert text.returncode == 1  # the example has problems
-    assert "300 rows, 7 errors, 1 warning" in text.stdout and "overdue: 144" in text.stdout
+    assert "300 rows, 7 errors, 2 warnings" in text.stdout and "overdue: 144" in text.stdout
     html = page.read_text(encoding="utf-8")
     assert html.count("data:image/png;base64,") == 2 and "Contacts!J19" in html
     assert {p.name for p in charts.iterdir()} == {"due_per_week.png", "contacts_by_status.png"}

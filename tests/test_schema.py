@@ -67,6 +67,7 @@ def test_load_by_name_path_and_object(tmp_path: Path) -> None:
         ("name: x\nfields:\n  a:\n    type: status\n", 2, "fields", "no 'statuses' section"),
         ("name: x\ntimezone: Mars/Olympus\nfields:\n  a:\n    type: text\n", 2, "timezone", "unknown time zone"),
         ("name: x\nfields:\n  a:\n    type: text\n  a:\n    type: text\n", 5, "fields.a", "key appears twice"),
+        ("name: x\nday_first: maybe\nfields:\n  a:\n    type: date\n", 2, "day_first", "expected true, false or auto"),
         ("fields:\n  a:\n    type: text\n", 1, "", "missing required key 'name'"),
         ("name: x\nfields: [\n", 3, "", "not valid YAML"),
         ("", None, "", "the file is empty"),
@@ -125,3 +126,18 @@ def test_derived_facts_are_computed_once_and_follow_a_replaced_schema() -> None:
     fewer = dataclasses.replace(schema, computed={})
     assert header_key("Next Check-In") not in fewer.date_header_keys
     assert header_key("Next Check-In") not in fewer.known_header_keys
+
+
+@pytest.mark.parametrize(("written", "read"), [("true", True), ("false", False), ("auto", None), (None, None)])
+def test_day_first_is_true_false_or_left_to_each_column(written: str | None, read: bool | None) -> None:
+    line = "" if written is None else f"day_first: {written}\n"
+    assert parse_schema(f"name: x\n{line}fields:\n  a:\n    type: date\n").day_first is read
+
+
+def test_bundled_schemas_leave_the_date_order_to_each_column(tmp_path: Path) -> None:
+    for name in bundled_schemas():
+        schema = load_schema(name)
+        assert schema.day_first is None and schema.bundled, name
+    copy = tmp_path / "mine.yaml"
+    copy.write_text(Path(load_schema().path).read_text(encoding="utf-8"), encoding="utf-8")
+    assert not load_schema(copy).bundled and not parse_schema("name: x\nfields:\n  a:\n    type: date\n").bundled

@@ -289,7 +289,7 @@ def test_invalid_rows_are_still_merged_and_reported(pair: tuple[Path, str, Any])
     path, key, emulator = pair
     edit_local(path, D2="next tuesday")
     result = sync(path, key, as_of=AS_OF)
-    assert result.exit_code == 1 and any("'next tuesday' is not a date" in p.message for p in result.report.problems)
+    assert result.exit_code == 1 and any("'next tuesday' is a relative date" in p.message for p in result.report.problems)
     content = same_content(path, emulator, key)
     assert content["Ana"]["Last Contacted"] == "next tuesday" and content["Ana"]["Next Check-In"] == ""
 

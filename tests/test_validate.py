@@ -41,7 +41,7 @@ def test_every_problem_at_once_by_cell(make_workbook: WorkbookFactory) -> None:
     by_cell = {p.cell: p for p in report.problems}
     assert (
         by_cell["Contacts!J4"].message
-        == "'next tuesday' is not a date (e.g. 2024-03-04, 4 Mar 2024, or month/day/year)"
+        == "'next tuesday' is a relative date; write the date itself, e.g. 2026-11-24"
     )
     assert by_cell["Contacts!J4"].header == "Last Contacted" and by_cell["Contacts!J4"].value == "next tuesday"
     assert by_cell["Contacts!C5"].message == "'ANA.LIMA@example.com ' appears more than once (first at Contacts!C2)"
@@ -139,7 +139,7 @@ def test_json_dataframe_and_html(make_workbook: WorkbookFactory) -> None:
     frame = report.to_frame()
     assert len(frame) == 8 and frame.loc[frame["cell"] == "Contacts!C3", "rule"].item() == "email"
     page = report._repr_html_()
-    assert "<table>" in page and "Contacts!J4" in page and "&#x27;next tuesday&#x27; is not a date" in page
+    assert "<table>" in page and "Contacts!J4" in page and "&#x27;next tuesday&#x27; is a relative date" in page
     assert repr(report) == "<Report contacts.xlsx 'Contacts': 9 rows, 8 problems>"
 
 

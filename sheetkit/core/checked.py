@@ -109,7 +109,7 @@ def check_table(
     ``step`` is told "validate" and "compute" as those stages start (progress bars use it).
     """
     step("validate")
-    normalized = normalize(table, schema)
+    normalized = normalize(table, schema, as_of)
     problems = merge_problems(normalized.problems, validate_normalized(normalized, as_of))
     empty = normalized.empty_rows()
     blocked = blocked_rows(problems, table, input_fields(schema)) | empty

@@ -5,7 +5,8 @@ field's type becomes a Problem that quotes the raw value, and a blank in the typ
 pandera's checks then run on clean typed columns only. Typed columns are converted one distinct
 value at a time (pandas.factorize), so a 100,000-row sheet costs as many conversions as it
 has distinct values; text columns whose values are mostly distinct (emails, URLs) are stripped
-cell by cell instead.
+cell by cell instead. A date column's distinct typed texts also decide the day/month order of
+its ambiguous ones (:mod:`sheetkit.core.dateorder`) in the same pass.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ import numpy as np
 import pandas as pd
 
 from sheetkit.core.cells import column_letter
-from sheetkit.core.dates import parse_date_text, serial_to_date
+from sheetkit.core.dateorder import ColumnOrder, OrderChoice, ambiguous_message
+from sheetkit.core.dates import Reading, not_a_date, read_date_text, serial_to_date
 from sheetkit.core.report import Problem, shown
 from sheetkit.core.schema import COPY_SCHEMA_HINT, Field, Schema, closest_by_words, header_key
 from sheetkit.core.table import Table
@@ -52,6 +54,21 @@ _TYPE_WORDS = {
 }
 
 
+@dataclass(frozen=True)
+class DateColumn:
+    """How a date column's typed dates were read where their day/month order was in question.
+
+    Attributes:
+        order: what the column (or the schema) says about the order.
+        choices: each ambiguous text of the column (as typed) -> how it was read.
+        doubtful: per cell, True where the order was a guess (each gets a warning).
+    """
+
+    order: ColumnOrder
+    choices: dict[str, OrderChoice]
+    doubtful: np.ndarray
+
+
 @dataclass
 class Normalized:
     """The sheet's values under schema field names, typed, with what went wrong on the way.
@@ -64,6 +81,7 @@ class Normalized:
         problems: header problems and values that could not be read as their type.
         notices: columns the schema does not know (left as they are; worth a look, not a problem).
         invalid: field name -> boolean array, True where the value could not be read.
+        dates: date field name -> how its ambiguous typed dates were read.
     """
 
     table: Table
@@ -75,6 +93,7 @@ class Normalized:
     notices: list[Problem] = field(default_factory=list)
     invalid: dict[str, np.ndarray] = field(default_factory=dict)
     blank: dict[str, np.ndarray] = field(default_factory=dict)
+    dates: dict[str, DateColumn] = field(default_factory=dict)
 
     def empty_rows(self) -> np.ndarray:
         """Rows that hold nothing the schema knows (only other or computed columns): not checked."""
@@ -82,6 +101,15 @@ class Normalized:
         for mask in self.blank.values():
             empty &= mask
         return empty if self.blank else np.zeros(len(self.table), dtype=bool)
+
+    def read_as(self, field_name: str, raw: Any) -> str:
+        """How a typed date whose day/month order was in question was read, for a message; else "".
+
+        E.g. "read as 2026-12-08 (month first)"; "" for date cells, ISO text and the like.
+        """
+        column = self.dates.get(field_name)
+        choice = column.choices.get(raw) if column is not None and type(raw) is str else None
+        return "" if choice is None else choice.read_as()
 
     def problem(
         self, field_name: str, row_index: int, *, rule: str, message: str, severity: str = "error", value: Any = None
@@ -103,8 +131,13 @@ class Normalized:
         )
 
 
-def normalize(table: Table, schema: Schema) -> Normalized:
-    """Map headers to fields and coerce every field column to its type."""
+def normalize(table: Table, schema: Schema, as_of: dt.date | None = None) -> Normalized:
+    """Map headers to fields and coerce every field column to its type.
+
+    ``as_of`` (default: today in the schema's time zone) dates the examples in messages about
+    relative dates ("next tuesday": "write the date itself, e.g. 2026-11-24").
+    """
+    as_of = schema.today() if as_of is None else as_of
     positions, computed_positions, problems = match_headers(table, schema)
     columns: dict[str, pd.Series] = {}
     invalid: dict[str, np.ndarray] = {}
@@ -113,12 +146,18 @@ def normalize(table: Table, schema: Schema) -> Normalized:
     for name, position in positions.items():
         spec = schema.fields[name]
         raw = table.values[position]
-        typed, bad, blank[name] = _coerce(raw, spec, schema, table)
+        if spec.type == "date":
+            typed, bad, blank[name], result.dates[name] = _coerce_dates(raw, schema.day_first, table.epoch)
+        else:
+            typed, bad, blank[name] = _coerce(raw, spec, schema)
         columns[name] = typed
         invalid[name] = bad
         for index in np.flatnonzero(bad):
             value = raw.iat[int(index)]
-            problems.append(result.problem(name, int(index), rule="type", message=_type_message(spec, value, schema)))
+            message = _type_message(spec, value, schema, as_of)
+            problems.append(result.problem(name, int(index), rule="type", message=message))
+        if spec.type == "date":
+            problems.extend(_ambiguous_dates(result, name, raw))
     result.blank = blank
     for name in positions:
         spec = schema.fields[name]
@@ -270,13 +309,71 @@ def _sheet_prefix(table: Table) -> str:
 # Coercion
 
 
-def _coerce(raw: pd.Series, spec: Field, schema: Schema, table: Table) -> tuple[pd.Series, np.ndarray, np.ndarray]:
-    """Convert a raw column: (typed series, mask of unreadable values, mask of blank cells)."""
+def _coerce(raw: pd.Series, spec: Field, schema: Schema) -> tuple[pd.Series, np.ndarray, np.ndarray]:
+    """Convert a raw column (not a date column): (typed series, mask of unreadable values, mask of blank cells)."""
     if spec.type == "text":  # every value is readable as text: only blanks to find
         return _text_by_cell(raw) if _mostly_distinct(raw) else _text_by_value(raw)
     codes, uniques = _factorize(raw)
-    convert = _converter(spec, schema, table)
-    converted = [convert(u) for u in uniques]
+    convert = _converter(spec, schema)
+    return _typed(codes, uniques, [convert(u) for u in uniques], DTYPES[spec.type])
+
+
+def _coerce_dates(
+    raw: pd.Series, day_first: bool | None, epoch: dt.date
+) -> tuple[pd.Series, np.ndarray, np.ndarray, DateColumn]:
+    """Convert a date column, each ambiguous typed date in the order its column decides (see dateorder).
+
+    One pass over the distinct values reads every typed text both ways (cached), a second over
+    those readings finds the column's order, and only the ambiguous ones are then chosen for.
+    """
+    codes, uniques = _factorize(raw)
+    readings: dict[str, Reading] = {}
+    for u in uniques:
+        if type(u) is str and (reading := read_date_text(u)) is not None:
+            readings[u] = reading
+    order = ColumnOrder.of(readings.items(), day_first)
+    choices: dict[str, OrderChoice] = {}
+    converted: list[Any] = []
+    for u in uniques:
+        reading = readings.get(u) if type(u) is str else None
+        if reading is None:  # a date cell, a serial number, a blank, or text that is not a date
+            converted.append(_to_date(u, epoch))
+            continue
+        if reading.ambiguous:
+            choices[u] = order.choose(reading)
+            day = choices[u].date
+        else:
+            day = reading.date(False)
+        converted.append(dt.datetime(day.year, day.month, day.day))
+    doubtful_texts = {text for text, choice in choices.items() if choice.doubtful}
+    if doubtful_texts:
+        flags = np.fromiter((type(u) is str and u in doubtful_texts for u in uniques), dtype=bool, count=len(uniques))
+        doubtful = np.append(flags, False)[codes]
+    else:
+        doubtful = np.zeros(len(codes), dtype=bool)
+    typed, bad, blank = _typed(codes, uniques, converted, DTYPES["date"])
+    return typed, bad, blank, DateColumn(order, choices, doubtful)
+
+
+def _ambiguous_dates(norm: Normalized, name: str, raw: pd.Series) -> list[Problem]:
+    """A warning for every cell of a date column whose day/month order was guessed."""
+    column = norm.dates[name]
+    messages: dict[str, str] = {}  # one message per distinct text, however many cells hold it
+    problems = []
+    for index in np.flatnonzero(column.doubtful):
+        text = str(raw.iat[int(index)])  # a doubtful cell holds typed text
+        if text not in messages:
+            messages[text] = ambiguous_message(text, column.choices[text], column.order, norm.schema)
+        problems.append(
+            norm.problem(name, int(index), rule="ambiguous_date", severity="warning", message=messages[text])
+        )
+    return problems
+
+
+def _typed(
+    codes: np.ndarray, uniques: list[Any], converted: list[Any], dtype: str | None
+) -> tuple[pd.Series, np.ndarray, np.ndarray]:
+    """A column from its factorized codes and converted distinct values: (typed series, unreadable, blank)."""
     blank_unique = np.fromiter((not _present(u) for u in uniques), dtype=bool, count=len(uniques))
     bad_unique = np.fromiter((c is INVALID for c in converted), dtype=bool, count=len(converted))
     values = np.empty(len(converted) + 1, dtype=object)
@@ -285,7 +382,6 @@ def _coerce(raw: pd.Series, spec: Field, schema: Schema, table: Table) -> tuple[
     out = values[codes]
     bad = np.append(bad_unique, False)[codes]
     blank = np.append(blank_unique, True)[codes]
-    dtype = DTYPES[spec.type]
     if dtype == "datetime64[ns]":
         series = pd.Series(pd.to_datetime(pd.Series(out, dtype=object)), dtype=dtype)
     elif dtype is not None:
@@ -378,7 +474,7 @@ def _texts(values: Any) -> list[Any]:
     return [(u.strip() or None) if type(u) is str else _to_text(u) for u in values]
 
 
-def _converter(spec: Field, schema: Schema, table: Table) -> Callable[[Any], Any]:
+def _converter(spec: Field, schema: Schema) -> Callable[[Any], Any]:
     if spec.type == "integer":
         return _to_integer
     if spec.type == "number":
@@ -387,8 +483,6 @@ def _converter(spec: Field, schema: Schema, table: Table) -> Callable[[Any], Any
         return _to_boolean
     if spec.type == "list":
         return _to_list
-    if spec.type == "date":
-        return lambda v: _to_date(v, schema.day_first, table.epoch)
     lookup = schema.status_lookup()
     blank = schema.blank_status
     return lambda v: _to_status(v, lookup, blank)
@@ -478,7 +572,8 @@ def _to_list(value: Any) -> Any:
     return items or None
 
 
-def _to_date(value: Any, day_first: bool, epoch: dt.date) -> Any:
+def _to_date(value: Any, epoch: dt.date) -> Any:
+    """A date cell or serial number as a date (typed text is read by :func:`_coerce_dates`)."""
     if not _present(value):
         return None
     if isinstance(value, dt.datetime):
@@ -490,9 +585,6 @@ def _to_date(value: Any, day_first: bool, epoch: dt.date) -> Any:
     if isinstance(value, (int, float)):
         day = serial_to_date(float(value), epoch)
         return INVALID if day is None else dt.datetime(day.year, day.month, day.day)
-    if isinstance(value, str):
-        day = parse_date_text(value, day_first=day_first)
-        return INVALID if day is None else dt.datetime(day.year, day.month, day.day)
     return INVALID
 
 
@@ -503,11 +595,27 @@ def _to_status(value: Any, lookup: dict[str, str], blank: str | None) -> Any:
     return lookup.get(header_key(text), text)
 
 
-def _type_message(spec: Field, value: Any, schema: Schema) -> str:
-    if spec.type == "date" and isinstance(value, (int, float)) and not isinstance(value, bool):
-        return f"{shown(value)} is not a date (as a date serial number it is outside 1900-9999)"
-    expected = _TYPE_WORDS.get(spec.type, spec.type)
+def _type_message(spec: Field, value: Any, schema: Schema, as_of: dt.date) -> str:
     if spec.type == "date":
-        order = "day/month/year" if schema.day_first else "month/day/year"
-        expected = f"a date (e.g. 2024-03-04, 4 Mar 2024, or {order})"
-    return f"'{shown(value)}' is not {expected}"
+        return _date_message(value, schema.day_first, as_of)
+    return f"'{shown(value)}' is not {_TYPE_WORDS.get(spec.type, spec.type)}"
+
+
+def _date_message(value: Any, day_first: bool | None, as_of: dt.date) -> str:
+    """Why a value is not a date, and what to write instead."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return f"{shown(value)} is not a date (as a date serial number it is outside 1900-9999)"
+    meant = not_a_date(value, as_of) if isinstance(value, str) else None
+    if meant is not None and meant.kind == "relative":
+        return f"'{shown(value)}' is a relative date; write the date itself, e.g. {meant.example}"
+    if meant is not None and meant.kind == "placeholder":
+        return (
+            f"'{shown(value)}' is not a date; write the date itself, e.g. {meant.example}, "
+            "or leave the cell blank until there is one"
+        )
+    if meant is not None:
+        return f"'{shown(value)}' has no year, so it is not read as a date; write the year too, e.g. {meant.example}"
+    if day_first is None:  # the order of 3/4/2024 is the column's: suggest forms without the question
+        return f"'{shown(value)}' is not a date (e.g. 2024-03-04 or 4 Mar 2024)"
+    order = "day/month/year" if day_first else "month/day/year"
+    return f"'{shown(value)}' is not a date (e.g. 2024-03-04, 4 Mar 2024, or {order})"

@@ -204,7 +204,7 @@ class Schema:
     new_channel_for: tuple[str, ...] = ()
     due_soon_days: int = 7
     description: str = ""
-    day_first: bool = False
+    day_first: bool | None = None  # None ("auto"): each date column's own values decide
     timezone: str = "UTC"
     date_format: str = "yyyy-mm-dd"
     header_search_rows: int = 30
@@ -214,6 +214,14 @@ class Schema:
 
     def __repr__(self) -> str:
         return f"<Schema {self.name}: {len(self.fields)} fields, {len(self.statuses)} statuses>"
+
+    @cached_property
+    def bundled(self) -> bool:
+        """Whether this is a schema that ships with sheetkit (to change it, edit a copy)."""
+        if not self.path:
+            return False
+        folder = Path(self.path).resolve().parent
+        return any(folder == directory.resolve() for directory in _schema_dirs())
 
     # Facts derived from the schema are computed once, here, and read by every module that needs them.
 
@@ -457,6 +465,14 @@ class _SchemaBuilder:
             raise self.fail(node, f"expected true or false, got {_describe(node.value)}")
         return node.value
 
+    def day_first(self, node: _Node) -> bool | None:
+        """true, false, or auto (None: decided per column by its own dates)."""
+        if node.value == "auto":
+            return None
+        if not isinstance(node.value, bool):
+            raise self.fail(node, f"expected true, false or auto, got {_describe(node.value)}")
+        return node.value
+
     def integer(self, node: _Node, minimum: int = 0) -> int:
         if isinstance(node.value, bool) or not isinstance(node.value, int):
             raise self.fail(node, f"expected a whole number, got {_describe(node.value)}")
@@ -518,7 +534,7 @@ class _SchemaBuilder:
             computed=self.computed(top["computed"], fields, statuses) if "computed" in top else {},
             non_responsive=rule or NonResponsiveRule(),
             blank_status=blank_status,
-            day_first=self.boolean(top["day_first"]) if "day_first" in top else False,
+            day_first=self.day_first(top["day_first"]) if "day_first" in top else None,
             timezone=timezone,
             date_format=self.text(top["date_format"]) if "date_format" in top else "yyyy-mm-dd",
             header_search_rows=self.integer(top["header_search_rows"], 1) if "header_search_rows" in top else 30,

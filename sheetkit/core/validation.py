@@ -104,7 +104,9 @@ def _check(
         first_cells = _FirstOccurrences(norm, field)
         return (
             pa.Check(lambda s: ~first_cells.keys_of(s).duplicated(keep="first"), name="unique"),
-            lambda v, r: f"'{shown(v)}' appears more than once (first at {first_cells.cell(r)})",
+            lambda v, r: (
+                f"{_as_read(norm, field, v, quoted=True)} appears more than once (first at {first_cells.cell(r)})"
+            ),
         )
     if spec.name == "min":
         return pa.Check.ge(arg), lambda v, r: f"{shown(v)} is less than the minimum of {shown(arg)}"
@@ -115,7 +117,8 @@ def _check(
         return (
             pa.Check.le(limit),
             lambda v, r: (
-                f"{shown(v)} is after the as-of date {as_of.isoformat()}; a contact date cannot be in the future"
+                f"{_as_read(norm, field, v)} is after the as-of date {as_of.isoformat()}; "
+                "a contact date cannot be in the future"
             ),
         )
     if spec.name == "pattern":
@@ -136,6 +139,14 @@ def _check(
             lambda v, r: f"'{shown(v)}' is not one of: {', '.join(arg)}",
         )
     raise AssertionError(f"check {spec.name!r} has no implementation")  # schema.py rejects unknown names
+
+
+def _as_read(norm: Normalized, field: Field, value: Any, *, quoted: bool = False) -> str:
+    """A value as a message shows it, with how it was read when it was a typed date whose day/month
+    order was in question: "12.08.2026, read as 2026-12-08 (month first),"."""
+    text = f"'{shown(value)}'" if quoted else shown(value)
+    read_as = norm.read_as(field.name, value)
+    return f"{text}, {read_as}," if read_as else text
 
 
 def _unique_keys(series: pd.Series) -> pd.Series:
