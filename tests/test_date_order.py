@@ -144,7 +144,7 @@ def test_an_undecided_column_warns_naming_both_readings(tmp_path: Path) -> None:
 
     result = run("validate", str(path), "--as-of", "2026-11-21")
     assert result.returncode == 1 and "0 errors, 2 warnings" in result.stdout
-    assert f"  warning  {'Contacts!J2':<16} {expected}\n" in result.stdout
+    assert f"  warning  2 cells: Contacts!J2, J5: {expected}\n" in result.stdout  # the same warning, one line
 
 
 def test_an_undecided_dotted_date_is_read_day_first_with_a_warning(tmp_path: Path) -> None:
