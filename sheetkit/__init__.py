@@ -27,7 +27,7 @@ _HOMES = {
     "pull": "sheetkit.transfer",
     "push": "sheetkit.transfer",
     "sync": "sheetkit.syncing.engine",
-    "load_schema": "sheetkit.core.schema",
+    "load_schema": "sheetkit.core.schema_file",
     "due_per_week": "sheetkit.views.charts",
     "contacts_by_status": "sheetkit.views.charts",
     "write_html_report": "sheetkit.views.html_report",
@@ -113,7 +113,8 @@ if _typing.TYPE_CHECKING:
     from sheetkit.api import RefreshResult, check, enrich, refresh, validate
     from sheetkit.core.checked import Checked
     from sheetkit.core.report import Problem, Report
-    from sheetkit.core.schema import Schema, load_schema
+    from sheetkit.core.schema import Schema
+    from sheetkit.core.schema_file import load_schema
     from sheetkit.errors import (
         ConfigError,
         CredentialsError,

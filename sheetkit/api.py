@@ -22,7 +22,8 @@ import pandas as pd
 
 from sheetkit.core.checked import Checked, check_table
 from sheetkit.core.report import Report
-from sheetkit.core.schema import DateLike, Schema, SchemaLike, load_schema
+from sheetkit.core.schema import DateLike, Schema, SchemaLike
+from sheetkit.core.schema_file import load_schema
 from sheetkit.core.table import Table, set_aside_footer
 from sheetkit.core.writeplan import WritePlan, plan_writes
 from sheetkit.errors import UsageError

@@ -484,7 +484,7 @@ def _init(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from sheetkit.config import starter
-    from sheetkit.core.schema import load_schema
+    from sheetkit.core.schema_file import load_schema
     from sheetkit.errors import UsageError
     from sheetkit.runtime.atomic import atomic_replace
 

@@ -30,7 +30,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sheetkit.core.schema import NonResponsiveRule, Schema, load_schema
+from sheetkit.core.schema import NonResponsiveRule, Schema
+from sheetkit.core.schema_file import load_schema
 from sheetkit.errors import ConfigError
 
 CONFIG_NAMES = ("sheetkit.toml",)

@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from sheetkit.core.cells import CellUpdate
-from sheetkit.core.schema import Schema, header_key, load_schema
+from sheetkit.core.schema import Schema, header_key
+from sheetkit.core.schema_file import load_schema
 from sheetkit.core.table import locate_header
 from sheetkit.core.values import google_value, normal, shows, values_equal
 from sheetkit.errors import UsageError

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sheetkit.core.cells import CellUpdate
-from sheetkit.core.schema import load_schema
+from sheetkit.core.schema_file import load_schema
 from sheetkit.core.writeplan import WritePlan
 from sheetkit.errors import WorkbookFormatError
 from sheetkit.excel.csv import decode_text, parse_rows, write_csv

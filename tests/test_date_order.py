@@ -29,7 +29,8 @@ import sheetkit
 from sheetkit.config import load_config
 from sheetkit.core.dates import read_date_text
 from sheetkit.core.normalize import normalize
-from sheetkit.core.schema import Schema, load_schema
+from sheetkit.core.schema import Schema
+from sheetkit.core.schema_file import load_schema
 from sheetkit.core.table import table_from_frame
 
 D = dt.date

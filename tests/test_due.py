@@ -17,7 +17,7 @@ from conftest import AS_OF, contact
 from python_calamine import CalamineWorkbook
 
 from sheetkit.api import check
-from sheetkit.core.schema import load_schema, parse_schema
+from sheetkit.core.schema_file import load_schema, parse_schema
 from sheetkit.errors import UsageError
 from sheetkit.lists.due import DueList, due, parse_window, write_due_sheet
 

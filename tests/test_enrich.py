@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import sheetkit
-from sheetkit.core.schema import load_schema, parse_schema
+from sheetkit.core.schema_file import load_schema, parse_schema
 
 AS_OF = dt.date(2026, 11, 21)
 D = dt.date

@@ -13,7 +13,7 @@ import pytest
 from conftest import AS_OF, WorkbookFactory, contact
 
 import sheetkit
-from sheetkit.core.schema import load_schema, parse_schema
+from sheetkit.core.schema_file import load_schema, parse_schema
 
 
 def recruiter_with_extras() -> object:

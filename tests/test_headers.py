@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sheetkit.core.normalize import match_headers
-from sheetkit.core.schema import load_schema
+from sheetkit.core.schema_file import load_schema
 from sheetkit.core.table import Table, build_table, locate_header
 
 SCHEMA = load_schema()

@@ -11,7 +11,7 @@ import pytest
 from conftest import AS_OF, contact
 
 from sheetkit.api import check
-from sheetkit.core.schema import load_schema, parse_schema
+from sheetkit.core.schema_file import load_schema, parse_schema
 from sheetkit.errors import UsageError
 from sheetkit.lists.match import match, normalize_title, title_score
 

@@ -12,7 +12,7 @@ from conftest import AS_OF, WorkbookFactory, contact
 
 from sheetkit.api import check
 from sheetkit.core.cells import CellUpdate
-from sheetkit.core.schema import load_schema
+from sheetkit.core.schema_file import load_schema
 from sheetkit.core.table import FileOrigin, GoogleOrigin
 from sheetkit.excel.read import read_table
 

@@ -12,7 +12,7 @@ import pytest
 from conftest import AS_OF, HEADERS, WorkbookFactory, contact, set_cached_values
 
 import sheetkit
-from sheetkit.core.schema import load_schema
+from sheetkit.core.schema_file import load_schema
 from sheetkit.errors import HeaderError, SheetNotFoundError, SourceError, WorkbookFormatError
 from sheetkit.excel.read import read_table
 

@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sheetkit.core.schema import bundled_schemas, header_key, load_schema, parse_schema
+from sheetkit.core.schema import header_key
+from sheetkit.core.schema_file import bundled_schemas, load_schema, parse_schema
 from sheetkit.errors import SchemaFileError
 
 MINIMAL = "name: mini\nfields:\n  email:\n    type: text\n"

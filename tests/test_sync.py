@@ -295,7 +295,7 @@ def test_invalid_rows_are_still_merged_and_reported(pair: tuple[Path, str, Any])
 
 
 def test_key_field_mode_reports_blank_and_duplicate_keys(google_env: Any, tmp_path: Path) -> None:
-    from sheetkit.core.schema import load_schema, parse_schema
+    from sheetkit.core.schema_file import load_schema, parse_schema
 
     text = Path(load_schema().path).read_text(encoding="utf-8").replace("  key: null", "  key: email")
     schema = parse_schema(text)

@@ -19,7 +19,8 @@ from sheetkit.core.cells import quote_sheet
 from sheetkit.core.computed import compute, follow_up, input_fields, missing_inputs
 from sheetkit.core.normalize import Normalized, normalize
 from sheetkit.core.report import Problem, Report, merge_problems
-from sheetkit.core.schema import COPY_SCHEMA_HINT, Schema
+from sheetkit.core.schema import Schema
+from sheetkit.core.suggest import COPY_SCHEMA_HINT
 from sheetkit.core.table import Table
 from sheetkit.core.validation import validate_normalized
 

@@ -24,7 +24,8 @@ from sheetkit.core.cells import column_letter
 from sheetkit.core.dateorder import ColumnOrder, OrderChoice, ambiguous_message
 from sheetkit.core.dates import Reading, not_a_date, read_date_text, serial_to_date
 from sheetkit.core.report import Problem, shown
-from sheetkit.core.schema import COPY_SCHEMA_HINT, Field, Schema, closest_by_words, header_key
+from sheetkit.core.schema import Field, Schema, header_key
+from sheetkit.core.suggest import COPY_SCHEMA_HINT, closest_by_words
 from sheetkit.core.table import Table
 
 # Pandas dtypes of the typed frame (pandera checks them); None means plain Python objects.

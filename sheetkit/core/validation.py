@@ -18,7 +18,8 @@ import pandas as pd
 
 from sheetkit.core.normalize import DTYPES, Normalized
 from sheetkit.core.report import Problem, shown
-from sheetkit.core.schema import COPY_SCHEMA_HINT, CheckSpec, Field, Schema, closest, header_key
+from sheetkit.core.schema import CheckSpec, Field, Schema, header_key
+from sheetkit.core.suggest import COPY_SCHEMA_HINT, closest
 
 if TYPE_CHECKING:
     import pandera.pandas as pa

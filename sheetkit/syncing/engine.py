@@ -31,7 +31,8 @@ from typing import Any, Literal, NamedTuple
 
 from sheetkit.core.cells import CellUpdate, CellValue
 from sheetkit.core.report import Report
-from sheetkit.core.schema import Schema, header_key, load_schema
+from sheetkit.core.schema import Schema, header_key
+from sheetkit.core.schema_file import load_schema
 from sheetkit.core.table import Table, set_aside_footer
 from sheetkit.core.values import from_pandas, google_value, normal, values_equal
 from sheetkit.errors import LockedError, SheetkitError, SyncLockedError, UsageError, WriteError

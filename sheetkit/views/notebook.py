@@ -17,7 +17,8 @@ from sheetkit.api import as_checked, check
 from sheetkit.core.checked import Checked
 from sheetkit.core.display import styled_checked, styled_frame
 from sheetkit.core.facts import row_facts
-from sheetkit.core.schema import DateLike, SchemaLike, header_key, load_schema
+from sheetkit.core.schema import DateLike, SchemaLike, header_key
+from sheetkit.core.schema_file import load_schema
 
 if TYPE_CHECKING:
     from pandas.io.formats.style import Styler
