@@ -16,7 +16,7 @@ import logging
 import os
 import sys
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
 
@@ -36,8 +36,35 @@ Google credentials: a service-account key at ~/.config/gspread/service_account.j
 login saved by gspread, or SHEETKIT_CREDENTIALS=/path/to/key.json."""
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line usage errors that point to --help (its usage block is noise in cron mail)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_ERROR, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _at_least_one(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, got {value} (leave it out for the default)")
+    return value
+
+
+def _score(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 0 <= value <= 100:
+        raise argparse.ArgumentTypeError(f"a score is 0 to 100, got {value}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="sheetkit", description=_DESCRIPTION, epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--version", action=_Version, help="show the version and exit")
@@ -46,24 +73,24 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--log-format", choices=("text", "json"), default="text", help="log lines as text or JSON (for log collectors)"
     )
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True, parser_class=_Parser)
 
-    base = argparse.ArgumentParser(add_help=False)
+    base = _Parser(add_help=False)
     base.add_argument(
         "--schema", metavar="S", help="schema YAML file or bundled schema name (default: recruiter_contacts)"
     )
     base.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     base.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     base.add_argument("--log-format", choices=("text", "json"), default=argparse.SUPPRESS, help=argparse.SUPPRESS)
-    options = argparse.ArgumentParser(add_help=False, parents=[base])
+    options = _Parser(add_help=False, parents=[base])
     options.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
 
-    where = argparse.ArgumentParser(add_help=False)
+    where = _Parser(add_help=False)
     where.add_argument("--sheet", metavar="NAME", help="worksheet name (default: the first sheet)")
     where.add_argument("--as-of", metavar="DATE", help="treat DATE (YYYY-MM-DD) as today (default: today)")
 
     source_help = "a workbook (.xlsx, .xlsm, .xls), a .csv file, or a Google Sheets URL or id"
-    common = argparse.ArgumentParser(add_help=False, parents=[options, where])
+    common = _Parser(add_help=False, parents=[options, where])
     common.add_argument("path", metavar="SOURCE", help=source_help)
 
     commands.add_parser(
@@ -166,7 +193,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     report.add_argument("--html", metavar="FILE", help="write the report as one self-contained HTML file")
     report.add_argument("--charts", metavar="DIR", help="also save the charts as PNG files in DIR")
-    lists = argparse.ArgumentParser(add_help=False, parents=[base, where])
+    lists = _Parser(add_help=False, parents=[base, where])
     lists.add_argument("path", metavar="SOURCE", help=source_help)
     lists.add_argument(
         "--format", choices=("text", "json", "csv"), default="text", help="output format (default: text)"
@@ -202,8 +229,10 @@ def build_parser() -> argparse.ArgumentParser:
     match.add_argument("--location", help="the role's location, e.g. Boston")
     match.add_argument("--remote", action="store_true", help='people who want "Remote" match any location')
     match.add_argument("--include-not-looking", action="store_true", help="also list people who are not looking")
-    match.add_argument("--limit", type=int, default=20, help="at most this many (default: 20)")
-    match.add_argument("--min-score", type=int, default=60, help="lowest score listed, 0-100 (default: 60)")
+    match.add_argument("--limit", type=_at_least_one, default=20, help="at most this many (default: 20)")
+    match.add_argument(
+        "--min-score", type=_score, default=60, help="lowest score listed, 0-100 (default: 60)"
+    )
     init = commands.add_parser(
         "init",
         help="write a starter sheetkit.toml (and a schema copy to edit) in the current folder",
@@ -391,7 +420,8 @@ def _report(args: argparse.Namespace) -> int:
 
     from sheetkit.api import check
     from sheetkit.core.display import due_table
-    from sheetkit.core.facts import summary_counts
+    from sheetkit.core.facts import due_text, summary_counts
+    from sheetkit.errors import UsageError
 
     checked = check(args.path, schema=args.schema, sheet=args.sheet, as_of=args.as_of)
     counts = summary_counts(checked)
@@ -406,7 +436,13 @@ def _report(args: argparse.Namespace) -> int:
         from sheetkit.views.charts import contacts_by_status, due_per_week, figure_png
 
         folder = Path(args.charts)
-        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UsageError(
+                f"--charts {folder}: cannot make that folder ({exc.strerror or exc}); give a folder that exists "
+                "or can be created"
+            ) from None
         for name, figure in (
             ("due_per_week.png", due_per_week(checked)),
             ("contacts_by_status.png", contacts_by_status(checked)),
@@ -427,7 +463,8 @@ def _report(args: argparse.Namespace) -> int:
         print(", ".join(f"{name.replace('_', ' ')}: {n}" for name, n in counts.items()))
         if len(due):
             print()
-            print(due.to_string(index=False))
+            when = [due_text(int(days)) for days in due["Days Overdue"]]
+            print(due.drop(columns="Days Overdue").assign(When=when).to_string(index=False))
         for path in written:
             print(f"Wrote {path}")
     return checked.report.exit_code

@@ -202,6 +202,7 @@ def test_csv_output(make_workbook: Any, tmp_path: Path) -> None:
         "Status",
         "Last Contacted",
         "Next Check-In",
+        "When",
         "Days Overdue",
         "Suggested Channel",
         "Owner",
@@ -214,6 +215,7 @@ def test_csv_output(make_workbook: Any, tmp_path: Path) -> None:
         "contacted",
         "2026-11-01",
         "2026-11-04",
+        "17 days overdue",
         "17",
         "phone",
         "priya",
@@ -239,6 +241,7 @@ def test_json_output(make_workbook: Any) -> None:
         "days_overdue": 17,
         "suggested_channel": "phone",
         "owner": "priya",
+        "when": "17 days overdue",
     }
     assert data["rows"][-1]["days_overdue"] == -2
 
@@ -251,8 +254,9 @@ def test_text_output_is_aligned(make_workbook: Any) -> None:
     assert set(rule.replace(" ", "")) == {"-"} and len(body) == 4
     start = header.index("Next Check-In")
     assert [line[start : start + 10] for line in body] == ["2026-11-04", "2026-11-18", "2026-11-21", "2026-11-23"]
-    overdue_end = header.index("Days Overdue") + len("Days Overdue")
-    assert [line[:overdue_end].split()[-1] for line in body] == ["17", "3", "0", "-2"]  # right-aligned numbers
+    start = header.index("When")
+    assert [line[start:].split("  ")[0] for line in body] == ["17 days overdue", "3 days overdue", "due today", "in 2 days"]
+    assert "Days Overdue" not in header  # in words on a terminal; the number stays in CSV, JSON and sheets
     assert (
         "Nobody is due."
         in due(
@@ -326,6 +330,7 @@ def test_due_sheet_added_to_workbook(make_workbook: Any) -> None:
         "Status",
         "Last Contacted",
         "Next Check-In",
+        "When",
         "Days Overdue",
         "Suggested Channel",
         "Owner",
@@ -338,6 +343,7 @@ def test_due_sheet_added_to_workbook(make_workbook: Any) -> None:
         "contacted",
         D(2026, 11, 1),
         D(2026, 11, 4),
+        "17 days overdue",
         17,
         "phone",
         "priya",
@@ -350,7 +356,7 @@ def test_due_sheet_added_to_workbook(make_workbook: Any) -> None:
     calamine = CalamineWorkbook.from_path(str(path))
     assert calamine.sheet_names == ["Contacts", "Notes", "Due"]
     rows = calamine.get_sheet_by_name("Due").to_python()
-    assert rows[1][:2] == [3, "Al Lima"] and rows[1][6] == dt.date(2026, 11, 4) and rows[4][7] == -2
+    assert rows[1][:2] == [3, "Al Lima"] and rows[1][6] == dt.date(2026, 11, 4) and rows[4][7:9] == ["in 2 days", -2]
     # the contacts sheet still reads the same
     again = check(path, as_of=AS_OF)
     assert again.table.sheet == "Contacts" and len(again.table) == len(checked.table)
@@ -433,7 +439,7 @@ def test_due_sheet_in_google_sheets(google_env: Any) -> None:
     values = google_env.get_values(key, "Due")
     nov4 = (dt.date(2026, 11, 4) - dt.date(1899, 12, 30)).days
     assert values[0][:3] == ["Row", "Name", "Email"]
-    assert values[1][:8] == [2, "Al Lima", "al@example.com", "", "contacted", nov4 - 3, nov4, 17]
+    assert values[1][:9] == [2, "Al Lima", "al@example.com", "", "contacted", nov4 - 3, nov4, "17 days overdue", 17]
     assert [v[1] for v in values[1:]] == ["Al Lima", "Bea Ng"]
     assert google_env.cell(key, "Due!G2").number_format["type"] == "DATE"
     assert google_env.cell(key, "Due!A1").user_entered_format["textFormat"]["bold"] is True
@@ -455,7 +461,7 @@ def test_due_sheet_reads_in_libreoffice(make_workbook: Any) -> None:
     write_due_sheet(checked, due(checked, within_days=7), path=path)
     rows = read_with_libreoffice(path, "Due")
     assert rows[0][:2] == ["Row", "Name"]
-    assert rows[1][:8] == [
+    assert rows[1][:9] == [
         "3",
         "Al Lima",
         "al@example.com",
@@ -463,6 +469,7 @@ def test_due_sheet_reads_in_libreoffice(make_workbook: Any) -> None:
         "contacted",
         "2026-11-01",
         "2026-11-04",
+        "17 days overdue",
         "17",
     ]
     assert [r[1] for r in rows[1:]] == ["Al Lima", "Bea Lima", "Cy Lima", "Fay Lima"]

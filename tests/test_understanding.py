@@ -157,3 +157,57 @@ def test_footer_rows_can_be_turned_off_and_a_person_named_total_is_a_person(
     assert sheetkit.validate(path, schema=custom, as_of=AS_OF).rows == 3
     person = make_workbook([contact(), contact(**{"First Name": "Total", "Email": "t@example.com"})], name="p.xlsx")
     assert sheetkit.validate(person, as_of=AS_OF).rows == 2  # a name and an email: someone
+
+
+def test_due_suggests_a_channel_the_row_can_be_reached_on(make_workbook: WorkbookFactory) -> None:
+    rows = [
+        contact(Email="", **{"Channels Tried": "phone", "LinkedIn URL": ""}),  # only a phone number: phone again
+        contact(Email="", Phone="", **{"First Name": "Bo", "LinkedIn URL": "", "Channels Tried": ""}),
+        contact(**{"First Name": "Cy", "Email": "cy@example.com", "Channels Tried": "email"}),  # rotate to phone
+    ]
+    path = make_workbook(rows)
+    channels = {row.name: row.suggested_channel for row in sheetkit.due(path, as_of=AS_OF)}
+    assert channels == {"Ana Lima": "phone", "Bo Lima": "add contact details", "Cy Lima": "phone"}
+
+
+def test_text_says_when_in_words(make_workbook: WorkbookFactory) -> None:
+    path = make_workbook(
+        [contact(**{"Last Contacted": dt.datetime(2026, 11, 20)}), contact(**{"First Name": "Bo", "Email": "b@x.org"})]
+    )
+    text = run("due", str(path), "--within", "7", "--as-of", AS_OF.isoformat()).stdout
+    assert "in 2 days" in text and "17 days overdue" in text and " -2" not in text
+    report = run("report", str(path), "--as-of", AS_OF.isoformat()).stdout
+    assert "in 2 days" in report and "Days Overdue" not in report
+    data = json.loads(run("due", str(path), "--within", "7", "--as-of", AS_OF.isoformat(), "--format", "json").stdout)
+    assert sorted(r["days_overdue"] for r in data["rows"]) == [-2, 17]  # machines keep the number
+
+
+def test_remote_limited_to_a_region_is_not_anywhere(make_workbook: WorkbookFactory) -> None:
+    rows = [
+        contact(**{"Desired Location": "Remote (US)", "Email": "us@example.org"}),
+        contact(**{"First Name": "Bo", "Desired Location": "Remote", "Email": "any@example.org"}),
+    ]
+    path = make_workbook(rows)
+    found = {m.name: m for m in sheetkit.match(path, title="Data Engineer", location="Berlin", remote_ok=True, as_of=AS_OF)}
+    assert found["Bo Lima"].location_score == 100 and "remote OK" in found["Bo Lima"].why
+    us_only = found.get("Ana Lima")  # a location that does not fit, like any other: ranked by it, never "remote OK"
+    assert us_only is None or (us_only.location_score < 60 and "remote OK" not in us_only.why)
+    in_us = {m.name: m for m in sheetkit.match(path, title="Data Engineer", location="New York US", remote_ok=True, as_of=AS_OF)}
+    assert in_us["Ana Lima"].location_score == 100
+
+
+def test_command_line_mistakes_are_one_line_with_a_pointer(tmp_path: Path) -> None:
+    cases = {
+        ("validate",): "sheetkit validate: error: the following arguments are required: SOURCE (see sheetkit validate --help)",
+        ("match", "x.xlsx", "--title", "X", "--limit", "-3"): "must be 1 or more, got -3",
+        ("validate", "x.xlsx", "--bogus"): "unrecognized arguments: --bogus (see sheetkit --help)",
+    }
+    for args, message in cases.items():
+        result = run(*args)
+        assert result.returncode == 2 and message in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    example = Path(__file__).resolve().parent.parent / "examples" / "recruiter_contacts.xlsx"
+    result = run("report", str(example), "--charts", str(blocker / "charts"))
+    assert result.returncode == 2 and "cannot make that folder" in result.stderr and "unexpected" not in result.stderr

@@ -140,9 +140,7 @@ def compute(
         elif column.kind == "due":
             columns[name] = _due(series["next_check_in"], today, schema.due_soon_days)
         elif column.kind == "suggested_channel":
-            channels = _column(frame, "channels_tried", pd.Series(None, index=index, dtype=object))
-            method = _column(frame, "contact_method", pd.Series(None, index=index, dtype=object))
-            columns[name] = _suggested_channels(schema, status, channels, method).where(~hide, None)
+            columns[name] = suggested_channels(frame, schema).where(~hide, None)
         else:  # a flag
             columns[name] = _flag(frame, status, column).where(~hide, pd.NA)
     assert all(len(c) == n for c in columns.values())
@@ -173,22 +171,63 @@ def _flag(frame: pd.DataFrame, status: pd.Series, column: ComputedColumn) -> pd.
     return pd.Series(raised, index=frame.index, dtype="boolean")
 
 
-def _suggested_channels(schema: Schema, status: pd.Series, tried: pd.Series, method: pd.Series) -> pd.Series:
-    """The channel to use next, per row, computed once per distinct (status, tried, method)."""
-    combos = pd.Series(list(zip(status.tolist(), tried.tolist(), method.tolist(), strict=True)), dtype=object)
+NO_CONTACT_DATA = "add contact details"
+
+
+def suggested_channels(frame: pd.DataFrame, schema: Schema) -> pd.Series:
+    """The channel to use next for every row (the Suggested Channel column and the due list read it).
+
+    Computed once per distinct (status, channels tried, contact method, channels with contact data).
+    """
+    index = frame.index
+    status = _column(frame, "status", pd.Series(schema.blank_status, index=index, dtype=object))
+    tried = _column(frame, "channels_tried", pd.Series(None, index=index, dtype=object))
+    method = _column(frame, "contact_method", pd.Series(None, index=index, dtype=object))
+    reachable = _reachable(frame, schema)
+    combos = pd.Series(
+        list(zip(status.tolist(), tried.tolist(), method.tolist(), reachable, strict=True)), dtype=object
+    )
     codes, uniques = pd.factorize(combos)
     lookup = schema.channel_lookup()
     answers = np.array([suggest_channel(schema, lookup, *combo) for combo in uniques] + [None], dtype=object)
-    return pd.Series(answers[codes], index=status.index, dtype=object)
+    return pd.Series(answers[codes], index=index, dtype=object)
 
 
-def suggest_channel(schema: Schema, lookup: dict[str, str], status: Any, tried: Any, method: Any) -> str | None:
+def channel_field(schema: Schema, channel: str) -> str | None:
+    """The field holding a channel's contact data: ``email`` for email, ``linkedin_url`` for linkedin."""
+    return next((name for name in (channel, f"{channel}_url") if name in schema.fields), None)
+
+
+def _reachable(frame: pd.DataFrame, schema: Schema) -> list[frozenset[str] | None]:
+    """Per row, the channels whose contact data is filled in (None: the sheet cannot tell)."""
+    columns = {c: channel_field(schema, c) for c in schema.channels}
+    known = {c: f for c, f in columns.items() if f is not None and f in frame}
+    if not known:
+        return [None] * len(frame)
+    unknown = frozenset(c for c in columns if c not in known)  # no column for it: assume it may work
+    filled = {c: frame[f].map(_has_value).to_numpy(dtype=bool) for c, f in known.items()}
+    return [unknown | {c for c in known if filled[c][i]} for i in range(len(frame))]
+
+
+def _has_value(value: Any) -> bool:
+    return value is not None and value is not pd.NA and value == value and str(value).strip() != ""
+
+
+def suggest_channel(
+    schema: Schema,
+    lookup: dict[str, str],
+    status: Any,
+    tried: Any,
+    method: Any,
+    reachable: frozenset[str] | None = None,
+) -> str | None:
     """Where to reach this person next (see DOMAIN.md: try another channel before giving up).
 
     A status with a ``suggestion`` gets it ("fix the contact data"); one with no cadence gets
     nothing (never contact). Where outreach went unanswered (``new_channel_for``), the next
     channel in the schema's order that was not tried yet, after the last one used; otherwise the
-    person's preferred channel (Contact Method), else the last one used, else the first.
+    person's preferred channel (Contact Method), else the last one used, else the first. Only
+    channels the row has contact data for (``reachable``; None: any) are suggested.
     """
     spec = schema.statuses.get(status) if isinstance(status, str) else None
     if spec is None:
@@ -202,15 +241,24 @@ def suggest_channel(schema: Schema, lookup: dict[str, str], status: Any, tried: 
     preferred = (
         lookup.get(header_key(method), str(method).strip()) if isinstance(method, str) and method.strip() else None
     )
+
+    def usable(channel: str | None) -> bool:
+        return channel is not None and (reachable is None or channel not in order or channel in reachable)
+
+    if reachable is not None and order and not any(usable(c) for c in order):
+        return NO_CONTACT_DATA
     if status in schema.new_channel_for and order:
         if not used and preferred:
             used = [preferred]
         last = used[-1] if used else None
         start = order.index(last) + 1 if last in order else 0
-        rotation = order[start:] + order[:start]
+        rotation = [c for c in order[start:] + order[:start] if usable(c)]
         untried = [c for c in rotation if c not in used]
         return (untried or rotation)[0]
-    return preferred or (used[-1] if used else (order[0] if order else None))
+    for candidate in (preferred, used[-1] if used else None, *order):
+        if usable(candidate):
+            return candidate
+    return None
 
 
 def _distinct_channels(channels: pd.Series) -> pd.Series:

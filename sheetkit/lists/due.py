@@ -20,8 +20,8 @@ import pandas as pd
 
 from sheetkit.api import as_checked
 from sheetkit.core.checked import Checked
-from sheetkit.core.computed import suggest_channel
-from sheetkit.core.facts import date_or_none, due_rows, text_or_none
+from sheetkit.core.computed import suggested_channels
+from sheetkit.core.facts import date_or_none, due_rows, due_text, text_or_none
 from sheetkit.core.schema import DateLike, SchemaLike
 from sheetkit.errors import UsageError
 from sheetkit.lists.rowlist import Column, RowList
@@ -49,12 +49,14 @@ class DueRow:
     days_overdue: int
     suggested_channel: str | None
     owner: str | None
+    when: str = ""  # days_overdue as a person says it: "3 days overdue", "due today", "in 2 days"
 
 
 class DueList(RowList[DueRow]):
     """The people due for contact, most overdue first (see :func:`due`)."""
 
     row_type = DueRow
+    not_in_text: ClassVar[frozenset[str]] = frozenset({"days_overdue"})  # "When" says it in words there
     noun = "person"
     empty_text = "Nobody is due."
     columns: ClassVar[tuple[Column, ...]] = (
@@ -65,6 +67,7 @@ class DueList(RowList[DueRow]):
         Column("status", "Status"),
         Column("last_contacted", "Last Contacted", "date"),
         Column("next_check_in", "Next Check-In", "date"),
+        Column("when", "When"),
         Column("days_overdue", "Days Overdue", "int"),
         Column("suggested_channel", "Suggested Channel"),
         Column("owner", "Owner"),
@@ -109,12 +112,8 @@ def due(
     """
     checked = as_checked(source, schema=schema, sheet=sheet, as_of=as_of, client=client)
     within_days = parse_window(within_days)
-    loaded = checked.schema
     chosen = due_rows(checked, within_days=within_days, owner=owner)
-    typed = checked.normalized.frame.loc[chosen.index]
-    lookup = loaded.channel_lookup()
-    tried = _values(typed, "channels_tried")
-    method = _values(typed, "contact_method")
+    channels = suggested_channels(checked.normalized.frame, checked.schema).loc[chosen.index].tolist()
     rows = [
         DueRow(
             row=int(fact["row"]),
@@ -126,7 +125,8 @@ def due(
             last_contacted=date_or_none(fact["last_contacted"]),
             next_check_in=pd.Timestamp(fact["next_check_in"]).date(),
             days_overdue=int(fact["days_overdue"]),
-            suggested_channel=suggest_channel(loaded, lookup, fact["status"], tried[k], method[k]),
+            when=due_text(int(fact["days_overdue"])),
+            suggested_channel=channels[k],
             owner=text_or_none(fact["owner"]),
         )
         for k, fact in enumerate(chosen.to_dict("records"))
@@ -174,8 +174,3 @@ def write_due_sheet(
     from sheetkit.lists.sheet import write_list_sheet
 
     return write_list_sheet(checked, due_list, sheet_name=sheet_name, path=path, backup=backup)
-
-
-def _values(typed: pd.DataFrame, field: str) -> list[object]:
-    """The field's values in order (None where the sheet has no such column)."""
-    return typed[field].tolist() if field in typed else [None] * len(typed)

@@ -212,10 +212,11 @@ def match(
             words = normalize_title(place or "").split()
             if place is None:
                 by_place, why = UNKNOWN_LOCATION_SCORE, why + "; no desired location"
-            elif remote_ok and "remote" in words:
+            elif remote_ok and "remote" in words and _remote_fits(words, role_place):
                 by_place, why = 100, why + f"; wants {place} (remote OK)"
             else:
-                by_place = round(fuzz.token_set_ratio(" ".join(words), role_place)) if words else 0
+                where = [w for w in words if w not in _REMOTE_WORDS] if "remote" in words else words
+                by_place = round(fuzz.token_set_ratio(" ".join(where), role_place)) if where else 0
                 why += f"; wants {place} ({by_place})"
         elif place is not None:
             why += f"; wants {place}"
@@ -250,6 +251,17 @@ def match(
         "as_of": checked.as_of,
     }
     return MatchList(found[:limit] if limit is not None else found, meta=meta)
+
+
+# Words that say "remote, from anywhere"; any other word next to "remote" limits where ("Remote (US)").
+_REMOTE_WORDS = frozenset({"remote", "only", "fully", "full", "100", "anywhere", "worldwide", "global", "first", "ok"})
+
+
+def _remote_fits(words: list[str], role_place: str) -> bool:
+    """Whether a person who wants remote work fits a role at ``role_place``: remote from anywhere, or
+    remote limited to a region the role's location names ("Remote (US)" does not fit a Berlin role)."""
+    limits = [w for w in words if w not in _REMOTE_WORDS]
+    return not limits or bool(set(limits) & set(role_place.split()))
 
 
 def _column(schema: Schema, typed: pd.DataFrame, field: str) -> pd.Series:

@@ -46,6 +46,7 @@ class RowList(Generic[Row]):
     row_type: ClassVar[type[Any] | None] = None  # the row dataclass, for the DataFrame's columns
     noun: ClassVar[str] = "row"
     empty_text: ClassVar[str] = "No rows."
+    not_in_text: ClassVar[frozenset[str]] = frozenset()  # attributes the terminal table leaves out
 
     def __init__(self, rows: Sequence[Row], *, meta: dict[str, Any]) -> None:
         self.rows: list[Row] = list(rows)
@@ -129,12 +130,15 @@ class RowList(Generic[Row]):
         """An aligned table for a terminal, under a title line; a plain sentence when empty."""
         if not self.rows:
             return f"{self.title()}\n{self.empty_text}"
-        last = len(self.columns) - 1  # the last column is not cut: nothing is aligned after it
+        shown = [i for i, c in enumerate(self.columns) if c.attr not in self.not_in_text]
+        columns = [self.columns[i] for i in shown]
+        last = len(columns) - 1  # the last column is not cut: nothing is aligned after it
         cells = [
-            [_shown(v, None if i == last else _CELL_LIMIT) for i, v in enumerate(row)] for row in self.table_rows()
+            [_shown(row[j], None if i == last else _CELL_LIMIT) for i, j in enumerate(shown)]
+            for row in self.table_rows()
         ]
-        widths = [max(len(row[i]) for row in cells) for i in range(len(self.columns))]
-        numeric = [c.kind == "int" for c in self.columns]
+        widths = [max(len(row[i]) for row in cells) for i in range(len(columns))]
+        numeric = [c.kind == "int" for c in columns]
         lines = [
             "  ".join(
                 cell.rjust(w) if num and r else cell.ljust(w) for cell, w, num in zip(row, widths, numeric, strict=True)
