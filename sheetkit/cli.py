@@ -581,9 +581,9 @@ def _push(args: argparse.Namespace) -> int:
 def _sync(args: argparse.Namespace) -> int:
     from sheetkit.syncing.engine import sync
 
-    def show_plan(plan: Any) -> None:
+    def show_plan(view: Any) -> None:
         if args.format == "text":
-            print(plan.summary(), flush=True)
+            print(view.summary(), flush=True)
 
     result = sync(
         args.path,
