@@ -9,6 +9,7 @@ reports why it cannot edit a file, or when asked to.
 from __future__ import annotations
 
 import datetime as dt
+import zipfile
 from collections.abc import Mapping, Sequence
 from copy import copy
 from pathlib import Path
@@ -23,6 +24,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sheetkit.core.cells import CellValue, column_letter
 from sheetkit.errors import SheetNotFoundError, WriteError
 from sheetkit.excel.part_edits import ColumnPlan
+from sheetkit.excel.parts import check_package
 from sheetkit.excel.xml_text import excel_serial, ooxml_text, parse_range, range_ref
 
 __all__ = ["write_openpyxl"]
@@ -39,6 +41,7 @@ def write_openpyxl(
     date_format: str,
 ) -> int:
     """Same contract as :func:`sheetkit.excel.package.write_package`, through load_workbook + save."""
+    _check(src)
     try:
         book = load_workbook(src, keep_vba=src.suffix.lower() == ".xlsm", rich_text=True)
     except Exception as error:  # openpyxl raises many types for files it cannot read
@@ -84,6 +87,16 @@ def write_openpyxl(
             f"openpyxl could not save {dst}: {type(error).__name__}: {error}", path=str(dst)
         ) from error
     return len(values)
+
+
+def _check(src: Path) -> None:
+    """Check the package as every read does, before openpyxl inflates all of it."""
+    try:
+        package = zipfile.ZipFile(src)
+    except (zipfile.BadZipFile, OSError):
+        return  # openpyxl's own error says what is wrong, as a WriteError
+    with package:
+        check_package(package)
 
 
 def _set_value(cell: Cell, value: CellValue, date_format: str, date1904: bool) -> None:

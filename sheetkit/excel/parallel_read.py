@@ -27,7 +27,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from sheetkit.excel.parts import relationships, rels_path, sheet_part, workbook_part
+from sheetkit.errors import SheetkitError
+from sheetkit.excel.limits import open_member, read_member
+from sheetkit.excel.parts import open_package, relationships, rels_path, sheet_part, workbook_part
 
 log = logging.getLogger(__name__)
 
@@ -93,11 +95,13 @@ def read_rows(
         if usable_cores() < 2 or os.environ.get("SHEETKIT_PARALLEL_READ", "").strip() == "0":
             return None
     try:
-        with zipfile.ZipFile(path) as package:
+        with open_package(path) as package:
             part = sheet_part(package, sheet)
             if part is None or package.getinfo(part).file_size < max(min_bytes, 1):
                 return None
             return _read_in_parts(package, part, sheet, shares)
+    except SheetkitError:  # a refusal (a part past the limits, or not what it declares): the one parse refuses too
+        raise
     except Exception as exc:  # the one-parse path reads it, and reports what is wrong
         log.debug("%s: reading sheet %r in one parse (%s: %s)", path.name, sheet, type(exc).__name__, exc)
         return None
@@ -150,7 +154,7 @@ def _write_parts(package: zipfile.ZipFile, part: str, folder: Path, shares: tupl
     support = _support_members(package, part)
     total = package.getinfo(part).file_size
     cuts = sorted(int(total * share) for share in shares)
-    with package.open(part) as stream:
+    with open_member(package, part) as stream:  # counted: a part that lies about its size is refused
         head, pending = _head(stream)
         written = len(head)
         for index in range(len(cuts) + 1):
@@ -257,4 +261,4 @@ def _support_members(package: zipfile.ZipFile, part: str) -> list[tuple[str, byt
         if not rel.type.endswith(_SKIPPED_TARGETS):
             keep.add(rel.part)
     keep.discard(part)
-    return [(name, package.read(name)) for name in package.namelist() if name in keep]
+    return [(name, read_member(package, name)) for name in package.namelist() if name in keep]

@@ -8,7 +8,6 @@ or mislabelled file gets a message that says what it really is and what to do.
 from __future__ import annotations
 
 import datetime as dt
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,7 @@ from sheetkit.core.schema import Schema
 from sheetkit.core.table import MergedRange, Table, build_table, locate_header, table_from_frame
 from sheetkit.errors import HeaderError, PackageUnsupported, SheetNotFoundError, SourceError, WorkbookFormatError
 from sheetkit.excel.csv import read_csv
-from sheetkit.excel.parts import date1904
+from sheetkit.excel.parts import date1904, open_package
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 WRITABLE_SUFFIXES = (".xlsx", ".xlsm", ".csv")
@@ -113,6 +112,8 @@ def read_grid(path: Path, *, sheet: str | None = None) -> Grid:
     from python_calamine import CalamineWorkbook
 
     sniff_workbook(path)
+    if path.suffix.lower() in (".xlsx", ".xlsm", ".xlsb", ".ods"):  # zip packages: checked before calamine inflates
+        open_package(path).close()
     name = path.name
     try:
         workbook = CalamineWorkbook.from_path(str(path))
@@ -192,9 +193,9 @@ def _workbook_epoch(path: Path) -> dt.date:
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
         return EPOCH_1900
     try:
-        with zipfile.ZipFile(path) as package:
+        with open_package(path) as package:
             return EPOCH_1904 if date1904(package) else EPOCH_1900
-    except (OSError, KeyError, zipfile.BadZipFile, ET.ParseError, PackageUnsupported):
+    except (OSError, KeyError, ET.ParseError, PackageUnsupported, SourceError):
         return EPOCH_1900
 
 
