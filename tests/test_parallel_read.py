@@ -148,10 +148,12 @@ def test_small_sheets_and_single_core_machines_use_one_parse(monkeypatch: pytest
     assert read_rows(EXAMPLE, "Contacts") is None
 
 
-def test_no_room_for_the_parts_falls_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_room_for_the_copies_keeps_them_in_memory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "missing" / "folder"))
-    assert read_rows(EXAMPLE, "Contacts", min_bytes=0) is None
-    assert read_grid(EXAMPLE).rows == one_parse(EXAMPLE, "Contacts")[0]
+    expected = one_parse(EXAMPLE, "Contacts")[0]
+    result = read_rows(EXAMPLE, "Contacts", min_bytes=0)
+    assert result is not None and result.rows == expected
+    assert read_grid(EXAMPLE).rows == expected
 
 
 def test_check_reads_big_sheets_in_parts_with_the_same_result(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -29,6 +29,7 @@ __all__ = [
     "DOC_REL",
     "MAIN_NS",
     "STRICT_NS",
+    "STRICT_REL",
     "Relationship",
     "Workbook",
     "check_package",
@@ -47,6 +48,7 @@ __all__ = [
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 STRICT_NS = "http://purl.oclc.org/ooxml/spreadsheetml/main"
 DOC_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+STRICT_REL = "http://purl.oclc.org/ooxml/officeDocument/relationships"
 _PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
 _DEFAULT_WORKBOOK = "xl/workbook.xml"
 
@@ -189,9 +191,15 @@ class Workbook:
     text: str | None = None
 
     @property
+    def namespace(self) -> str:
+        """The workbook's main namespace: MAIN_NS (transitional) or STRICT_NS (Strict Open XML)."""
+        return self.root.tag[1:].partition("}")[0] if self.root.tag.startswith("{") else ""
+
+    @property
     def sheets(self) -> list[ET.Element]:
         """The <sheet> entries of <sheets>, in tab order."""
-        return self.root.findall(f"{{{MAIN_NS}}}sheets/{{{MAIN_NS}}}sheet")
+        ns = self.namespace
+        return self.root.findall(f"{{{ns}}}sheets/{{{ns}}}sheet")
 
     @property
     def sheet_names(self) -> list[str]:
@@ -204,7 +212,8 @@ class Workbook:
     def worksheet_part(self, index: int) -> str | None:
         """The part of the sheet at tab position ``index``; None when that is not a worksheet
         (a chart sheet, a dialog sheet, a relationship id that names nothing)."""
-        rel = self.rels.get(self.sheets[index].get(f"{{{DOC_REL}}}id", ""))
+        sheet = self.sheets[index]
+        rel = self.rels.get(sheet.get(f"{{{DOC_REL}}}id") or sheet.get(f"{{{STRICT_REL}}}id") or "")
         return rel.part if rel is not None and rel.is_a("worksheet") else None
 
     def target(self, kind: str) -> str | None:
@@ -214,11 +223,8 @@ class Workbook:
     @property
     def date1904(self) -> bool:
         """Whether dates count from 1904 (Excel for Mac's old date system): workbookPr date1904."""
-        for namespace in (MAIN_NS, STRICT_NS):
-            pr = self.root.find(f"{{{namespace}}}workbookPr")
-            if pr is not None:
-                return pr.get("date1904", "0").lower() in ("1", "true")
-        return False
+        pr = self.root.find(f"{{{self.namespace}}}workbookPr")
+        return pr is not None and pr.get("date1904", "0").lower() in ("1", "true")
 
 
 def read_workbook(package: zipfile.ZipFile, *, for_editing: bool = False) -> Workbook | None:
