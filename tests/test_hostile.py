@@ -1,4 +1,4 @@
-"""Hostile workbooks get one clear line and exit 2, in bounded memory, disk and time.
+"""Hostile and mislabelled workbooks get one clear line and exit 2, in bounded memory, disk and time.
 
 Each file is a few KB (tests/hostile.py builds them in milliseconds) and is run through the real
 CLI in a child process whose address space is capped at 1 GiB and whose files cannot grow past
@@ -10,10 +10,12 @@ either aborted Python (a 512 GB allocation), ran past gigabytes, or ended in "un
 from __future__ import annotations
 
 import os
+import re
 import resource
 import signal
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -213,6 +215,51 @@ def test_ambiguous_packages_are_refused_by_every_command(tmp_path: Path, build: 
     for args in (["validate"], ["refresh"], ["refresh", "--engine", "openpyxl"]):
         assert_one_line_refusal(sheetkit_cli(args[0], str(path), *args[1:], tmp=tmp_path / "tmp"), needle)
     assert path.read_bytes() == before
+
+
+# -- 4. mislabelled and unusual workbooks: a clear line, or success ---------------------------------------
+
+
+def test_a_binary_workbook_with_an_xlsx_name_says_so(tmp_path: Path) -> None:
+    path = hostile.binary_workbook(tmp_path / "contacts.xlsx")
+    for command in ("validate", "refresh"):
+        assert_one_line_refusal(
+            sheetkit_cli(command, str(path), tmp=tmp_path / "tmp"), "binary Excel workbook (.xlsb)", "rename it to .xlsb"
+        )
+
+
+def test_a_strict_open_xml_workbook_reads_and_refresh_says_how_to_save_it(tmp_path: Path) -> None:
+    path = hostile.strict_workbook(tmp_path / "contacts.xlsx")
+    validated = sheetkit_cli("validate", str(path), tmp=tmp_path / "tmp")
+    assert validated.returncode == 0 and "2 rows" in validated.stdout, validated.stderr
+    before = path.read_bytes()
+    for args in (["refresh"], ["refresh", "--engine", "openpyxl"]):
+        assert_one_line_refusal(
+            sheetkit_cli(*args, str(path), tmp=tmp_path / "tmp"), "Strict Open XML", "Excel Workbook (*.xlsx)"
+        )
+    assert path.read_bytes() == before
+
+
+def test_the_openpyxl_engine_writes_a_workbook_without_calc_pr(tmp_path: Path) -> None:
+    """About 1 real workbook in 11 has no <calcPr>: openpyxl's book.calculation is None then."""
+    path = hostile.without_calc_pr(tmp_path / "contacts.xlsx")
+    result = sheetkit_cli("refresh", str(path), "--engine", "openpyxl", tmp=tmp_path / "tmp")
+    assert result.returncode == 0, result.stderr
+    assert "via openpyxl" in result.stdout and result.stderr == ""
+    with zipfile.ZipFile(path) as package:
+        assert re.search(rb'<calcPr[^>]*fullCalcOnLoad="1"', package.read("xl/workbook.xml"))
+
+
+def test_openpyxl_warnings_stay_out_of_the_terminal(tmp_path: Path) -> None:
+    """openpyxl warns that it drops an Excel 2010 extension; the user sees sheetkit's output only."""
+    path = hostile.with_extension(tmp_path / "contacts.xlsx")
+    result = sheetkit_cli("refresh", str(path), "--engine", "openpyxl", tmp=tmp_path / "tmp")
+    assert result.returncode == 0 and "via openpyxl" in result.stdout, result.stderr
+    assert result.stderr == ""
+    path = hostile.with_extension(tmp_path / "again.xlsx")  # with --verbose, they are in sheetkit's log
+    verbose = sheetkit_cli("refresh", str(path), "--engine", "openpyxl", "--verbose", tmp=tmp_path / "tmp")
+    assert "via openpyxl" in verbose.stdout, verbose.stderr
+    assert "UserWarning" not in verbose.stderr and "extension is not supported" in verbose.stderr
 
 
 # -- 5. the reader's copies -------------------------------------------------------------------------------

@@ -32,6 +32,7 @@ __all__ = [
     "STRICT_REL",
     "Relationship",
     "Workbook",
+    "binary_workbook",
     "check_package",
     "date1904",
     "open_package",
@@ -239,7 +240,7 @@ def read_workbook(package: zipfile.ZipFile, *, for_editing: bool = False) -> Wor
         xml.etree.ElementTree.ParseError: the workbook part is not well-formed XML.
     """
     part = workbook_part(package)
-    if part.endswith(".bin"):
+    if binary_workbook(package):
         raise PackageUnsupported("binary workbook (.xlsb)")
     if part not in package.NameToInfo:
         return None
@@ -253,6 +254,11 @@ def read_workbook(package: zipfile.ZipFile, *, for_editing: bool = False) -> Wor
     else:
         root = ET.fromstring(read_member(package, part))
     return Workbook(part, root, relationships(package, part), text)
+
+
+def binary_workbook(package: zipfile.ZipFile) -> bool:
+    """Whether the package is an .xlsb (a binary workbook part), whatever the file is called."""
+    return workbook_part(package).endswith(".bin")
 
 
 def sheet_part(package: zipfile.ZipFile, sheet: str) -> str | None:

@@ -21,7 +21,7 @@ from sheetkit.core.table import MergedRange, Table, build_table, locate_header, 
 from sheetkit.errors import HeaderError, PackageUnsupported, SheetNotFoundError, SourceError, WorkbookFormatError
 from sheetkit.excel import parts
 from sheetkit.excel.csv import read_csv
-from sheetkit.excel.parts import date1904, open_package, workbook_part
+from sheetkit.excel.parts import binary_workbook, date1904, open_package, workbook_part
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 WRITABLE_SUFFIXES = (".xlsx", ".xlsm", ".csv")
@@ -128,10 +128,14 @@ def _read_package_grid(path: Path, sheet: str | None) -> Grid:
 
     name = path.name
     with open_package(path) as package:
+        if binary_workbook(package):
+            raise WorkbookFormatError(
+                f"{name} is a binary Excel workbook (.xlsb) with an {path.suffix} name; rename it to .xlsb "
+                "to validate it, or save it as .xlsx in Excel (sheetkit writes only .xlsx and .xlsm)",
+                path=str(path),
+            )
         try:
             book = parts.read_workbook(package)
-        except PackageUnsupported as unsupported:
-            raise WorkbookFormatError(f"{name} cannot be read: {unsupported.reason}", path=str(path)) from None
         except ET.ParseError as exc:
             raise WorkbookFormatError(
                 f"{name} is damaged and cannot be read (its workbook part is not XML: {exc}); "
