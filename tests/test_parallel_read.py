@@ -1,8 +1,8 @@
 """The two-core read of big sheets gives exactly the rows calamine gives for the whole sheet.
 
 Small real workbooks are cut at many places (the size threshold is lowered), and every result is
-compared with one calamine parse of the same sheet; layouts a cut cannot be sure of must fall
-back to the one-parse path, and nothing is left in the temporary folder.
+compared with one calamine parse of the same sheet; layouts a cut cannot be sure of must be read
+in one part, and nothing is ever named in the temporary folder (the copies are anonymous files).
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ def assert_same_as_one_parse(path: Path, sheet: str, cuts: list[tuple[float, ...
     for shares in cuts:
         result = read_rows(path, sheet, min_bytes=0, shares=shares)
         if max(shares) >= limit:
-            assert result is None, shares  # past the last row: the one-parse path reads it
+            assert result is None, shares  # past the last row: it is read in one part
             continue
         assert result is not None, shares
         assert result.rows == expected_rows, shares
