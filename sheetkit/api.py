@@ -13,13 +13,14 @@ import contextlib
 import datetime as dt
 import html
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 import pandas as pd
 
+from sheetkit.core.aids import AidsOutcome, SheetAids, chosen_aids, plan_aids
 from sheetkit.core.checked import Checked, check_table
 from sheetkit.core.report import Report
 from sheetkit.core.schema import DateLike, Schema, SchemaLike
@@ -35,7 +36,6 @@ if TYPE_CHECKING:
     from pandas.io.formats.style import Styler
 
 log = logging.getLogger("sheetkit")
-
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,7 @@ class RefreshResult:
     checked: Checked
     dry_run: bool = False
     requests: int | None = None
+    aids: AidsOutcome | None = None
 
     @property
     def as_of(self) -> dt.date:
@@ -82,10 +83,14 @@ class RefreshResult:
         cells = f"{self.cells_changed} cell" + ("" if self.cells_changed == 1 else "s")
         if self.dry_run:
             return f"Dry run: would change {cells} (as of {self.as_of.isoformat()}); nothing written."
+        aids = " " + self.aids.summary() if self.aids is not None else ""
         if self.engine == "unchanged":
-            return f"Up to date as of {self.as_of.isoformat()}: the output already holds this refresh; nothing written."
+            return (
+                f"Up to date as of {self.as_of.isoformat()}: the output already holds this refresh; "
+                f"nothing written.{aids}"
+            )
         if self.written is None:
-            return f"Up to date as of {self.as_of.isoformat()}: nothing to write."
+            return f"Up to date as of {self.as_of.isoformat()}: nothing to write.{aids}"
         line = f"Wrote {cells} to {self.written} (as of {self.as_of.isoformat()}"
         line += f", via {self.engine}" if self.engine else ""
         line += ")."
@@ -95,7 +100,7 @@ class RefreshResult:
             line += f" Previous version kept at {self.backup}."
         if self.requests is not None:
             line += f" {self.requests} Google API requests."
-        return line
+        return line + aids
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: the report, what was written and where, and the Google request count."""
@@ -109,6 +114,7 @@ class RefreshResult:
             "fallback_reason": self.fallback_reason,
             "dry_run": self.dry_run,
             "requests": self.requests,
+            "aids": self.aids.to_dict() if self.aids is not None else None,
             "summary": self.summary(),
         }
 
@@ -237,6 +243,7 @@ def refresh(
     client: Any = None,
     progress: bool | None = None,
     lock: bool = True,
+    aids: bool | Sequence[str] | None = None,
 ) -> RefreshResult:
     """Validate a sheet and write its computed columns back into it (or into ``output``).
 
@@ -248,6 +255,10 @@ def refresh(
     Args:
         progress: show a progress bar (None: when in a terminal or a notebook).
         lock: hold the target's run lock (a second run raises LockedError at once).
+        aids: the sheet aids to keep (the Status dropdown, row highlights, problem notes: README
+            "Sheet aids"): True for the schema's choice or all, a list of "dropdown",
+            "highlights", "notes", False to remove sheetkit's own; None: as the schema's
+            ``aids:`` says, and without it leave them as they are.
 
     Raises:
         LockedError: another sheetkit run holds this target's lock; nothing was changed.
@@ -261,7 +272,7 @@ def refresh(
     held = locks.exclusive(target[0], target[1], like=target[2]) if target is not None else contextlib.nullcontext()
     name = Path(str(source)).name if isinstance(source, (str, Path)) else type(source).__name__
     with held, bars.steps(f"refresh {name}", 4, progress) as step:
-        return _refresh(source, schema, sheet, as_of, output, dry_run, backup, engine, client, step)
+        return _refresh(source, schema, sheet, as_of, output, dry_run, backup, engine, client, step, aids)
 
 
 def _lock_target(source: object) -> tuple[Path, str, Path | None] | None:
@@ -289,8 +300,13 @@ def _refresh(
     engine: Literal["auto", "package", "openpyxl"],
     client: Any,
     step: Callable[[str], None],
+    aids_option: bool | Sequence[str] | None = None,
 ) -> RefreshResult:
     loaded = load_schema(schema)
+    try:
+        kinds = chosen_aids(aids_option, loaded.aids)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
     stamp = None
     if isinstance(source, (str, Path)) and not _names_google_sheet(source):
         path = Path(source)
@@ -302,14 +318,18 @@ def _refresh(
             stamp = FileStamp.of(path)  # what is read now; the write checks it still is
     checked = check(source, schema=loaded, sheet=sheet, as_of=as_of, client=client, step=step)
     plan = plan_writes(checked.normalized, checked.computed, loaded)
+    aids = plan_aids(checked, plan, kinds) if kinds is not None else None
     step("write")
     origin = checked.table.origin
     if isinstance(origin, GoogleSheet):
         if output is not None:
             raise UsageError("--output is for files; to copy a Google Sheet into a workbook use `sheetkit pull`")
         written = _write_google(plan, origin, loaded) if not dry_run and plan else None
+        aids_outcome = _google_aids(origin, aids) if aids is not None and not dry_run else None
+        if aids_outcome is not None and aids_outcome.changed:
+            written = origin.url
         log.info("%s", origin.stats.summary())
-        outcome = _Outcome(written, None, "sheets-api" if written else "", None, origin.stats.requests)
+        outcome = _Outcome(written, None, "sheets-api" if written else "", None, origin.stats.requests, aids_outcome)
     elif checked.table.kind == "frame":
         raise UsageError("refresh writes into a file or a Google Sheet; for a DataFrame use sheetkit.enrich()")
     elif dry_run:
@@ -317,6 +337,8 @@ def _refresh(
     else:
         target = Path(output) if output is not None else None
         outcome = _write_file(plan, Path(source), target, checked.table.sheet, loaded, backup, engine, stamp)
+        if aids is not None:
+            outcome = _file_aids(outcome, Path(source), target or Path(source), checked.table.sheet, aids, backup)
     return RefreshResult(
         report=checked.report,
         plan=plan,
@@ -327,6 +349,7 @@ def _refresh(
         checked=checked,
         dry_run=dry_run,
         requests=outcome.requests,
+        aids=outcome.aids,
     )
 
 
@@ -338,6 +361,7 @@ class _Outcome(NamedTuple):
     engine: str
     fallback_reason: str | None
     requests: int | None
+    aids: AidsOutcome | None = None
 
 
 def _names_google_sheet(source: str | Path) -> bool:
@@ -359,6 +383,47 @@ def _write_google(plan: WritePlan, origin: GoogleSheet, schema: Schema) -> str:
     )
     log.info("wrote %d cells to %s", plan.cells_changed, origin.url)
     return origin.url
+
+
+def _file_aids(outcome: _Outcome, path: Path, target: Path, sheet: str, aids: SheetAids, backup: bool) -> _Outcome:
+    """Put the aids on the workbook the cells went into (a second package edit; nothing when they are there)."""
+    from sheetkit.errors import PackageUnsupported
+    from sheetkit.excel.aids_xml import apply_aids
+    from sheetkit.runtime.atomic import atomic_replace
+
+    base = target if target.exists() else path
+    first_write = outcome.written is None  # the cells' write already kept the previous version
+    notices: list[str] | None = None
+    try:
+        with atomic_replace(
+            target, backup=backup and first_write, expect=FileStamp.of(base) if base == target else None, like=path
+        ) as temporary:
+            notices = apply_aids(base, temporary, sheet, aids)
+            if notices is None:
+                raise _Unchanged
+    except _Unchanged:
+        return outcome._replace(aids=AidsOutcome(aids.kinds, False, aids.notices))
+    except PackageUnsupported as error:
+        why = f"sheet aids not changed: the workbook cannot be edited in place ({error.reason})"
+        return outcome._replace(aids=AidsOutcome(aids.kinds, False, (*aids.notices, why)))
+    log.info("sheet aids updated in %s", target)
+    result = AidsOutcome(aids.kinds, True, (*aids.notices, *notices))
+    if not first_write:
+        return outcome._replace(aids=result)
+    from sheetkit.runtime.atomic import backup_path, real_path
+
+    kept = backup_path(real_path(target)) if backup else None
+    return _Outcome(target, kept, "package", None, None, result)
+
+
+class _Unchanged(Exception):
+    """The workbook already holds these aids: nothing to replace."""
+
+
+def _google_aids(origin: GoogleSheet, aids: SheetAids) -> AidsOutcome:
+    from sheetkit.google.aids import apply_google_aids
+
+    return apply_google_aids(origin, aids)
 
 
 def _write_file(

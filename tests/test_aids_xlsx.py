@@ -1,0 +1,262 @@
+"""Sheet aids in .xlsx (issue 16): the Status dropdown, row highlights and problem notes, by package edit.
+
+Real workbooks built with openpyxl (and, in the interop tests, saved by LibreOffice) are refreshed
+with aids, read back with openpyxl and LibreOffice, refreshed again (nothing written), fixed (the
+note goes) and refreshed with --no-aids (sheetkit's own aids go, the user's stay).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from conftest import AS_OF, WorkbookFactory, contact
+from openpyxl.comments import Comment
+from openpyxl.formatting.rule import FormulaRule
+from openpyxl.styles import PatternFill
+from openpyxl.worksheet.datavalidation import DataValidation
+
+import sheetkit
+
+BAD_EMAIL = "bo@"
+RELS_NS = b' xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+
+
+def rows() -> list[dict[str, object]]:
+    return [
+        contact(),  # contacted 2026-11-01, +3 days: overdue
+        contact(Email=BAD_EMAIL, **{"Last Contacted": dt.datetime(2026, 11, 18)}),  # due 11-21: today
+        contact(Email="cy@example.com", **{"Last Contacted": "next tuesday"}),
+        contact(Email="di@example.com", Status="Ghosted", **{"Follow-ups": 4}),  # non-responsive
+    ]
+
+
+def members(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as package:
+        return {name: package.read(name) for name in package.namelist()}
+
+
+def with_own_aids(path: Path, validated: str, listed: str, comments: dict[str, str]) -> None:
+    """The user's own dropdown, a conditional format on K (Follow-ups) and comments, saved by openpyxl."""
+    book = openpyxl.load_workbook(path)
+    ws = book["Contacts"]
+    own = DataValidation(type="list", formula1=listed, allow_blank=True)
+    own.add(validated)
+    ws.add_data_validation(own)
+    ws.conditional_formatting.add("K2:K40", FormulaRule(formula=["$K2>3"], fill=PatternFill("solid", bgColor="FF0000")))
+    for ref, text in comments.items():
+        ws[ref].comment = Comment(text, "Robin")
+    book.save(path)
+
+
+def aids_of(path: Path, sheet: str = "Contacts") -> dict[str, object]:
+    """What openpyxl reads back: validations, conditional formats, comments."""
+    ws = openpyxl.load_workbook(path)[sheet]
+    validations = [
+        (dv.type, str(dv.sqref), dv.formula1, dv.errorStyle, dv.promptTitle)
+        for dv in ws.data_validations.dataValidation
+    ]
+    formats = [
+        (str(rng.sqref), rule.formula[0], rule.dxf.fill.bgColor.rgb if rule.dxf is not None and rule.dxf.fill else None)
+        for rng, rules in ws.conditional_formatting._cf_rules.items()
+        for rule in rules
+    ]
+    notes = {c.coordinate: c.comment.text for row in ws.iter_rows() for c in row if c.comment is not None}
+    return {"validations": validations, "formats": formats, "notes": notes}
+
+
+def test_refresh_adds_the_three_aids_and_keeps_every_other_part(make_workbook: WorkbookFactory) -> None:
+    path = make_workbook(rows())
+    plain = make_workbook(rows(), name="plain.xlsx")
+    result = sheetkit.refresh(path, as_of=AS_OF, aids=True)
+    sheetkit.refresh(plain, as_of=AS_OF)
+    assert result.aids is not None and result.aids.changed
+    found = aids_of(path)
+    status = (
+        '"New,Contacted,Engaged,Not this role,Not looking,Keep warm,Placed,Wrong contact,Non-responsive,Do not contact"'
+    )
+    assert found["validations"] == [("list", "I2:I5", status, "warning", "sheetkit: Status")]
+    formats = found["formats"]
+    assert [f[0] for f in formats] == ["A2:R5"] * 3  # the table and its three computed columns P:R
+    assert formats[0][1] == 'AND(ISNUMBER($R2),$R2<TODAY(),N("sheetkit: overdue")=0)'
+    assert formats[1][1] == 'AND(ISNUMBER($R2),$R2=TODAY(),N("sheetkit: due today")=0)'
+    assert formats[2][1] == 'AND($Q2=TRUE,N("sheetkit: non-responsive")=0)'
+    assert len({f[2] for f in formats}) == 3  # three distinguishable fills
+    notes = found["notes"]
+    assert set(notes) == {"C3", "J4"}
+    assert notes["C3"] == "sheetkit: 'bo@' is not an email address (expected name@example.com)"
+    assert notes["J4"].startswith("sheetkit: 'next tuesday'")
+    # everything but the parts the aids live in is byte for byte what the plain refresh wrote
+    with_aids, without = members(path), members(plain)
+    changed = {n for n in without if with_aids.get(n) != without[n]}
+    assert changed == {"xl/worksheets/sheet1.xml", "xl/styles.xml", "[Content_Types].xml"}
+    added = set(with_aids) - set(without)
+    assert added == {"xl/comments1.xml", "xl/drawings/vmlDrawing1.vml", "xl/worksheets/_rels/sheet1.xml.rels"}
+    sheet, plain_sheet = with_aids["xl/worksheets/sheet1.xml"], without["xl/worksheets/sheet1.xml"]
+    end = plain_sheet.index(b"</sheetData>")
+    assert sheet.replace(RELS_NS, b"")[:end] == plain_sheet[:end]
+
+
+def test_elements_follow_excels_order_and_shape_ids_are_unique(make_workbook: WorkbookFactory) -> None:
+    path = make_workbook(rows())
+    sheetkit.refresh(path, as_of=AS_OF, aids=True)
+    parts = members(path)
+    tail = parts["xl/worksheets/sheet1.xml"].decode().split("</sheetData>")[1]
+    order = [
+        tail.index(tag) for tag in ("<conditionalFormatting", "<dataValidations", "<pageMargins", "<legacyDrawing")
+    ]
+    assert order == sorted(order)
+    vml = parts["xl/drawings/vmlDrawing1.vml"].decode()
+    ids = [part.split('"')[0] for part in vml.split('id="_x0000_s')[1:]]
+    assert len(ids) == 2 and len(set(ids)) == 2
+    assert vml.count('ObjectType="Note"') == 2
+    assert b'Extension="vml"' in parts["[Content_Types].xml"]
+    assert b'PartName="/xl/comments1.xml"' in parts["[Content_Types].xml"]
+
+
+def test_second_refresh_writes_nothing(make_workbook: WorkbookFactory) -> None:
+    path = make_workbook(rows())
+    sheetkit.refresh(path, as_of=AS_OF, aids=True)
+    before, stamp = path.read_bytes(), path.stat().st_mtime_ns
+    again = sheetkit.refresh(path, as_of=AS_OF, aids=True)
+    assert again.written is None and again.aids is not None and not again.aids.changed
+    assert path.read_bytes() == before and path.stat().st_mtime_ns == stamp
+    assert "already in place" in again.summary()
+
+
+def test_a_fixed_cell_loses_its_note_and_only_that(make_workbook: WorkbookFactory) -> None:
+    path = make_workbook(rows())
+    sheetkit.refresh(path, as_of=AS_OF, aids=True)
+    book = openpyxl.load_workbook(path)
+    book["Contacts"]["C3"] = "bo@example.com"  # the recruiter fixes the email (openpyxl keeps the comments)
+    book.save(path)
+    sheetkit.refresh(path, as_of=AS_OF, aids=True)
+    notes = aids_of(path)["notes"]
+    assert set(notes) == {"J4"}
+    parts = members(path)
+    (vml,) = [parts[n].decode() for n in parts if n.endswith(".vml")]  # openpyxl named it anew
+    assert vml.count('ObjectType="Note"') == 1
+
+
+def test_users_own_dropdown_formats_and_comments_are_kept(make_workbook: WorkbookFactory) -> None:
+    path = make_workbook(rows())
+    with_own_aids(path, "I2:I40", '"Hot,Cold"', {"C3": "check with Sam", "A2": "met at the meetup"})  # C3: a problem
+    result = sheetkit.refresh(path, as_of=AS_OF, aids=True)
+    assert result.aids is not None
+    assert any("your own validation" in n and "I2:I5" in n for n in result.aids.notices)
+    assert any("C3" in n and "your own comment" in n for n in result.aids.notices)
+    found = aids_of(path)
+    assert found["validations"] == [("list", "I2:I40", '"Hot,Cold"', None, None)]
+    assert ("K2:K40", "$K2>3", "00FF0000") in found["formats"] and len(found["formats"]) == 4
+    assert found["notes"]["C3"] == "check with Sam" and found["notes"]["A2"] == "met at the meetup"
+    assert found["notes"]["J4"].startswith("sheetkit: ")
+    second = path.read_bytes()
+    assert sheetkit.refresh(path, as_of=AS_OF, aids=True).written is None and path.read_bytes() == second
+    # --no-aids: sheetkit's own go, the user's stay exactly
+    removed = sheetkit.refresh(path, as_of=AS_OF, aids=False)
+    assert removed.aids is not None and removed.aids.changed
+    found = aids_of(path)
+    assert found["validations"] == [("list", "I2:I40", '"Hot,Cold"', None, None)]
+    assert [f[:2] for f in found["formats"]] == [("K2:K40", "$K2>3")]
+    assert found["notes"] == {"C3": "check with Sam", "A2": "met at the meetup"}
+    assert b"sheetkit" not in members(path)["xl/comments/comment1.xml"]
+
+
+def test_no_aids_restores_the_plain_refresh(make_workbook: WorkbookFactory) -> None:
+    path = make_workbook(rows())
+    plain = make_workbook(rows(), name="plain.xlsx")
+    sheetkit.refresh(path, as_of=AS_OF, aids=True)
+    sheetkit.refresh(path, as_of=AS_OF, aids=False)
+    sheetkit.refresh(plain, as_of=AS_OF)
+    after, expected = members(path), members(plain)
+    assert set(after) == set(expected)
+    assert after["xl/worksheets/sheet1.xml"].replace(RELS_NS, b"") == expected["xl/worksheets/sheet1.xml"]
+    assert after["[Content_Types].xml"] == expected["[Content_Types].xml"]
+    assert {n for n in expected if after[n] != expected[n]} <= {"xl/worksheets/sheet1.xml", "xl/styles.xml"}
+    # a refresh that does not mention aids leaves them as they are
+    sheetkit.refresh(path, as_of=AS_OF, aids=True)
+    kept = path.read_bytes()
+    assert sheetkit.refresh(path, as_of=AS_OF).written is None and path.read_bytes() == kept
+
+
+def test_the_schema_chooses_aids_and_labels(make_workbook: WorkbookFactory, tmp_path: Path) -> None:
+    from sheetkit.core.schema_file import _bundled_schema_path
+
+    bundled = _bundled_schema_path("recruiter_contacts")
+    assert bundled is not None
+    text = bundled.read_text(encoding="utf-8").replace("name: recruiter_contacts", "name: mine", 1)
+    text = text.replace("  new:\n", "  new:\n    label: To do\n", 1) + "\naids: [dropdown]\n"
+    schema = tmp_path / "mine.yaml"
+    schema.write_text(text, encoding="utf-8")
+    path = make_workbook([contact(Status="To do"), contact(Email=BAD_EMAIL)])
+    result = sheetkit.refresh(path, schema=schema, as_of=AS_OF)
+    assert result.report.errors and all(p.field != "status" for p in result.report.problems)  # "To do" is new
+    found = aids_of(path)
+    assert found["validations"][0][2].startswith('"To do,Contacted,')
+    assert found["formats"] == [] and found["notes"] == {}
+
+
+def test_cli_aids_and_no_aids(make_workbook: WorkbookFactory) -> None:
+    path = make_workbook(rows())
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "sheetkit", "refresh", str(path), "--as-of", AS_OF.isoformat(), *args]
+        return subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
+
+    added = run("--aids", "--format", "json")
+    assert added.returncode == 1, added.stderr  # the sheet has problems
+    assert json.loads(added.stdout)["aids"] == {
+        "kinds": ["dropdown", "highlights", "notes"],
+        "changed": True,
+        "notices": [],
+    }
+    assert "already in place" in run("--aids").stdout
+    removed = run("--no-aids")
+    assert "Sheet aids (none (sheetkit's own removed)): updated." in removed.stdout
+    assert aids_of(path) == {"validations": [], "formats": [], "notes": {}}
+    both = run("--aids", "--no-aids")
+    assert both.returncode == 2 and "Traceback" not in both.stderr
+
+
+@pytest.mark.interop
+def test_libreoffice_reads_the_aids_back(make_workbook: WorkbookFactory, tmp_path: Path) -> None:
+    from soffice import resave_with_libreoffice
+
+    path = make_workbook(rows())
+    sheetkit.refresh(path, as_of=AS_OF, aids=True)
+    found = aids_of(resave_with_libreoffice(path, tmp_path / "lo"))
+    assert [v[1:4] for v in found["validations"]] == [
+        ("I2:I5", aids_of(path)["validations"][0][2], "warning")  # type: ignore[index]
+    ]
+    assert [f[2] for f in found["formats"]] == ["FFF4A582", "FFFEE08B", "FF92C5DE"]
+    assert all('N("sheetkit: ' in f[1] for f in found["formats"])
+    assert set(found["notes"]) == {"C3", "J4"} and all(n.startswith("sheetkit: ") for n in found["notes"].values())
+
+
+@pytest.mark.interop
+def test_a_libreoffice_saved_workbook_with_its_own_aids(make_workbook: WorkbookFactory, tmp_path: Path) -> None:
+    from soffice import resave_with_libreoffice
+
+    built = make_workbook(rows())
+    with_own_aids(built, "N2:N40", '"Yes,No"', {"A2": "met at the meetup"})
+    path = resave_with_libreoffice(built, tmp_path / "lo")
+    sheetkit.refresh(path, as_of=AS_OF, aids=True)
+    found = aids_of(path)
+    assert len(found["validations"]) == 2 and len(found["formats"]) == 4
+    assert found["notes"]["A2"] == "met at the meetup" and set(found["notes"]) == {"A2", "C3", "J4"}
+    stamp = path.stat().st_mtime_ns
+    assert sheetkit.refresh(path, as_of=AS_OF, aids=True).written is None and path.stat().st_mtime_ns == stamp
+    again = aids_of(resave_with_libreoffice(path, tmp_path / "lo2"))
+    assert set(again["notes"]) == {"A2", "C3", "J4"} and len(again["formats"]) == 4
+    sheetkit.refresh(path, as_of=AS_OF, aids=False)
+    found = aids_of(path)
+    assert [v[1] for v in found["validations"]] == ["N2:N40"]
+    assert [f[1] for f in found["formats"]] == ["$K2>3"] and found["notes"] == {"A2": "met at the meetup"}
