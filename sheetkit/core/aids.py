@@ -38,6 +38,7 @@ __all__ = [
     "chosen_aids",
     "is_own_formula",
     "is_own_note",
+    "kept_notes_notice",
     "plan_aids",
 ]
 
@@ -174,6 +175,12 @@ def is_own_formula(formula: str) -> bool:
 def is_own_note(text: str, author: str | None = None) -> bool:
     """Whether a note or comment is sheetkit's: its author is sheetkit, or its text starts with the prefix."""
     return author == AUTHOR or text.lstrip().startswith(NOTE_PREFIX)
+
+
+def kept_notes_notice(sheet: str, cells: Sequence[tuple[int, int]], kind: str) -> str:
+    """What to say when the user's own notes (or comments) sit on cells sheetkit would annotate."""
+    shown = ", ".join(f"{column_letter(c)}{r}" for r, c in cells[:5]) + (" ..." if len(cells) > 5 else "")
+    return f"{sheet}!{shown}: your own {kind} kept; sheetkit's note not added (see the report)"
 
 
 def plan_aids(checked: Checked, plan: WritePlan, kinds: Sequence[str]) -> SheetAids:

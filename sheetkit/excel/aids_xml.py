@@ -17,8 +17,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sheetkit.core.aids import MARK, SheetAids, is_own_formula
-from sheetkit.core.cells import column_letter
+from sheetkit.core.aids import MARK, SheetAids, is_own_formula, kept_notes_notice
 from sheetkit.errors import PackageUnsupported, SheetNotFoundError
 from sheetkit.excel.limits import read_member
 from sheetkit.excel.notes_xml import edit_comments, edit_vml, idmap_blocks, new_comments, new_vml
@@ -261,8 +260,7 @@ def _notes(
     result = edit_comments(read_text(package, comments.part), notes)
     skipped = sorted(set(notes) & result.user_cells)
     if skipped:
-        cells = ", ".join(f"{column_letter(c)}{r}" for r, c in skipped[:5]) + (" ..." if len(skipped) > 5 else "")
-        edit.notices.append(f"{sheet}!{cells}: your own comment kept; sheetkit's note not added (see the report)")
+        edit.notices.append(kept_notes_notice(sheet, skipped, "comment"))
     vml_text = None
     if vml is not None and vml.part in package.NameToInfo:
         vml_text = edit_vml(read_text(package, vml.part), result.own_before, result.own_after)
