@@ -260,3 +260,62 @@ def test_a_libreoffice_saved_workbook_with_its_own_aids(make_workbook: WorkbookF
     found = aids_of(path)
     assert [v[1] for v in found["validations"]] == ["N2:N40"]
     assert [f[1] for f in found["formats"]] == ["$K2>3"] and found["notes"] == {"A2": "met at the meetup"}
+
+
+def test_a_config_source_keeps_aids_and_mistakes_are_named(make_workbook: WorkbookFactory, tmp_path: Path) -> None:
+    from sheetkit.config import load_config
+    from sheetkit.errors import ConfigError
+
+    path = make_workbook(rows())
+    config = tmp_path / "sheetkit.toml"
+    config.write_text(f'[sheetkit]\n[[sheetkit.sources]]\npath = "{path.name}"\naids = ["notes"]\n', encoding="utf-8")
+    assert load_config(config).sources[0].aids == ("notes",)
+    command = [sys.executable, "-m", "sheetkit", "refresh", "--config", str(config), "--as-of", AS_OF.isoformat()]
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120, cwd=tmp_path)
+    assert done.returncode == 1, done.stderr
+    found = aids_of(path)
+    assert set(found["notes"]) == {"C3", "J4"} and found["validations"] == [] and found["formats"] == []
+    config.write_text(f'[sheetkit]\n[[sheetkit.sources]]\npath = "{path.name}"\naids = ["colours"]\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"sources\[0\]\.aids must be true, false or a list of: dropdown"):
+        load_config(config)
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ("aids: [dropdown, colours]\n", "unknown aid 'colours'"),
+        ("aids: sometimes\n", "expected a list"),
+    ],
+)
+def test_schema_aids_mistakes_are_named(extra: str, message: str) -> None:
+    from sheetkit.core.schema_file import _bundled_schema_path, parse_schema
+    from sheetkit.errors import SchemaFileError
+
+    bundled = _bundled_schema_path("recruiter_contacts")
+    assert bundled is not None
+    with pytest.raises(SchemaFileError, match=message):
+        parse_schema(bundled.read_text(encoding="utf-8") + extra, path="mine.yaml")
+
+
+def test_a_label_another_status_spells_is_refused() -> None:
+    from sheetkit.core.schema_file import _bundled_schema_path, parse_schema
+    from sheetkit.errors import SchemaFileError
+
+    bundled = _bundled_schema_path("recruiter_contacts")
+    assert bundled is not None
+    text = bundled.read_text(encoding="utf-8").replace("  placed:\n", "  placed:\n    label: Hired\n", 1)
+    assert parse_schema(text).statuses["placed"].display == "Hired"
+    text = text.replace("    label: Hired\n", "    label: Ghosted\n", 1)
+    with pytest.raises(SchemaFileError, match="'Ghosted' is used by both"):
+        parse_schema(text)
+
+
+def test_unknown_aid_names_from_python_are_a_usage_error(make_workbook: WorkbookFactory) -> None:
+    from sheetkit.errors import UsageError
+
+    path = make_workbook(rows())
+    before = path.read_bytes()
+    with pytest.raises(UsageError, match="unknown aid 'colours'"):
+        sheetkit.refresh(path, as_of=AS_OF, aids=["colours"])
+    assert path.read_bytes() == before
