@@ -336,9 +336,13 @@ def _refresh(
         outcome = _Outcome(None, None, "", None, None)
     else:
         target = Path(output) if output is not None else None
-        outcome = _write_file(plan, Path(source), target, checked.table.sheet, loaded, backup, engine, stamp)
-        if aids is not None:
-            outcome = _file_aids(outcome, Path(source), target or Path(source), checked.table.sheet, aids, backup)
+        sheet_name = checked.table.sheet
+        if aids is not None and target is not None and target != Path(source):
+            outcome = _write_copy_with_aids(plan, Path(source), target, sheet_name, loaded, backup, engine, aids)
+        else:
+            outcome = _write_file(plan, Path(source), target, sheet_name, loaded, backup, engine, stamp)
+            if aids is not None:
+                outcome = _file_aids(outcome, Path(source), Path(source), sheet_name, aids, backup)
     return RefreshResult(
         report=checked.report,
         plan=plan,
@@ -414,6 +418,54 @@ def _file_aids(outcome: _Outcome, path: Path, target: Path, sheet: str, aids: Sh
 
     kept = backup_path(real_path(target)) if backup else None
     return _Outcome(target, kept, "package", None, None, result)
+
+
+def _write_copy_with_aids(
+    plan: WritePlan,
+    path: Path,
+    target: Path,
+    sheet: str,
+    schema: Schema,
+    backup: bool,
+    engine: Literal["auto", "package", "openpyxl"],
+    aids: SheetAids,
+) -> _Outcome:
+    """Cells and aids into an output copy in one replacement: a copy that already holds both is left alone."""
+    import shutil
+
+    from sheetkit.errors import PackageUnsupported
+    from sheetkit.excel.aids_xml import apply_aids
+    from sheetkit.excel.write import write_plan
+    from sheetkit.runtime.atomic import Replaced, atomic_replace, backup_path, real_path
+
+    had_target = target.exists()
+    replaced = Replaced()
+    used, reason, notices = "copy", None, list(aids.notices)
+    changed = False
+    with atomic_replace(target, backup=backup, like=path, if_changed=replaced) as staged:
+        if plan:
+            used, reason = write_plan(
+                plan, source=path, target=staged, sheet=sheet, schema=schema, backup=False, engine=engine
+            )
+        else:
+            shutil.copyfile(path, staged)
+        try:
+            with atomic_replace(staged, backup=False) as temporary:
+                added = apply_aids(staged, temporary, sheet, aids)
+                if added is None:
+                    raise _Unchanged
+                notices += added
+                changed = True
+        except _Unchanged:
+            pass
+        except PackageUnsupported as error:
+            notices.append(f"sheet aids not changed: the workbook cannot be edited in place ({error.reason})")
+    result = AidsOutcome(aids.kinds, changed and replaced.replaced, tuple(notices))
+    if not replaced.replaced:
+        log.info("%s already holds this refresh; left as it is", target)
+        return _Outcome(None, None, "unchanged", None, None, result)
+    kept = backup_path(real_path(target)) if backup and had_target else None
+    return _Outcome(target, kept, used, reason, None, result)
 
 
 class _Unchanged(Exception):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -74,7 +75,8 @@ def aids_of(path: Path, sheet: str = "Contacts") -> dict[str, object]:
 
 def test_refresh_adds_the_three_aids_and_keeps_every_other_part(make_workbook: WorkbookFactory) -> None:
     path = make_workbook(rows())
-    plain = make_workbook(rows(), name="plain.xlsx")
+    plain = path.with_name("plain.xlsx")
+    shutil.copyfile(path, plain)  # the same bytes (openpyxl stamps the time it saved at)
     result = sheetkit.refresh(path, as_of=AS_OF, aids=True)
     sheetkit.refresh(plain, as_of=AS_OF)
     assert result.aids is not None and result.aids.changed
@@ -171,7 +173,8 @@ def test_users_own_dropdown_formats_and_comments_are_kept(make_workbook: Workboo
 
 def test_no_aids_restores_the_plain_refresh(make_workbook: WorkbookFactory) -> None:
     path = make_workbook(rows())
-    plain = make_workbook(rows(), name="plain.xlsx")
+    plain = path.with_name("plain.xlsx")
+    shutil.copyfile(path, plain)  # the same bytes (openpyxl stamps the time it saved at)
     sheetkit.refresh(path, as_of=AS_OF, aids=True)
     sheetkit.refresh(path, as_of=AS_OF, aids=False)
     sheetkit.refresh(plain, as_of=AS_OF)
@@ -319,3 +322,34 @@ def test_unknown_aid_names_from_python_are_a_usage_error(make_workbook: Workbook
     with pytest.raises(UsageError, match="unknown aid 'colours'"):
         sheetkit.refresh(path, as_of=AS_OF, aids=["colours"])
     assert path.read_bytes() == before
+
+
+def test_aids_after_the_openpyxl_engine_and_into_an_output_copy(make_workbook: WorkbookFactory, tmp_path: Path) -> None:
+    path = make_workbook(rows())
+    before = path.read_bytes()
+    copy = tmp_path / "out" / "refreshed.xlsx"
+    copy.parent.mkdir()
+    result = sheetkit.refresh(path, as_of=AS_OF, aids=True, output=copy, engine="openpyxl")
+    assert result.engine == "openpyxl" and result.aids is not None and result.aids.changed
+    assert path.read_bytes() == before  # the source is left alone
+    found = aids_of(copy)
+    assert len(found["validations"]) == 1 and len(found["formats"]) == 3 and set(found["notes"]) == {"C3", "J4"}
+
+
+def test_dry_run_with_aids_writes_nothing(make_workbook: WorkbookFactory) -> None:
+    path = make_workbook(rows())
+    before = path.read_bytes()
+    result = sheetkit.refresh(path, as_of=AS_OF, aids=True, dry_run=True)
+    assert result.aids is None and path.read_bytes() == before
+
+
+def test_an_output_copy_with_aids_is_not_rewritten_when_nothing_changed(
+    make_workbook: WorkbookFactory, tmp_path: Path
+) -> None:
+    path = make_workbook(rows())
+    copy = tmp_path / "refreshed.xlsx"
+    sheetkit.refresh(path, as_of=AS_OF, aids=True, output=copy)
+    before, stamp = copy.read_bytes(), copy.stat().st_mtime_ns
+    again = sheetkit.refresh(path, as_of=AS_OF, aids=True, output=copy)
+    assert again.engine == "unchanged" and copy.read_bytes() == before and copy.stat().st_mtime_ns == stamp
+    assert again.aids is not None and not again.aids.changed

@@ -225,7 +225,7 @@ def _formats(tail: str, aids: SheetAids, package: zipfile.ZipFile, styles: str |
 
 def _dxf(styles: str, fill: str) -> tuple[str, int]:
     """The styles part with a differential format filling cells with ``fill``, and its index (reused when there)."""
-    xml = f'<dxf><fill><patternFill patternType="solid"><bgColor rgb="FF{fill}"/></patternFill></fill></dxf>'
+    xml = f'<dxf><fill><patternFill><bgColor rgb="FF{fill}"/></patternFill></fill></dxf>'
     block = _DXFS.search(styles)
     if block is None:
         spot = re.search(r"<(?:{})\b|</styleSheet>".format("|".join(_STYLE_ORDER_AFTER_DXFS)), styles)
