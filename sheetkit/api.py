@@ -337,12 +337,12 @@ def _refresh(
     else:
         target = Path(output) if output is not None else None
         sheet_name = checked.table.sheet
-        if aids is not None and target is not None and target != Path(source):
-            outcome = _write_copy_with_aids(plan, Path(source), target, sheet_name, loaded, backup, engine, aids)
+        if aids is not None and (plan or (target is not None and target != Path(source))):
+            outcome = _write_with_aids(plan, Path(source), target, sheet_name, loaded, backup, engine, aids, stamp)
+        elif aids is not None:  # in place, no cell changes
+            outcome = _aids_in_place(Path(source), sheet_name, aids, backup, stamp)
         else:
             outcome = _write_file(plan, Path(source), target, sheet_name, loaded, backup, engine, stamp)
-            if aids is not None:
-                outcome = _file_aids(outcome, Path(source), Path(source), sheet_name, aids, backup)
     return RefreshResult(
         report=checked.report,
         plan=plan,
@@ -389,48 +389,39 @@ def _write_google(plan: WritePlan, origin: GoogleSheet, schema: Schema) -> str:
     return origin.url
 
 
-def _file_aids(outcome: _Outcome, path: Path, target: Path, sheet: str, aids: SheetAids, backup: bool) -> _Outcome:
-    """Put the aids on the workbook the cells went into (a second package edit; nothing when they are there)."""
+def _aids_in_place(path: Path, sheet: str, aids: SheetAids, backup: bool, stamp: FileStamp | None) -> _Outcome:
+    """Only the aids change in the workbook: one package edit, or nothing at all when they are there."""
     from sheetkit.errors import PackageUnsupported
     from sheetkit.excel.aids_xml import apply_aids
-    from sheetkit.runtime.atomic import atomic_replace
+    from sheetkit.runtime.atomic import atomic_replace, backup_path, real_path
 
-    base = target if target.exists() else path
-    first_write = outcome.written is None  # the cells' write already kept the previous version
-    notices: list[str] | None = None
     try:
-        with atomic_replace(
-            target, backup=backup and first_write, expect=FileStamp.of(base) if base == target else None, like=path
-        ) as temporary:
-            notices = apply_aids(base, temporary, sheet, aids)
+        with atomic_replace(path, backup=backup, expect=stamp, like=path) as temporary:
+            notices = apply_aids(path, temporary, sheet, aids)
             if notices is None:
                 raise _Unchanged
     except _Unchanged:
-        return outcome._replace(aids=AidsOutcome(aids.kinds, False, aids.notices))
+        return _Outcome(None, None, "", None, None, AidsOutcome(aids.kinds, False, aids.notices))
     except PackageUnsupported as error:
         why = f"sheet aids not changed: the workbook cannot be edited in place ({error.reason})"
-        return outcome._replace(aids=AidsOutcome(aids.kinds, False, (*aids.notices, why)))
-    log.info("sheet aids updated in %s", target)
-    result = AidsOutcome(aids.kinds, True, (*aids.notices, *notices))
-    if not first_write:
-        return outcome._replace(aids=result)
-    from sheetkit.runtime.atomic import backup_path, real_path
-
-    kept = backup_path(real_path(target)) if backup else None
-    return _Outcome(target, kept, "package", None, None, result)
+        return _Outcome(None, None, "", None, None, AidsOutcome(aids.kinds, False, (*aids.notices, why)))
+    log.info("sheet aids updated in %s", path)
+    kept = backup_path(real_path(path)) if backup else None
+    return _Outcome(path, kept, "package", None, None, AidsOutcome(aids.kinds, True, (*aids.notices, *notices)))
 
 
-def _write_copy_with_aids(
+def _write_with_aids(
     plan: WritePlan,
     path: Path,
-    target: Path,
+    output: Path | None,
     sheet: str,
     schema: Schema,
     backup: bool,
     engine: Literal["auto", "package", "openpyxl"],
     aids: SheetAids,
+    stamp: FileStamp | None,
 ) -> _Outcome:
-    """Cells and aids into an output copy in one replacement: a copy that already holds both is left alone."""
+    """Cells and aids in one replacement of the workbook (or of the output copy, left alone when it holds both)."""
     import shutil
 
     from sheetkit.errors import PackageUnsupported
@@ -438,14 +429,22 @@ def _write_copy_with_aids(
     from sheetkit.excel.write import write_plan
     from sheetkit.runtime.atomic import Replaced, atomic_replace, backup_path, real_path
 
+    target = output if output is not None else path
+    in_place = target == path
     had_target = target.exists()
-    replaced = Replaced()
+    replaced = Replaced(replaced=in_place)  # in place there are cells to write: it always changes
     used, reason, notices = "copy", None, list(aids.notices)
     changed = False
-    with atomic_replace(target, backup=backup, like=path, if_changed=replaced) as staged:
+    with atomic_replace(
+        target,
+        backup=backup,
+        expect=stamp if in_place else None,
+        like=path,
+        if_changed=None if in_place else replaced,
+    ) as staged:
         if plan:
             used, reason = write_plan(
-                plan, source=path, target=staged, sheet=sheet, schema=schema, backup=False, engine=engine
+                plan, source=path, target=staged, sheet=sheet, schema=schema, backup=False, engine=engine, expect=stamp
             )
         else:
             shutil.copyfile(path, staged)
