@@ -353,3 +353,47 @@ def test_an_output_copy_with_aids_is_not_rewritten_when_nothing_changed(
     again = sheetkit.refresh(path, as_of=AS_OF, aids=True, output=copy)
     assert again.engine == "unchanged" and copy.read_bytes() == before and copy.stat().st_mtime_ns == stamp
     assert again.aids is not None and not again.aids.changed
+
+
+def excel_like(path: Path, prefix: str = "") -> Path:
+    """A hand-written package as Excel writes one: no dxfs in styles.xml, no relationships for the sheet."""
+    from xlsx_factory import raw_workbook, sheet_xml
+
+    shared = ["First Name", "Email", "Status", "Last Contacted", "Follow-ups", "Ana", "bo@", "Contacted"]
+    p = f"{prefix}:" if prefix else ""
+    cells = "".join(f'<{p}c r="{c}1" t="s"><{p}v>{i}</{p}v></{p}c>' for i, c in enumerate("ABCDE"))
+    data = (
+        f'<{p}c r="A2" t="s"><{p}v>5</{p}v></{p}c><{p}c r="B2" t="s"><{p}v>6</{p}v></{p}c>'
+        f'<{p}c r="C2" t="s"><{p}v>7</{p}v></{p}c><{p}c r="D2"><{p}v>46327</{p}v></{p}c><{p}c r="E2"><{p}v>1</{p}v></{p}c>'
+    )
+    rows = f'<{p}row r="1">{cells}</{p}row><{p}row r="2">{data}</{p}row>'
+    margins = f'<{p}pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+    return raw_workbook(path, sheet_xml(rows, prefix=prefix, tail=margins), shared=shared)
+
+
+def test_an_excel_written_package_gets_styles_relationships_and_parts_it_lacked(tmp_path: Path) -> None:
+    path = excel_like(tmp_path / "excel.xlsx")
+    result = sheetkit.refresh(path, as_of=AS_OF, aids=True)
+    assert result.aids is not None and result.aids.changed
+    parts = members(path)
+    assert b'<dxfs count="3">' in parts["xl/styles.xml"]
+    assert parts["xl/styles.xml"].index(b"<dxfs") > parts["xl/styles.xml"].index(b"</cellStyles>")
+    assert b"comments" in parts["xl/worksheets/_rels/sheet1.xml.rels"]
+    found = aids_of(path)
+    assert found["notes"] == {"B2": "sheetkit: 'bo@' is not an email address (expected name@example.com)"}
+    assert [v[1] for v in found["validations"]] == ["C2"]
+    assert len(found["formats"]) == 3
+    stamp = path.stat().st_mtime_ns
+    assert sheetkit.refresh(path, as_of=AS_OF, aids=True).written is None and path.stat().st_mtime_ns == stamp
+
+
+def test_a_worksheet_the_package_editor_cannot_edit_is_refused_whole(tmp_path: Path) -> None:
+    from sheetkit.core.aids import SheetAids
+    from sheetkit.errors import PackageUnsupported
+    from sheetkit.excel.aids_xml import apply_aids
+
+    path = excel_like(tmp_path / "prefixed.xlsx", prefix="x")
+    aids = SheetAids(frozenset({"notes"}), notes=(((2, 2), "sheetkit: bad"),))
+    with pytest.raises(PackageUnsupported, match="prefixed"):
+        apply_aids(path, tmp_path / "out.xlsx", "Contacts", aids)
+    assert not (tmp_path / "out.xlsx").exists()

@@ -79,7 +79,8 @@ class Dropdown:
     @property
     def ref(self) -> str:
         letter = column_letter(self.column)
-        return f"{letter}{self.first_row}:{letter}{self.last_row}"
+        last = f":{letter}{self.last_row}" if self.last_row != self.first_row else ""
+        return f"{letter}{self.first_row}{last}"
 
     @property
     def title(self) -> str:

@@ -23,11 +23,13 @@ from sheetkit.excel.limits import read_member
 from sheetkit.excel.notes_xml import edit_comments, edit_vml, idmap_blocks, new_comments, new_vml
 from sheetkit.excel.parts import (
     DOC_REL,
+    MAIN_NS,
     open_package,
     read_text,
     read_workbook,
     relationships,
     rels_path,
+    root_tag,
 )
 from sheetkit.excel.xml_text import attributes, parse_range, set_attribute, xml_escape
 from sheetkit.excel.zip_writer import CompressedSink, ZipAssembler
@@ -54,7 +56,7 @@ _X14_DV_REFS = re.compile(r"<x14:dataValidation\b.*?<xm:sqref>(.*?)</xm:sqref>",
 _LEGACY = re.compile(r"<legacyDrawing\b([^>]*?)/>")
 _DXFS = re.compile(r"<dxfs\b([^>]*?)(?:/>|>(.*?)</dxfs>)", re.S)
 _DXF = re.compile(r"<dxf\b[^>]*?(?:/>|>.*?</dxf>)", re.S)
-_SHEETDATA_END = re.compile(rb"</sheetData>|<sheetData\b[^>]*/>")
+_EMPTY_SHEETDATA = re.compile(rb"<sheetData\b[^>]*/>")
 _REL = re.compile(r"<Relationship\b([^>]*?)(?:/>|>\s*</Relationship>)")
 _COMMENTS_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml"
 _VML_TYPE = "application/vnd.openxmlformats-officedocument.vmlDrawing"
@@ -96,10 +98,18 @@ def apply_aids(src: Path, dst: Path, sheet: str, aids: SheetAids) -> list[str] |
         if part is None or part not in package.NameToInfo:
             raise PackageUnsupported(f"{sheet!r} is not a plain worksheet part")
         data = read_member(package, part)
-        end = _SHEETDATA_END.search(data)
-        if end is None:
-            raise PackageUnsupported("worksheet has no <sheetData> element")
-        head, tail = data[: end.end()], _decode(data[end.end() :], part)
+        prefix, attrs = root_tag(data[:4096].decode("utf-8", "replace"), "worksheet")
+        if prefix is not None or f'xmlns="{MAIN_NS}"' not in attrs:
+            raise PackageUnsupported("a worksheet whose main namespace is prefixed, strict or missing")
+        closing = data.rfind(b"</sheetData>")  # near the end: found without scanning the rows
+        if closing >= 0:
+            cut = closing + len(b"</sheetData>")
+        else:
+            empty = _EMPTY_SHEETDATA.search(data)
+            if empty is None:
+                raise PackageUnsupported("worksheet has no <sheetData> element")
+            cut = empty.end()
+        head, tail = data[:cut], _decode(data[cut:], part)
         edit = _Edit()
         tail = _validations(tail, aids, sheet, edit)
         tail = _formats(tail, aids, package, book.target("styles"), edit)
