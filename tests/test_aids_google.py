@@ -173,3 +173,40 @@ def test_the_emulator_keeps_rules_with_indexes_like_google(google_env: Any) -> N
     with pytest.raises(gspread.exceptions.APIError, match="No conditional format"):
         http.batch_update(key, bodies.batch([bodies.delete_rule(0, 5)]))
     assert formulas() == ["=$A2=0", "=$A2=2"]  # all or nothing
+
+
+def test_the_emulator_refuses_misspelled_aid_requests_like_google(google_env: Any) -> None:
+    """Request bodies are checked against the discovery document: a wrong field name is a 400, nothing applied."""
+    key = seed(google_env)
+    from sheetkit.google.client import connect
+
+    http = connect().http
+    rule = bodies.formula_rule(bodies.grid_range(0, 2, 5, 1, 3), "$A2=1", "FF0000")
+    rule["booleanRule"]["format"] = {"backgroundColour": rule["booleanRule"]["format"]["backgroundColor"]}
+    with pytest.raises(gspread.exceptions.APIError, match="backgroundColour"):
+        http.batch_update(key, bodies.batch([bodies.set_note(0, 2, 1, "kept?"), bodies.add_rule(rule, 0)]))
+    with pytest.raises(gspread.exceptions.APIError):
+        http.fetch_sheet_metadata(key, params={"fields": "sheets(conditionalFormat)"})
+    assert read_aids(google_env, key) == {"rules": [], "notes": {}, "validations": {}}
+
+
+def test_cli_aids_on_a_google_sheet(google_env: Any, tmp_path: Any) -> None:
+    import os
+    import subprocess
+    import sys
+
+    key = seed(google_env)
+    env = {**os.environ, "SHEETKIT_SHEETS_API_URL": google_env.url, "GSPREAD_CONFIG_DIR": str(tmp_path)}
+    env.pop("SHEETKIT_CREDENTIALS", None)
+
+    def run(*args: str) -> dict[str, Any]:
+        command = [sys.executable, "-m", "sheetkit", "refresh", url(key), "--as-of", "2026-11-21", "--format", "json"]
+        done = subprocess.run([*command, *args], capture_output=True, text=True, env=env, timeout=120)
+        assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+        return json.loads(done.stdout)
+
+    assert run("--aids")["aids"]["changed"] is True
+    quiet = run("--aids")
+    assert quiet["aids"]["changed"] is False and quiet["written"] is None
+    assert run("--no-aids")["aids"]["changed"] is True
+    assert read_aids(google_env, key) == {"rules": [], "notes": {}, "validations": {}}
