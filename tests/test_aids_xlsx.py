@@ -397,3 +397,47 @@ def test_a_worksheet_the_package_editor_cannot_edit_is_refused_whole(tmp_path: P
     with pytest.raises(PackageUnsupported, match="prefixed"):
         apply_aids(path, tmp_path / "out.xlsx", "Contacts", aids)
     assert not (tmp_path / "out.xlsx").exists()
+
+
+def test_notes_join_the_sheets_one_vml_drawing_and_leave_its_other_shapes(tmp_path: Path) -> None:
+    """A sheet with a form control (a VML shape, no comments) keeps one VML drawing; the control stays."""
+    from xlsx_factory import edit_zip
+
+    path = excel_like(tmp_path / "controls.xlsx")
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    checkbox = (
+        '<xml xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" '
+        'xmlns:x="urn:schemas-microsoft-com:office:excel"><o:shapelayout v:ext="edit"><o:idmap v:ext="edit" data="1"/>'
+        '</o:shapelayout><v:shape id="_x0000_s1025" type="#_x0000_t201"><x:ClientData ObjectType="Checkbox">'
+        "<x:Anchor>1, 0, 5, 0, 2, 0, 6, 0</x:Anchor></x:ClientData></v:shape></xml>"
+    )
+
+    def add_control(parts: dict[str, bytes]) -> None:
+        parts["xl/drawings/vmlDrawing1.vml"] = checkbox.encode()
+        parts["xl/worksheets/_rels/sheet1.xml.rels"] = (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            f'<Relationship Id="rId1" Type="{rel}/vmlDrawing" Target="../drawings/vmlDrawing1.vml"/></Relationships>'
+        ).encode()
+        sheet = parts["xl/worksheets/sheet1.xml"].decode()
+        parts["xl/worksheets/sheet1.xml"] = sheet.replace(
+            "</worksheet>", '<legacyDrawing r:id="rId1"/></worksheet>'
+        ).encode()
+        types = parts["[Content_Types].xml"].decode()
+        vml_type = '<Default Extension="vml" ContentType="application/vnd.openxmlformats-officedocument.vmlDrawing"/>'
+        parts["[Content_Types].xml"] = types.replace("</Types>", vml_type + "</Types>").encode()
+
+    edit_zip(path, add_control)
+    sheetkit.refresh(path, as_of=AS_OF, aids=["notes"])
+    parts = members(path)
+    assert [n for n in parts if n.endswith(".vml")] == ["xl/drawings/vmlDrawing1.vml"]
+    vml = parts["xl/drawings/vmlDrawing1.vml"].decode()
+    assert 'ObjectType="Checkbox"' in vml and vml.count('ObjectType="Note"') == 1
+    assert "_x0000_s1026" in vml  # after the control's id, in its block
+    assert parts["xl/worksheets/sheet1.xml"].count(b"<legacyDrawing") == 1
+    assert aids_of(path)["notes"] == {"B2": "sheetkit: 'bo@' is not an email address (expected name@example.com)"}
+    sheetkit.refresh(path, as_of=AS_OF, aids=False)
+    parts = members(path)
+    vml = parts["xl/drawings/vmlDrawing1.vml"].decode()
+    assert 'ObjectType="Checkbox"' in vml and 'ObjectType="Note"' not in vml
+    assert not any("comments" in n for n in parts) and b"<legacyDrawing" in parts["xl/worksheets/sheet1.xml"]

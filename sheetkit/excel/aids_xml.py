@@ -264,8 +264,11 @@ def _notes(
     if comments is None:
         if not notes:
             return tail, None
-        if vml is not None:
-            raise PackageUnsupported("the sheet has a VML drawing but no comments part")
+        if legacy is not None and (vml is None or vml.part not in package.NameToInfo):
+            raise PackageUnsupported("the sheet's <legacyDrawing> names no VML drawing in the package")
+        if vml is not None:  # one VML per sheet: the notes join the one there (form controls, say)
+            edit.texts[vml.part] = edit_vml(read_text(package, vml.part), frozenset(), tuple(sorted(notes))) or ""
+            return _add_notes(package, part, tail, head, notes, edit, vml_part=vml.part)
         return _add_notes(package, part, tail, head, notes, edit)
     result = edit_comments(read_text(package, comments.part), notes)
     skipped = sorted(set(notes) & result.user_cells)
@@ -303,31 +306,37 @@ def _notes(
 
 
 def _add_notes(
-    package: zipfile.ZipFile, part: str, tail: str, head: bytes, notes: dict[tuple[int, int], str], edit: _Edit
+    package: zipfile.ZipFile,
+    part: str,
+    tail: str,
+    head: bytes,
+    notes: dict[tuple[int, int], str],
+    edit: _Edit,
+    vml_part: str | None = None,
 ) -> tuple[str, str | None]:
-    """A new comments part and VML drawing for a sheet that has neither."""
+    """A new comments part, and a new VML drawing unless the sheet has one (``vml_part``, edited already)."""
     names = set(package.namelist())
     number = next(n for n in range(1, len(names) + 2) if f"xl/comments{n}.xml" not in names)
     comments = f"xl/comments{number}.xml"
-    vml_number = next(n for n in range(1, len(names) + 2) if f"xl/drawings/vmlDrawing{n}.vml" not in names)
-    vml = f"xl/drawings/vmlDrawing{vml_number}.vml"
-    blocks: set[int] = set()
-    for name in names:
-        if name.endswith(".vml"):
-            blocks |= idmap_blocks(read_member(package, name).decode("utf-8", "replace"))
-    block = max(blocks, default=0) + 1
     edit.added[comments] = new_comments(notes)
-    edit.added[vml] = new_vml(tuple(sorted(notes)), block)
     rels_name = rels_path(part)
     rels_text = read_text(package, rels_name) if rels_name in names else _NEW_RELS
     ids = {attributes(m.group(1)).get("Id", "") for m in _REL.finditer(rels_text)}
     free = (f"rId{n}" for n in range(1, len(ids) + 3) if f"rId{n}" not in ids)
-    comments_id, vml_id = next(free), next(free)
     here = posixpath.dirname(part)
-    added = (
-        f'<Relationship Id="{comments_id}" Type="{_REL_COMMENTS}" Target="{posixpath.relpath(comments, here)}"/>'
-        f'<Relationship Id="{vml_id}" Type="{_REL_VML}" Target="{posixpath.relpath(vml, here)}"/>'
-    )
+    comments_id = next(free)
+    added = f'<Relationship Id="{comments_id}" Type="{_REL_COMMENTS}" Target="{posixpath.relpath(comments, here)}"/>'
+    vml_id = ""
+    if vml_part is None:
+        vml_number = next(n for n in range(1, len(names) + 2) if f"xl/drawings/vmlDrawing{n}.vml" not in names)
+        vml = f"xl/drawings/vmlDrawing{vml_number}.vml"
+        blocks: set[int] = set()
+        for name in names:
+            if name.endswith(".vml"):
+                blocks |= idmap_blocks(read_member(package, name).decode("utf-8", "replace"))
+        edit.added[vml] = new_vml(tuple(sorted(notes)), max(blocks, default=0) + 1)
+        vml_id = next(free)
+        added += f'<Relationship Id="{vml_id}" Type="{_REL_VML}" Target="{posixpath.relpath(vml, here)}"/>'
     rels_text = rels_text.replace("</Relationships>", added + "</Relationships>", 1)
     if rels_name in names:
         edit.texts[rels_name] = rels_text
@@ -338,6 +347,8 @@ def _add_notes(
     if not re.search(r'<Default\b[^>]*Extension="vml"', types):
         extra = f'<Default Extension="vml" ContentType="{_VML_TYPE}"/>' + extra
     edit.texts["[Content_Types].xml"] = types.replace("</Types>", extra + "</Types>", 1)
+    if vml_part is not None:
+        return tail, None  # its <legacyDrawing> is in the sheet already
     prefix, head_text = _relationship_prefix(head)
     tail = _insert(tail, "legacyDrawing", f'<legacyDrawing {prefix}:id="{vml_id}"/>')
     return tail, head_text
