@@ -13,13 +13,14 @@ import contextlib
 import datetime as dt
 import html
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 import pandas as pd
 
+from sheetkit.core.aids import AidsOutcome, SheetAids, chosen_aids, plan_aids
 from sheetkit.core.checked import Checked, check_table
 from sheetkit.core.report import Report
 from sheetkit.core.schema import DateLike, Schema, SchemaLike
@@ -35,7 +36,6 @@ if TYPE_CHECKING:
     from pandas.io.formats.style import Styler
 
 log = logging.getLogger("sheetkit")
-
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,7 @@ class RefreshResult:
     checked: Checked
     dry_run: bool = False
     requests: int | None = None
+    aids: AidsOutcome | None = None
 
     @property
     def as_of(self) -> dt.date:
@@ -82,10 +83,14 @@ class RefreshResult:
         cells = f"{self.cells_changed} cell" + ("" if self.cells_changed == 1 else "s")
         if self.dry_run:
             return f"Dry run: would change {cells} (as of {self.as_of.isoformat()}); nothing written."
+        aids = " " + self.aids.summary() if self.aids is not None else ""
         if self.engine == "unchanged":
-            return f"Up to date as of {self.as_of.isoformat()}: the output already holds this refresh; nothing written."
+            return (
+                f"Up to date as of {self.as_of.isoformat()}: the output already holds this refresh; "
+                f"nothing written.{aids}"
+            )
         if self.written is None:
-            return f"Up to date as of {self.as_of.isoformat()}: nothing to write."
+            return f"Up to date as of {self.as_of.isoformat()}: nothing to write.{aids}"
         line = f"Wrote {cells} to {self.written} (as of {self.as_of.isoformat()}"
         line += f", via {self.engine}" if self.engine else ""
         line += ")."
@@ -95,7 +100,7 @@ class RefreshResult:
             line += f" Previous version kept at {self.backup}."
         if self.requests is not None:
             line += f" {self.requests} Google API requests."
-        return line
+        return line + aids
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: the report, what was written and where, and the Google request count."""
@@ -109,6 +114,7 @@ class RefreshResult:
             "fallback_reason": self.fallback_reason,
             "dry_run": self.dry_run,
             "requests": self.requests,
+            "aids": self.aids.to_dict() if self.aids is not None else None,
             "summary": self.summary(),
         }
 
@@ -237,6 +243,7 @@ def refresh(
     client: Any = None,
     progress: bool | None = None,
     lock: bool = True,
+    aids: bool | Sequence[str] | None = None,
 ) -> RefreshResult:
     """Validate a sheet and write its computed columns back into it (or into ``output``).
 
@@ -248,6 +255,10 @@ def refresh(
     Args:
         progress: show a progress bar (None: when in a terminal or a notebook).
         lock: hold the target's run lock (a second run raises LockedError at once).
+        aids: the sheet aids to keep (the Status dropdown, row highlights, problem notes: README
+            "Sheet aids"): True for the schema's choice or all, a list of "dropdown",
+            "highlights", "notes", False to remove sheetkit's own; None: as the schema's
+            ``aids:`` says, and without it leave them as they are.
 
     Raises:
         LockedError: another sheetkit run holds this target's lock; nothing was changed.
@@ -261,7 +272,7 @@ def refresh(
     held = locks.exclusive(target[0], target[1], like=target[2]) if target is not None else contextlib.nullcontext()
     name = Path(str(source)).name if isinstance(source, (str, Path)) else type(source).__name__
     with held, bars.steps(f"refresh {name}", 4, progress) as step:
-        return _refresh(source, schema, sheet, as_of, output, dry_run, backup, engine, client, step)
+        return _refresh(source, schema, sheet, as_of, output, dry_run, backup, engine, client, step, aids)
 
 
 def _lock_target(source: object) -> tuple[Path, str, Path | None] | None:
@@ -289,8 +300,13 @@ def _refresh(
     engine: Literal["auto", "package", "openpyxl"],
     client: Any,
     step: Callable[[str], None],
+    aids_option: bool | Sequence[str] | None = None,
 ) -> RefreshResult:
     loaded = load_schema(schema)
+    try:
+        kinds = chosen_aids(aids_option, loaded.aids)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
     stamp = None
     if isinstance(source, (str, Path)) and not _names_google_sheet(source):
         path = Path(source)
@@ -302,21 +318,31 @@ def _refresh(
             stamp = FileStamp.of(path)  # what is read now; the write checks it still is
     checked = check(source, schema=loaded, sheet=sheet, as_of=as_of, client=client, step=step)
     plan = plan_writes(checked.normalized, checked.computed, loaded)
+    aids = plan_aids(checked, plan, kinds) if kinds is not None else None
     step("write")
     origin = checked.table.origin
     if isinstance(origin, GoogleSheet):
         if output is not None:
             raise UsageError("--output is for files; to copy a Google Sheet into a workbook use `sheetkit pull`")
         written = _write_google(plan, origin, loaded) if not dry_run and plan else None
+        aids_outcome = _google_aids(origin, aids) if aids is not None and not dry_run else None
+        if aids_outcome is not None and aids_outcome.changed:
+            written = origin.url
         log.info("%s", origin.stats.summary())
-        outcome = _Outcome(written, None, "sheets-api" if written else "", None, origin.stats.requests)
+        outcome = _Outcome(written, None, "sheets-api" if written else "", None, origin.stats.requests, aids_outcome)
     elif checked.table.kind == "frame":
         raise UsageError("refresh writes into a file or a Google Sheet; for a DataFrame use sheetkit.enrich()")
     elif dry_run:
         outcome = _Outcome(None, None, "", None, None)
     else:
         target = Path(output) if output is not None else None
-        outcome = _write_file(plan, Path(source), target, checked.table.sheet, loaded, backup, engine, stamp)
+        sheet_name = checked.table.sheet
+        if aids is not None and (plan or (target is not None and target != Path(source))):
+            outcome = _write_with_aids(plan, Path(source), target, sheet_name, loaded, backup, engine, aids, stamp)
+        elif aids is not None:  # in place, no cell changes
+            outcome = _aids_in_place(Path(source), sheet_name, aids, backup, stamp)
+        else:
+            outcome = _write_file(plan, Path(source), target, sheet_name, loaded, backup, engine, stamp)
     return RefreshResult(
         report=checked.report,
         plan=plan,
@@ -327,6 +353,7 @@ def _refresh(
         checked=checked,
         dry_run=dry_run,
         requests=outcome.requests,
+        aids=outcome.aids,
     )
 
 
@@ -338,6 +365,7 @@ class _Outcome(NamedTuple):
     engine: str
     fallback_reason: str | None
     requests: int | None
+    aids: AidsOutcome | None = None
 
 
 def _names_google_sheet(source: str | Path) -> bool:
@@ -359,6 +387,94 @@ def _write_google(plan: WritePlan, origin: GoogleSheet, schema: Schema) -> str:
     )
     log.info("wrote %d cells to %s", plan.cells_changed, origin.url)
     return origin.url
+
+
+def _aids_in_place(path: Path, sheet: str, aids: SheetAids, backup: bool, stamp: FileStamp | None) -> _Outcome:
+    """Only the aids change in the workbook: one package edit, or nothing at all when they are there."""
+    from sheetkit.errors import PackageUnsupported
+    from sheetkit.excel.aids_xml import apply_aids
+    from sheetkit.runtime.atomic import atomic_replace, backup_path, real_path
+
+    try:
+        with atomic_replace(path, backup=backup, expect=stamp, like=path) as temporary:
+            notices = apply_aids(path, temporary, sheet, aids)
+            if notices is None:
+                raise _Unchanged
+    except _Unchanged:
+        return _Outcome(None, None, "", None, None, AidsOutcome(aids.kinds, False, aids.notices))
+    except PackageUnsupported as error:
+        why = f"sheet aids not changed: the workbook cannot be edited in place ({error.reason})"
+        return _Outcome(None, None, "", None, None, AidsOutcome(aids.kinds, False, (*aids.notices, why)))
+    log.info("sheet aids updated in %s", path)
+    kept = backup_path(real_path(path)) if backup else None
+    return _Outcome(path, kept, "package", None, None, AidsOutcome(aids.kinds, True, (*aids.notices, *notices)))
+
+
+def _write_with_aids(
+    plan: WritePlan,
+    path: Path,
+    output: Path | None,
+    sheet: str,
+    schema: Schema,
+    backup: bool,
+    engine: Literal["auto", "package", "openpyxl"],
+    aids: SheetAids,
+    stamp: FileStamp | None,
+) -> _Outcome:
+    """Cells and aids in one replacement of the workbook (or of the output copy, left alone when it holds both)."""
+    import shutil
+
+    from sheetkit.errors import PackageUnsupported
+    from sheetkit.excel.aids_xml import apply_aids
+    from sheetkit.excel.write import write_plan
+    from sheetkit.runtime.atomic import Replaced, atomic_replace, backup_path, real_path
+
+    target = output if output is not None else path
+    in_place = target == path
+    had_target = target.exists()
+    replaced = Replaced(replaced=in_place)  # in place there are cells to write: it always changes
+    used, reason, notices = "copy", None, list(aids.notices)
+    changed = False
+    with atomic_replace(
+        target,
+        backup=backup,
+        expect=stamp if in_place else None,
+        like=path,
+        if_changed=None if in_place else replaced,
+    ) as staged:
+        if plan:
+            used, reason = write_plan(
+                plan, source=path, target=staged, sheet=sheet, schema=schema, backup=False, engine=engine, expect=stamp
+            )
+        else:
+            shutil.copyfile(path, staged)
+        try:
+            with atomic_replace(staged, backup=False) as temporary:
+                added = apply_aids(staged, temporary, sheet, aids)
+                if added is None:
+                    raise _Unchanged
+                notices += added
+                changed = True
+        except _Unchanged:
+            pass
+        except PackageUnsupported as error:
+            notices.append(f"sheet aids not changed: the workbook cannot be edited in place ({error.reason})")
+    result = AidsOutcome(aids.kinds, changed and replaced.replaced, tuple(notices))
+    if not replaced.replaced:
+        log.info("%s already holds this refresh; left as it is", target)
+        return _Outcome(None, None, "unchanged", None, None, result)
+    kept = backup_path(real_path(target)) if backup and had_target else None
+    return _Outcome(target, kept, used, reason, None, result)
+
+
+class _Unchanged(Exception):
+    """The workbook already holds these aids: nothing to replace."""
+
+
+def _google_aids(origin: GoogleSheet, aids: SheetAids) -> AidsOutcome:
+    from sheetkit.google.aids import apply_google_aids
+
+    return apply_google_aids(origin, aids)
 
 
 def _write_file(

@@ -121,6 +121,16 @@ def build_parser() -> argparse.ArgumentParser:
     refresh.add_argument(
         "--no-backup", action="store_true", help="do not keep the previous file as NAME.sheetkit-backup.xlsx"
     )
+    aids = refresh.add_mutually_exclusive_group()
+    aids.add_argument(
+        "--aids",
+        action="store_true",
+        default=None,
+        help="keep sheet aids in the sheet: Status dropdown, highlighted rows, notes on problem cells",
+    )
+    aids.add_argument(
+        "--no-aids", dest="aids", action="store_false", help="remove sheetkit's own sheet aids (nothing else)"
+    )
     refresh.add_argument(
         "--engine",
         choices=("auto", "package", "openpyxl"),
@@ -351,6 +361,7 @@ def _refresh(args: argparse.Namespace) -> int:
         backup=not args.no_backup,
         engine=args.engine,
         progress=False if args.quiet else None,
+        aids=args.aids,
     )
     if args.format == "json":
         print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
@@ -403,6 +414,7 @@ def _refresh_config(args: argparse.Namespace) -> int:
                 backup=not args.no_backup,
                 engine=args.engine,
                 progress=False if args.quiet else None,
+                aids=args.aids if args.aids is not None else source.aids,
             )
         except LockedError as exc:
             outcome.update(status="skipped", message=str(exc))

@@ -18,6 +18,7 @@
     name = "shared sheet"
     url = "https://docs.google.com/spreadsheets/d/<id>/edit#gid=0"
     sheet = "Contacts"                     # optional worksheet
+    aids = true                            # optional: keep the sheet aids (or a list, or false)
 
 Mistakes are reported with the file and key; unknown keys are errors, not ignored.
 """
@@ -46,6 +47,7 @@ class Source:
     url: str | None = None
     sheet: str | None = None
     output: Path | None = None
+    aids: bool | tuple[str, ...] | None = None  # the sheet aids this source keeps (None: the schema's)
 
     @property
     def target(self) -> str | Path:
@@ -61,7 +63,7 @@ class Config:
 
 _TOP = {"schema", "timezone", "day_first", "date_format", "rules", "sources"}
 _RULES = {"non_responsive_follow_ups", "non_responsive_channels", "non_responsive_cadence_days", "cadence_days"}
-_SOURCE = {"name", "path", "url", "sheet", "output"}
+_SOURCE = {"name", "path", "url", "sheet", "output", "aids"}
 
 
 def find_config(folder: Path | None = None) -> Path | None:
@@ -120,7 +122,8 @@ def _source(path: Path, key: str, item: Any, base: Path) -> Source:
     _no_unknown(path, key, item, _SOURCE)
     if ("path" in item) == ("url" in item):
         raise ConfigError(f"{path}: {key} needs exactly one of 'path' (a workbook) or 'url' (a Google Sheet)")
-    for name in _SOURCE & item.keys():
+    aids = _aids(path, key, item["aids"]) if "aids" in item else None
+    for name in (_SOURCE - {"aids"}) & item.keys():
         if not isinstance(item[name], str) or not item[name].strip():
             raise ConfigError(f"{path}: {key}.{name} must be a non-empty text")
     if "output" in item and "url" in item:
@@ -132,7 +135,21 @@ def _source(path: Path, key: str, item: Any, base: Path) -> Source:
         url=item.get("url"),
         sheet=item.get("sheet"),
         output=(base / item["output"]) if "output" in item else None,
+        aids=aids,
     )
+
+
+def _aids(path: Path, key: str, value: Any) -> bool | tuple[str, ...]:
+    """A source's `aids`: true, false, or a list of the aids' names."""
+    from sheetkit.core.schema import AID_KINDS
+
+    if isinstance(value, bool):
+        return value
+    if not isinstance(value, list) or any(v not in AID_KINDS for v in value):
+        raise ConfigError(
+            f"{path}: {key}.aids must be true, false or a list of: {', '.join(AID_KINDS)} (got {value!r})"
+        )
+    return tuple(value)
 
 
 def _override(path: Path, prefix: str, schema: Schema, section: dict[str, Any]) -> Schema:

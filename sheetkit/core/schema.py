@@ -48,6 +48,9 @@ DateLike = dt.date | str | None
 
 BUNDLED_SCHEMA = "recruiter_contacts"
 
+AID_KINDS: tuple[str, ...] = ("dropdown", "highlights", "notes")
+"""The sheet aids a refresh can keep (see :mod:`sheetkit.core.aids`)."""
+
 
 def header_key(text: object) -> str:
     """The form headers and status spellings are matched in: case, spaces, punctuation ignored.
@@ -96,6 +99,14 @@ class Status:
     cadence_days: int | None = None
     due_now: bool = False
     suggestion: str = ""  # what to do instead of contacting (e.g. "fix the contact data")
+    label: str = ""  # what the Status dropdown offers; "" means a readable form of the first spelling
+
+    @property
+    def display(self) -> str:
+        """The status as the sheet's dropdown offers it: its label, else its first spelling, else its name."""
+        if self.label:
+            return self.label
+        return self.spellings[0] if self.spellings else self.name.replace("_", " ").capitalize()
 
 
 @dataclass(frozen=True)
@@ -161,6 +172,7 @@ class Schema:
     footer_rows: bool = True  # set aside a "Total" row under the data (see core.table.set_aside_footer)
     bundled: bool = False  # ships with sheetkit (to change it, edit a copy); set by the loader
     sync: SyncSettings = field(default_factory=SyncSettings)
+    aids: tuple[str, ...] | None = None  # the sheet aids a refresh keeps (None: leave them as they are)
     path: str = ""
 
     def __repr__(self) -> str:
@@ -260,5 +272,3 @@ class Schema:
 
 SchemaLike = Schema | str | Path | None
 """A schema as callers give it: a Schema, a YAML path, a bundled schema's name, or None for the default."""
-
-

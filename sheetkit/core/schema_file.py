@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from sheetkit.core.schema import (
+    AID_KINDS,
     BUNDLED_SCHEMA,
     CHECKS,
     COMPUTED_KINDS,
@@ -229,6 +230,7 @@ class _SchemaBuilder:
                 "channels",
                 "new_channel_for",
                 "due_soon_days",
+                "aids",
             },
             {"name", "fields"},
         )
@@ -262,6 +264,7 @@ class _SchemaBuilder:
             if "new_channel_for" in top
             else (),
             due_soon_days=self.integer(top["due_soon_days"], 1) if "due_soon_days" in top else 7,
+            aids=self.aids(top["aids"]) if "aids" in top else None,
             path=self.path,
         )
 
@@ -399,7 +402,7 @@ class _SchemaBuilder:
         statuses: dict[str, Status] = {}
         spelled: dict[str, str] = {}
         for name, child in items.items():
-            spec = self.mapping(child, {"meaning", "spellings", "cadence_days", "due", "suggestion"})
+            spec = self.mapping(child, {"meaning", "spellings", "cadence_days", "due", "suggestion", "label"})
             due_now = False
             if "due" in spec:
                 if spec["due"].value != "now":
@@ -410,10 +413,15 @@ class _SchemaBuilder:
                 cadence = self.integer(spec["cadence_days"])
             elif "cadence_days" not in spec and not due_now:
                 raise self.fail(child, "a status needs 'cadence_days' (a number, or null for never) or 'due: now'")
+            spellings = self.text_list(spec["spellings"]) if "spellings" in spec else ()
+            label = self.text(spec["label"]).strip() if "label" in spec else ""
+            if label and header_key(label) not in {header_key(s) for s in (name, *spellings)}:
+                spellings = (*spellings, label)  # what the dropdown offers is read back as this status
             status = Status(
                 name=name,
+                label=label,
                 meaning=self.text(spec["meaning"]) if "meaning" in spec else "",
-                spellings=self.text_list(spec["spellings"]) if "spellings" in spec else (),
+                spellings=spellings,
                 cadence_days=cadence,
                 due_now=due_now,
                 suggestion=self.text(spec["suggestion"]) if "suggestion" in spec else "",
@@ -425,6 +433,18 @@ class _SchemaBuilder:
                 spelled[key] = name
             statuses[name] = status
         return statuses
+
+    def aids(self, node: _Node) -> tuple[str, ...]:
+        """`aids:` true (all of them), false (none: sheetkit's own are removed) or a list of their names."""
+        if isinstance(node.value, bool):
+            return AID_KINDS if node.value else ()
+        names = self.text_list(node)
+        for item, name in zip(node.value, names, strict=True):
+            if name not in AID_KINDS:
+                raise self.fail(
+                    item, f"unknown aid {name!r}; expected true, false or a list of: {', '.join(AID_KINDS)}"
+                )
+        return tuple(kind for kind in AID_KINDS if kind in names)
 
     def status_name(self, node: _Node, statuses: Mapping[str, Status]) -> str:
         name = self.text(node)

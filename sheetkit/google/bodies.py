@@ -99,21 +99,22 @@ def date_format(sheet_id: int, first_row: int, last_row: int, column: int, patte
 
 def date_formats(sheet_id: int, cells: Sequence[CellUpdate], pattern: str) -> list[Body]:
     """Date formats for the given cells: one repeatCell per run of adjacent rows in a column."""
-    requests: list[Body] = []
-    by_column: dict[int, list[int]] = {}
-    for cell in cells:
-        by_column.setdefault(cell.column, []).append(cell.row)
-    for column, rows in sorted(by_column.items()):
-        rows.sort()
+    runs = row_runs({(cell.row, cell.column) for cell in cells})
+    return [date_format(sheet_id, first, last, column, pattern) for column, first, last in runs]
+
+
+def row_runs(cells: set[tuple[int, int]]) -> Iterator[tuple[int, int, int]]:
+    """(column, first row, last row) of each run of vertically adjacent (row, column) cells, by column."""
+    for column in sorted({c for _, c in cells}):
+        rows = sorted(r for r, c in cells if c == column)
         start = previous = rows[0]
         for row in [*rows[1:], None]:
             if row is not None and row == previous + 1:
                 previous = row
                 continue
-            requests.append(date_format(sheet_id, start, previous, column, pattern))
+            yield column, start, previous
             if row is not None:
                 start = previous = row
-    return requests
 
 
 def bold(sheet_id: int, row: int, first_column: int, last_column: int) -> Body:
@@ -175,6 +176,57 @@ def set_grid(sheet_id: int, *, rows: int, columns: int, frozen_rows: int = 0) ->
 def clear_sheet(sheet_id: int) -> Body:
     """Clear every value and format of a worksheet (an updateCells over the whole sheet with no rows)."""
     return {"updateCells": {"range": {"sheetId": sheet_id}, "fields": "userEnteredValue,userEnteredFormat"}}
+
+
+def set_note(sheet_id: int, row: int, column: int, note: str) -> Body:
+    """One cell's note ("" removes it); nothing else of the cell changes."""
+    cell = {"note": note} if note else {}
+    return {
+        "updateCells": {
+            "start": {"sheetId": sheet_id, "rowIndex": row - 1, "columnIndex": column - 1},
+            "rows": [{"values": [cell]}],
+            "fields": "note",
+        }
+    }
+
+
+def list_validation(labels: Sequence[str], message: str) -> Body:
+    """A dropdown of ``labels`` that allows other text with a warning (strict false) and shows ``message``."""
+    return {
+        "condition": {"type": "ONE_OF_LIST", "values": [{"userEnteredValue": label} for label in labels]},
+        "inputMessage": message,
+        "strict": False,
+        "showCustomUi": True,
+    }
+
+
+def set_validation(range_: Body, rule: Body | None) -> Body:
+    """Set (or, with no rule, clear) the data validation of every cell in a GridRange."""
+    return {"setDataValidation": {"range": range_, **({"rule": rule} if rule is not None else {})}}
+
+
+def rgb(hex_color: str) -> Body:
+    """A Color from RRGGBB (Google's 0-1 fractions, rounded as Google stores them)."""
+    return {name: round(int(hex_color[i : i + 2], 16) / 255, 7) for name, i in (("red", 0), ("green", 2), ("blue", 4))}
+
+
+def formula_rule(range_: Body, formula: str, fill: str) -> Body:
+    """A conditional format: cells of ``range_`` filled with ``fill`` (RRGGBB) where ``formula`` holds."""
+    return {
+        "ranges": [range_],
+        "booleanRule": {
+            "condition": {"type": "CUSTOM_FORMULA", "values": [{"userEnteredValue": "=" + formula}]},
+            "format": {"backgroundColor": rgb(fill)},
+        },
+    }
+
+
+def add_rule(rule: Body, index: int) -> Body:
+    return {"addConditionalFormatRule": {"rule": rule, "index": index}}
+
+
+def delete_rule(sheet_id: int, index: int) -> Body:
+    return {"deleteConditionalFormatRule": {"sheetId": sheet_id, "index": index}}
 
 
 # ---------------------------------------------------------------------------------------------
