@@ -400,3 +400,19 @@ def test_every_member_of_a_written_package_passes_its_crc(tmp_path: Path) -> Non
         assert package.testzip() is None
         for info in package.infolist():
             assert zlib.crc32(package.read(info)) == info.CRC
+
+
+@pytest.mark.parametrize("engine", ["package", "openpyxl"])
+def test_both_engines_refuse_hidden_cells_alike(tmp_path: Path, engine: str) -> None:
+    tail = '<mergeCells count="1"><mergeCell ref="B2:C4"/></mergeCells>'
+    rows = (
+        '<row r="1"><c r="A1"><f t="array" ref="A1:A3">1</f><v>1</v></c></row><row r="2"><c r="B2"><v>1</v></c></row>'
+    )
+    src = raw_workbook(tmp_path / "hidden.xlsx", sheet_xml(rows, tail=tail))
+    with pytest.raises(WriteError, match=r"Contacts!C3 .*merged range B2:C4"):
+        sheetkit.write_cells(src, {"C3": 5}, engine=engine)  # type: ignore[arg-type]
+    with pytest.raises(WriteError, match=r"Contacts!A2 .*array formula over A1:A3"):
+        sheetkit.write_cells(src, {"A2": 5}, engine=engine)  # type: ignore[arg-type]
+    pivots = REALWORLD / "closedxml" / "TryToLoad__PivotTableWithBorder.xlsx"
+    with pytest.raises(WriteError, match=r"Sheet2!B4 .*pivot table at A3:B6"):
+        sheetkit.write_cells(pivots, {"B4": 5}, sheet="Sheet2", engine=engine)  # type: ignore[arg-type]

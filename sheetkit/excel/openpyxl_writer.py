@@ -27,6 +27,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from sheetkit.core.cells import CellValue, column_letter
 from sheetkit.errors import SheetNotFoundError, WriteError
+from sheetkit.excel.package import refuse_hidden
 from sheetkit.excel.part_edits import ColumnPlan
 from sheetkit.excel.parts import check_package, refuse_unwritable
 from sheetkit.excel.xml_text import excel_serial, ooxml_text, parse_range, range_ref
@@ -67,6 +68,14 @@ def write_openpyxl(
     ws = book[sheet]
     if not isinstance(ws, Worksheet):
         raise WriteError(f"cannot write cells into {sheet!r} of {src}: it is a chart sheet", path=str(src))
+    refuse_hidden(
+        src,
+        sheet,
+        values,
+        arrays=list(ws.array_formulae.values()),
+        merged=[str(merged) for merged in ws.merged_cells.ranges],
+        pivots=[pivot.location.ref for pivot in getattr(ws, "_pivots", []) if pivot.location is not None],
+    )
     plan = ColumnPlan.build(values, header_row, new_columns)
     date1904 = book.epoch == CALENDAR_MAC_1904
     header_styles = {column: _left_header(ws, header_row, column) for column in plan.new_columns}

@@ -50,7 +50,7 @@ from sheetkit.excel.rows import SheetRows
 from sheetkit.excel.xml_text import Box, attributes, parse_range, range_ref
 from sheetkit.excel.zip_writer import CompressedSink, ZipAssembler
 
-__all__ = ["PackageEdit", "write_package"]
+__all__ = ["PackageEdit", "refuse_hidden", "write_package"]
 
 _CHUNK = 512 << 10  # bytes inflated per read: a segment of rows, its copies and edits stay small
 
@@ -277,7 +277,7 @@ def _write(
     if respelled:
         notes.append(f"{sheet_info.filename} was rewritten the way Excel spells it ({respelled})")
     try:  # the sink's worker threads stop however this ends
-        _refuse_hidden(src, sheet, values, editor, parts.pivots)
+        refuse_hidden(src, sheet, values, arrays=editor.rows.arrays, merged=editor.merged, pivots=parts.pivots)
         replaced: dict[str, CompressedSink] = {parts.sheet: sink}
         texts: dict[str, str] = {}
         styles_out = styles.render()
@@ -351,14 +351,24 @@ def _edit_sheet(
             raise
 
 
-def _refuse_hidden(
-    src: Path, sheet: str, values: Mapping[tuple[int, int], CellValue], editor: _SheetEditor, pivots: list[str]
+def refuse_hidden(
+    src: Path,
+    sheet: str,
+    values: Mapping[tuple[int, int], CellValue],
+    *,
+    arrays: Sequence[str],
+    merged: Sequence[str],
+    pivots: Sequence[str],
 ) -> None:
     """Refuse cells Excel would not show or would overwrite: inside an array formula's block, hidden
-    under a merged range (all but its top-left cell), inside a pivot table."""
+    under a merged range (all but its top-left cell), inside a pivot table (ranges as "A1:B4").
+
+    Raises:
+        WriteError: naming the first such cell and its range.
+    """
     kinds = [
-        ("it is inside the array formula over {}, which Excel keeps as one block", editor.rows.arrays, 1),
-        ("it is hidden under the merged range {} (only its top-left cell shows); unmerge it first", editor.merged, 0),
+        ("it is inside the array formula over {}, which Excel keeps as one block", arrays, 1),
+        ("it is hidden under the merged range {} (only its top-left cell shows); unmerge it first", merged, 0),
         ("it is inside the pivot table at {}, which Excel overwrites when it refreshes", pivots, 1),
     ]
     written = [key for key, value in values.items() if value is not None]
