@@ -15,6 +15,7 @@ import hostile
 import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
+from soffice import read_many_with_libreoffice, soffice_available
 from xlsx_factory import MAIN_NS, SHEET, edit_zip, raw_workbook, sheet_xml
 
 import sheetkit
@@ -132,15 +133,37 @@ def test_an_empty_style_attribute_is_no_style(tmp_path: Path) -> None:
     assert grid(out) == {(1, 1): 5, (1, 2): dt.date(2026, 3, 4), (1, 3): "x"}
 
 
-def test_a_missing_styles_part_writes_numbers_and_refuses_dates_clearly(tmp_path: Path) -> None:
+@pytest.mark.parametrize("named", [True, False], ids=["named-but-missing", "none"])
+def test_a_workbook_without_a_styles_part_gets_one_for_a_date(tmp_path: Path, named: bool) -> None:
     src = raw_workbook(tmp_path / "nostyles.xlsx", sheet_xml('<row r="1"><c r="A1"><v>1</v></c></row>'))
 
     def drop(parts: dict[str, bytes]) -> None:
         del parts["xl/styles.xml"]
+        if not named:
+            rels = parts["xl/_rels/workbook.xml.rels"].decode()
+            parts["xl/_rels/workbook.xml.rels"] = re.sub(r"<Relationship [^>]*styles[^>]*/>", "", rels).encode()
+            types = parts["[Content_Types].xml"].decode()
+            parts["[Content_Types].xml"] = re.sub(r"<Override [^>]*styles.xml[^>]*/>", "", types).encode()
 
     edit_zip(src, drop)
-    sheetkit.write_cells(src, {"A1": 7, "B1": "text"}, output=tmp_path / "out.xlsx")
-    assert grid(tmp_path / "out.xlsx") == {(1, 1): 7, (1, 2): "text"}
+    sheetkit.write_cells(src, {"A1": 7, "B1": "text"}, output=tmp_path / "plain.xlsx")
+    assert grid(tmp_path / "plain.xlsx") == {(1, 1): 7, (1, 2): "text"}
+    assert "xl/styles.xml" not in zipfile.ZipFile(tmp_path / "plain.xlsx").namelist()  # nothing needed one
+    out = tmp_path / "date.xlsx"
+    result = sheetkit.write_cells(src, {"A1": dt.date(2026, 1, 2)}, output=out)
+    assert any("added xl/styles.xml" in note for note in result.notes)
+    assert grid(out) == {(1, 1): dt.date(2026, 1, 2)}
+    assert openpyxl.load_workbook(out)[SHEET]["A1"].number_format == "yyyy-mm-dd"
+    assert member(out, "[Content_Types].xml").count(b"styles+xml") == 1
+
+
+def test_a_styles_part_without_cell_formats_refuses_a_date_clearly(tmp_path: Path) -> None:
+    src = raw_workbook(tmp_path / "empty.xlsx", sheet_xml('<row r="1"><c r="A1"><v>1</v></c></row>'))
+
+    def empty(parts: dict[str, bytes]) -> None:
+        parts["xl/styles.xml"] = f'<styleSheet xmlns="{MAIN_NS}"/>'.encode()
+
+    edit_zip(src, empty)
     with pytest.raises(WriteError, match="no cell formats .* date format"):
         sheetkit.write_cells(src, {"A1": dt.date(2026, 1, 2)}, output=tmp_path / "date.xlsx")
     assert not (tmp_path / "date.xlsx").exists()
@@ -416,3 +439,24 @@ def test_both_engines_refuse_hidden_cells_alike(tmp_path: Path, engine: str) -> 
     pivots = REALWORLD / "closedxml" / "TryToLoad__PivotTableWithBorder.xlsx"
     with pytest.raises(WriteError, match=r"Sheet2!B4 .*pivot table at A3:B6"):
         sheetkit.write_cells(pivots, {"B4": 5}, sheet="Sheet2", engine=engine)  # type: ignore[arg-type]
+
+
+@pytest.mark.interop
+@pytest.mark.skipif(not soffice_available(), reason="LibreOffice (soffice) not installed")
+def test_libreoffice_reads_the_respelled_and_extended_files_as_written(tmp_path: Path) -> None:
+    """One soffice call (it recalculates): the expanded shared formulas compute from the new master
+    value, and a date in a workbook that had no styles part shows as a date."""
+    shared = sheetkit.write_cells(
+        raw_workbook(tmp_path / "shared.xlsx", sheet_xml(SHARED)), {"B1": 100}, output=tmp_path / "w1.xlsx"
+    ).path
+    bare = raw_workbook(tmp_path / "bare.xlsx", sheet_xml("<row><c><v>1</v></c></row>"))
+
+    def drop(parts: dict[str, bytes]) -> None:
+        del parts["xl/styles.xml"]
+
+    edit_zip(bare, drop)
+    dated = sheetkit.write_cells(bare, {"B1": dt.date(2026, 1, 2)}, output=tmp_path / "w2.xlsx").path
+    read = read_many_with_libreoffice([shared, dated])
+    # B1 = 100; C1 = B1*2+$A$1 = 201; B2 = A2*2+$A$1 = 5; C2 = B2*2+$A$1 = 11; B3 = 7; C3 = 15
+    assert read[shared.resolve()][SHEET] == [["1", "100", "201"], ["2", "5", "11"], ["3", "7", "15"]]
+    assert read[dated.resolve()][SHEET] == [["1", "2026-01-02"]]

@@ -32,7 +32,15 @@ from sheetkit.errors import PackageUnsupported, SheetNotFoundError, WorkbookForm
 from sheetkit.excel.deflate import ParallelDeflateSink
 from sheetkit.excel.limits import open_member, read_member
 from sheetkit.excel.normalise import NO_REFERENCE, decode_xml, expand_shared, number_cells, unprefix
-from sheetkit.excel.part_edits import ColumnPlan, StyleBook, drop_calc_chain, edit_workbook, extend_table
+from sheetkit.excel.part_edits import (
+    MINIMAL_STYLES,
+    ColumnPlan,
+    StyleBook,
+    add_styles_part,
+    drop_calc_chain,
+    edit_workbook,
+    extend_table,
+)
 from sheetkit.excel.parts import (
     MAIN_NS,
     STRICT_NS,
@@ -269,7 +277,8 @@ def _write(
     styles_part = book.target("styles")
     if styles_part is not None and styles_part not in package.NameToInfo:
         styles_part = None  # named but missing: Excel opens such a file with default formats
-    styles = StyleBook(read_text(package, styles_part) if styles_part else None, date_format)
+    # Without a styles part (generated files often have none) one is made if a date needs a format.
+    styles = StyleBook(read_text(package, styles_part) if styles_part else MINIMAL_STYLES, date_format)
     sheet_info = package.getinfo(parts.sheet)
     editor, sink, respelled = _edit_sheet(
         package, sheet_info, lambda: _SheetEditor(values, plan, styles, book.date1904), values
@@ -294,8 +303,14 @@ def _write(
         if dropped is not None:
             removed.add(dropped[0])
             texts.update(dropped[1])
+        if styles_out is not None and not styles_part:
+            created = add_styles_part(package, book, styles_out, texts)
+            infos.append(zipfile.ZipInfo(created, date_time=(1980, 1, 1, 0, 0, 0)))
+            infos[-1].compress_type = zipfile.ZIP_DEFLATED
+            notes.append(f"added {created}: the workbook had no cell formats, and a date needs one")
         for name, text in texts.items():
-            member = CompressedSink(package.getinfo(name).compress_type)
+            info = package.NameToInfo.get(name)
+            member = CompressedSink(info.compress_type if info is not None else zipfile.ZIP_DEFLATED)
             member.write(text.encode("utf-8"))
             replaced[name] = member
         try:

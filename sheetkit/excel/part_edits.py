@@ -9,6 +9,7 @@ worksheet, each keeping every byte it does not need to change.
 from __future__ import annotations
 
 import html
+import posixpath
 import re
 import zipfile
 from collections.abc import Mapping, Sequence
@@ -18,12 +19,14 @@ from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
 
 from sheetkit.core.cells import CellValue, column_letter, quote_sheet
 from sheetkit.errors import PackageUnsupported
-from sheetkit.excel.parts import STRICT_NS, Workbook, read_text, rels_path, root_tag
+from sheetkit.excel.parts import MAIN_NS, STRICT_NS, Workbook, read_text, rels_path, root_tag
 from sheetkit.excel.xml_text import Box, attributes, ooxml_text, parse_range, range_ref, set_attribute, xml_escape
 
 __all__ = [
+    "MINIMAL_STYLES",
     "ColumnPlan",
     "StyleBook",
+    "add_styles_part",
     "drop_calc_chain",
     "drop_relationships",
     "edit_workbook",
@@ -319,3 +322,42 @@ def drop_calc_chain(package: zipfile.ZipFile, book: Workbook) -> tuple[str, dict
         rels: drop_relationships(read_text(package, rels), "calcChain"),
         "[Content_Types].xml": re.sub(rf'<Override\b[^>]*PartName="/{re.escape(chain)}"[^>]*/>', "", types),
     }
+
+
+MINIMAL_STYLES = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    f'<styleSheet xmlns="{MAIN_NS}"><fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>'
+    '<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/>'
+    '</fill></fills><borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+    '<cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs>'
+    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>'
+)
+"""The styles part Excel writes for a new workbook: what a workbook without one gets to hold a date format."""
+
+_STYLES_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"
+_STYLES_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles"
+
+
+def add_styles_part(package: zipfile.ZipFile, book: Workbook, text: str, texts: dict[str, str]) -> str:
+    """Add a styles part holding ``text`` to a workbook that has none (or names a missing one):
+    the part, its content type and (unless the workbook names it already) its relationship,
+    edited into ``texts``. Returns the new part's name."""
+    named = book.target("styles")
+    part = named or posixpath.join(posixpath.dirname(book.part), "styles.xml")
+    if part.lower() in {name.lower() for name in package.namelist()}:
+        raise PackageUnsupported(f"cannot add a styles part: {part} is taken")
+    types = texts.get("[Content_Types].xml") or read_text(package, "[Content_Types].xml")
+    if f'partname="/{part.lower()}"' not in types.lower():  # a missing part may still be declared
+        override = f'<Override PartName="/{xml_escape(part)}" ContentType="{_STYLES_TYPE}"/>'
+        texts["[Content_Types].xml"] = types.replace("</Types>", override + "</Types>", 1)
+    if named is None:
+        rels = rels_path(book.part)
+        current = texts.get(rels) or read_text(package, rels)
+        ids = set(re.findall(r'\bId="([^"]*)"', current))
+        rel_id = next(f"rId{n}" for n in range(len(ids) + 1, len(ids) + 10_000) if f"rId{n}" not in ids)
+        target = xml_escape(posixpath.relpath(part, posixpath.dirname(book.part) or "."))
+        relationship = f'<Relationship Id="{rel_id}" Type="{_STYLES_REL}" Target="{target}"/>'
+        texts[rels] = current.replace("</Relationships>", relationship + "</Relationships>", 1)
+    texts[part] = text
+    return part
