@@ -20,7 +20,7 @@ from typing import Literal
 
 from sheetkit.core.cells import CellUpdate, CellValue, a1
 from sheetkit.errors import SheetkitError, WorkbookFormatError, WriteError
-from sheetkit.excel.parts import mend_names, read_workbook
+from sheetkit.excel.parts import check_package, mend_names, read_workbook
 from sheetkit.excel.write import write_cells as _write_sheet
 from sheetkit.excel.xml_text import parse_range
 from sheetkit.runtime.atomic import atomic_replace, backup_path, real_path
@@ -166,6 +166,7 @@ def _first_sheet(source: Path) -> str:
     try:
         with zipfile.ZipFile(source) as package:
             mend_names(package)
+            check_package(package, case_twins=True)  # limits first: nothing inflates past them
             book = read_workbook(package)
     except SheetkitError:
         raise
