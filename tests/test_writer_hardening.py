@@ -445,7 +445,8 @@ def test_both_engines_refuse_hidden_cells_alike(tmp_path: Path, engine: str) -> 
 @pytest.mark.skipif(not soffice_available(), reason="LibreOffice (soffice) not installed")
 def test_libreoffice_reads_the_respelled_and_extended_files_as_written(tmp_path: Path) -> None:
     """One soffice call (it recalculates): the expanded shared formulas compute from the new master
-    value, and a date in a workbook that had no styles part shows as a date."""
+    value, a date in a workbook that had no styles part shows as a date, the edit of a package with
+    a case-only twin part or backslash names is what LibreOffice sees."""
     shared = sheetkit.write_cells(
         raw_workbook(tmp_path / "shared.xlsx", sheet_xml(SHARED)), {"B1": 100}, output=tmp_path / "w1.xlsx"
     ).path
@@ -456,7 +457,14 @@ def test_libreoffice_reads_the_respelled_and_extended_files_as_written(tmp_path:
 
     edit_zip(bare, drop)
     dated = sheetkit.write_cells(bare, {"B1": dt.date(2026, 1, 2)}, output=tmp_path / "w2.xlsx").path
-    read = read_many_with_libreoffice([shared, dated])
+    twin = hostile.duplicate_member(tmp_path / "twin.xlsx", SHEET_PART, rename="xl/worksheets/Sheet1.xml")
+    twin = sheetkit.write_cells(twin, {"A2": "Bea"}, output=tmp_path / "w3.xlsx").path
+    slashes = sheetkit.write_cells(
+        hostile.backslash_names(tmp_path / "slashes.xlsx"), {"A2": "Bea"}, output=tmp_path / "w4.xlsx"
+    ).path
+    read = read_many_with_libreoffice([shared, dated, twin, slashes])
+    for path in (twin, slashes):
+        assert read[path.resolve()][SHEET][1][:2] == ["Bea", "Lima"]
     # B1 = 100; C1 = B1*2+$A$1 = 201; B2 = A2*2+$A$1 = 5; C2 = B2*2+$A$1 = 11; B3 = 7; C3 = 15
     assert read[shared.resolve()][SHEET] == [["1", "100", "201"], ["2", "5", "11"], ["3", "7", "15"]]
     assert read[dated.resolve()][SHEET] == [["1", "2026-01-02"]]
