@@ -276,7 +276,7 @@ def read_workbook(package: zipfile.ZipFile, *, for_editing: bool = False) -> Wor
         text = read_text(package, part)
         prefix, attrs = root_tag(text, "workbook")
         if STRICT_NS in attrs or prefix is not None:
-            raise PackageUnsupported("strict OOXML or prefixed workbook.xml")
+            raise PackageUnsupported("strict OOXML workbook.xml" if STRICT_NS in attrs else "prefixed workbook.xml")
         root = ET.fromstring(text.encode("utf-8"))
     else:
         root = ET.fromstring(read_member(package, part))
