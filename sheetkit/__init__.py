@@ -31,6 +31,7 @@ _HOMES = {
     "due_per_week": "sheetkit.views.charts",
     "contacts_by_status": "sheetkit.views.charts",
     "write_html_report": "sheetkit.views.html_report",
+    "write_cells": "sheetkit.workbook",
     # what they return
     "Checked": "sheetkit.core.checked",
     "Report": "sheetkit.core.report",
@@ -44,6 +45,7 @@ _HOMES = {
     "TransferResult": "sheetkit.transfer",
     "SyncResult": "sheetkit.syncing.engine",
     "SyncPlan": "sheetkit.syncing.plan",
+    "CellsWritten": "sheetkit.workbook",
     # every error sheetkit raises (the tree is drawn in sheetkit/errors.py)
     "SheetkitError": "sheetkit.errors",
     "UsageError": "sheetkit.errors",
@@ -65,6 +67,7 @@ _HOMES = {
 }
 
 __all__ = [
+    "CellsWritten",
     "Checked",
     "ConfigError",
     "CredentialsError",
@@ -106,6 +109,7 @@ __all__ = [
     "refresh",
     "sync",
     "validate",
+    "write_cells",
     "write_html_report",
 ]
 
@@ -141,6 +145,7 @@ if _typing.TYPE_CHECKING:
     from sheetkit.transfer import TransferResult, pull, push
     from sheetkit.views.charts import contacts_by_status, due_per_week
     from sheetkit.views.html_report import write_html_report
+    from sheetkit.workbook import CellsWritten, write_cells
 
 
 def __getattr__(name: str) -> _typing.Any:

@@ -239,7 +239,7 @@ def refresh(
     output: str | Path | None = None,
     dry_run: bool = False,
     backup: bool = True,
-    engine: Literal["auto", "package", "openpyxl"] = "auto",
+    engine: Literal["auto", "package", "openpyxl"] = "package",
     client: Any = None,
     progress: bool | None = None,
     lock: bool = True,

@@ -133,9 +133,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     refresh.add_argument(
         "--engine",
-        choices=("auto", "package", "openpyxl"),
-        default="auto",
-        help="how to write .xlsx: direct package edit (default, falls back to openpyxl when needed) or openpyxl",
+        choices=("package", "auto", "openpyxl"),
+        default="package",
+        help=(
+            "how to write .xlsx: package (default) edits the file in place and refuses what it cannot edit "
+            "without loss; openpyxl rewrites the whole workbook (drops cached formula results and what "
+            "openpyxl does not model); auto tries package, then openpyxl"
+        ),
     )
     pull = commands.add_parser(
         "pull",

@@ -16,7 +16,7 @@ EXPECTED_API = {
     "check", "validate", "enrich", "refresh", "due", "match", "pull", "push", "sync", "load_schema",
     "due_per_week", "contacts_by_status", "write_html_report",
     "Checked", "Report", "Problem", "Schema", "RefreshResult", "DueList", "DueRow", "MatchList", "MatchRow",
-    "TransferResult", "SyncResult", "SyncPlan",
+    "TransferResult", "SyncResult", "SyncPlan", "write_cells", "CellsWritten",
 }  # fmt: skip
 
 

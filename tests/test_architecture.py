@@ -26,6 +26,7 @@ LAYERS: dict[str, int] = {
     "api": 5,
     "config": 5,
     "transfer": 5,
+    "workbook": 5,
     "lists": 6,
     "views": 6,
     "cli": 7,

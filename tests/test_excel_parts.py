@@ -7,6 +7,7 @@ _rels/.rels, and agree on its date system.
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import re
 import zipfile
@@ -106,17 +107,19 @@ def test_the_workbook_part_is_the_office_document(tmp_path: Path) -> None:
         assert workbook_part(zipped) == "xl/book.xml"
 
 
-def test_read_text_refuses_what_cannot_be_edited_as_utf8_text(tmp_path: Path) -> None:
+def test_read_text_decodes_what_other_writers_store_and_refuses_what_it_cannot_decode(tmp_path: Path) -> None:
+    declared = '<?xml version="1.0" encoding="UTF-16"?><a>é</a>'
     parts: dict[str, str | bytes] = {
         "ok.xml": "<a>é</a>",
         "bom.xml": b"\xef\xbb\xbf<a/>",
+        "utf16.xml": codecs.BOM_UTF16_LE + declared.encode("utf-16-le"),
         "latin.xml": "<a>é</a>".encode("latin-1"),
     }
     with package(tmp_path / "p.zip", parts) as zipped:
         assert read_text(zipped, "ok.xml") == "<a>é</a>"
-        with pytest.raises(PackageUnsupported, match="byte-order mark"):
-            read_text(zipped, "bom.xml")
-        with pytest.raises(PackageUnsupported, match="not UTF-8"):
+        assert read_text(zipped, "bom.xml") == "<a/>"
+        assert read_text(zipped, "utf16.xml") == '<?xml version="1.0" encoding="UTF-8"?><a>é</a>'
+        with pytest.raises(PackageUnsupported, match="not readable as utf-8"):
             read_text(zipped, "latin.xml")
 
 

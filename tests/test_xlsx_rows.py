@@ -40,6 +40,7 @@ def write(
         raw_workbook(src, sheet_xml(rows, head=head), shared=["zero", "one", "two"])
     dst = tmp_path / f"{name}-{'fast' if fast else 'general'}.xlsx"
     options.setdefault("header_row", 1000)  # the header row always takes the general editor
+    options.setdefault("engine", "auto")  # what one path refuses the other may too: compared as outcomes
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(SheetRows, "fast", fast)
         outcome = write_cells(src, dst, SHEET, updates, **options)
@@ -281,22 +282,23 @@ def test_cells_without_references_elsewhere_in_the_row_do_not_stop_the_fast_path
     updates = [CellUpdate(1, 3, 30), CellUpdate(2, 2, 20)]
     fast, fast_path = write(tmp_path, "positional", rows, updates, fast=True)
     general, _ = write(tmp_path, "positional", rows, updates, fast=False)
-    assert general.engine == "openpyxl" and "without an r attribute" in (general.fallback_reason or "")
-    assert fast.engine == "package"
+    assert general.engine == fast.engine == "package"  # the general editor numbers the cells first
     assert grid(fast_path) == {(1, 1): 1, (1, 2): 2, (1, 3): 30, (2, 1): 1, (2, 2): 20}
     assert b'<c r="A1"><v>1</v></c><c s="0"><v>2</v></c><c r="C1"><v>30</v></c>' in part(fast_path)
 
 
 def test_a_cell_the_fast_path_cannot_place_goes_to_the_general_editor(tmp_path: Path) -> None:
     """A new cell where a cell without a reference is last, or before a row extLst: the general
-    editor's answer (openpyxl) either way."""
+    editor's answer either way (cells numbered first, then written in place; a row extLst: refused)."""
     ext = '<extLst><ext uri="{X}"><x/></ext></extLst>'
     rows = f'<row r="1"><c r="A1"><v>1</v></c><c><v>2</v></c></row><row r="2"><c r="A2"><v>1</v></c>{ext}</row>'
     for updates in ([CellUpdate(1, 3, 3)], [CellUpdate(2, 3, 3)]):
-        fast, _ = write(tmp_path, "unplaceable", rows, updates, fast=True)
-        general, _ = write(tmp_path, "unplaceable", rows, updates, fast=False)
-        assert fast.engine == general.engine == "openpyxl"
+        fast, fast_path = write(tmp_path, "unplaceable", rows, updates, fast=True)
+        general, general_path = write(tmp_path, "unplaceable", rows, updates, fast=False)
+        assert fast.engine == general.engine
         assert fast.fallback_reason == general.fallback_reason
+        if fast.engine == "package":
+            assert part(fast_path) == part(general_path)
 
 
 def test_a_dropped_cell_before_a_cell_without_reference_is_left_to_the_general_editor(tmp_path: Path) -> None:
@@ -305,19 +307,17 @@ def test_a_dropped_cell_before_a_cell_without_reference_is_left_to_the_general_e
     updates = [CellUpdate(8, 3, None)]
     fast, _ = write(tmp_path, "drop", rows, updates, fast=True)
     general, _ = write(tmp_path, "drop", rows, updates, fast=False)
-    assert fast == general and fast.engine == "openpyxl"
+    assert fast == general and fast.engine == "package"
 
 
 @pytest.mark.parametrize(
     ("rows", "reason"),
     [
         ('<row r="1"><c r="A1"><v>1</v><extLst><ext uri="{X}"/></extLst></c></row>', "extLst"),
-        ('<row><c r="A1"><v>1</v></c></row>', "without an r attribute"),
         ('<row r="2"><c r="A2"><v>1</v></c></row><row r="1"><c r="A1"><v>1</v></c></row>', "out of order"),
         ('<row r="1"><c r="A1"><v>1</v></c><row r="2"><c r="A2"><v>1</v></c></row>', "row 1"),
-        ('<row r="1"><c r="A1"><f t="shared" ref="A1:A2" si="0">1</f><v>1</v></c></row>', "shared formula"),
     ],
-    ids=["cell-extLst", "row-without-r", "rows-out-of-order", "row-not-closed", "shared-formula-master"],
+    ids=["cell-extLst", "rows-out-of-order", "row-not-closed"],
 )
 def test_what_neither_path_can_edit_is_refused_the_same(tmp_path: Path, rows: str, reason: str) -> None:
     updates = [CellUpdate(1, 1, 5)]
@@ -409,7 +409,9 @@ def test_random_rows_come_out_the_same_both_ways(
     tmp_path = tmp_path_factory.mktemp("random")
     fast, fast_path = write(tmp_path, "random", rows, updates, fast=True)
     general, general_path = write(tmp_path, "random", rows, updates, fast=False)
-    if general.engine == "package":
+    if general.engine == "package" and (general.notes or fast.notes):  # respelled first: same cells
+        assert fast.engine == "package" and grid(fast_path) == grid(general_path)
+    elif general.engine == "package":
         assert fast.engine == "package"
         # The general editor's cell splitter drops whitespace between cells; nothing else differs.
         assert re.sub(rb">\s+<", b"><", part(fast_path)) == re.sub(rb">\s+<", b"><", part(general_path))

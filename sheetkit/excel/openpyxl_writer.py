@@ -16,7 +16,6 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from copy import copy
 from pathlib import Path
-from xml.etree import ElementTree as ET
 
 from openpyxl import load_workbook
 from openpyxl.cell.cell import Cell
@@ -28,8 +27,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from sheetkit.core.cells import CellValue, column_letter
 from sheetkit.errors import SheetNotFoundError, WriteError
+from sheetkit.excel.package import refuse_hidden
 from sheetkit.excel.part_edits import ColumnPlan
-from sheetkit.excel.parts import STRICT_NS, binary_workbook, check_package, read_workbook
+from sheetkit.excel.parts import check_package, refuse_unwritable
 from sheetkit.excel.xml_text import excel_serial, ooxml_text, parse_range, range_ref
 
 __all__ = ["write_openpyxl"]
@@ -68,6 +68,14 @@ def write_openpyxl(
     ws = book[sheet]
     if not isinstance(ws, Worksheet):
         raise WriteError(f"cannot write cells into {sheet!r} of {src}: it is a chart sheet", path=str(src))
+    refuse_hidden(
+        src,
+        sheet,
+        values,
+        arrays=list(ws.array_formulae.values()),
+        merged=[str(merged) for merged in ws.merged_cells.ranges],
+        pivots=[pivot.location.ref for pivot in getattr(ws, "_pivots", []) if pivot.location is not None],
+    )
     plan = ColumnPlan.build(values, header_row, new_columns)
     date1904 = book.epoch == CALENDAR_MAC_1904
     header_styles = {column: _left_header(ws, header_row, column) for column in plan.new_columns}
@@ -108,23 +116,7 @@ def _refuse_what_openpyxl_cannot_open(src: Path) -> None:
         return  # openpyxl's own error says what is wrong, as a WriteError
     with package:
         check_package(package)
-        if binary_workbook(package):
-            raise WriteError(
-                f"cannot write into {src}: it is a binary workbook (.xlsb), which sheetkit cannot write; "
-                "save it as .xlsx in Excel",
-                path=str(src),
-            )
-        try:
-            book = read_workbook(package)
-        except ET.ParseError:
-            return  # openpyxl's own error names the damage
-    if book is not None and book.namespace == STRICT_NS:
-        raise WriteError(
-            f"cannot write into {src}: it is saved as Strict Open XML, which openpyxl cannot open (and the "
-            "package editor does not edit); in Excel, File > Save As > 'Excel Workbook (*.xlsx)', then run "
-            "again (sheetkit reads the strict file as it is)",
-            path=str(src),
-        )
+        refuse_unwritable(package, src)
 
 
 @contextmanager

@@ -9,6 +9,7 @@ worksheet, each keeping every byte it does not need to change.
 from __future__ import annotations
 
 import html
+import posixpath
 import re
 import zipfile
 from collections.abc import Mapping, Sequence
@@ -18,12 +19,14 @@ from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
 
 from sheetkit.core.cells import CellValue, column_letter, quote_sheet
 from sheetkit.errors import PackageUnsupported
-from sheetkit.excel.parts import STRICT_NS, Workbook, read_text, rels_path, root_tag
+from sheetkit.excel.parts import MAIN_NS, STRICT_NS, Workbook, read_text, rels_path, root_tag
 from sheetkit.excel.xml_text import Box, attributes, ooxml_text, parse_range, range_ref, set_attribute, xml_escape
 
 __all__ = [
+    "MINIMAL_STYLES",
     "ColumnPlan",
     "StyleBook",
+    "add_styles_part",
     "drop_calc_chain",
     "drop_relationships",
     "edit_workbook",
@@ -91,14 +94,20 @@ _NUMFMT = re.compile(r"<numFmt\b([^>]*?)/?>")
 _NUMFMTS = re.compile(r"<numFmts\b([^>]*?)(?:/>|>(.*?)</numFmts>)", re.S)
 _CELLXFS = re.compile(r"<cellXfs\b([^>]*?)(?:/>|>(.*?)</cellXfs>)", re.S)
 _XF = re.compile(r"<xf\b[^>]*?(?:/>|>.*?</xf>)", re.S)
+# Built-in formats that show a calendar date (the others among _DATE_FORMAT_IDS show only a time);
+# quoted text, escaped characters and [colour/locale/elapsed] brackets say nothing about that.
+_CALENDAR_FORMAT_IDS = frozenset([14, 15, 16, 17, 22, *range(27, 37), *range(50, 59)])
+_FORMAT_LITERALS = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
 _PLAIN_XF = '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
 
 
 class StyleBook:
-    """The cell formats of styles.xml: which are dates, plus date formats added on demand.
+    """The cell formats of styles.xml: which show dates, plus formats added on demand.
 
     A date goes into a copy of the cell's own format (font, fill, border kept) with the date
-    number format; one copy per original format, shared by every date cell that had it.
+    number format, unless that format already shows a calendar date; a number written into a
+    cell formatted as a date or time goes into a copy with the General format, so it shows (and
+    every reader reads it back) as the number written. One copy per original format and kind.
     """
 
     def __init__(self, xml: str | None, date_format: str) -> None:
@@ -107,10 +116,11 @@ class StyleBook:
         self.formats: dict[int, str] = {}
         self.xfs: list[str] = []
         self.added: list[str] = []
-        self.new_format: str | None = None
-        self.format_id: int | None = None
-        self.cache: dict[int, int] = {}
+        self.new_formats: list[str] = []
+        self.format_ids: dict[str, int] = {}
+        self.cache: dict[tuple[int, bool], int] = {}
         self.dates: dict[int, bool] = {}
+        self.calendar: dict[int, bool] = {}
         if xml is None:
             return
         prefix, attrs = root_tag(xml, "styleSheet")
@@ -124,53 +134,80 @@ class StyleBook:
         if cell_xfs is not None:
             self.xfs = _XF.findall(cell_xfs.group(2) or "")
 
+    def _format_of(self, index: int) -> int:
+        if 0 <= index < len(self.xfs):
+            number = attributes(self.xfs[index].split(">", 1)[0]).get("numFmtId", "0")
+            return int(number) if number.isdigit() else 0
+        return -1
+
     def is_date(self, index: int) -> bool:
+        """Whether cell format ``index`` shows numbers as a date or a time (readers read them as dates)."""
         if index not in self.dates:
-            format_id = -1
-            if 0 <= index < len(self.xfs):
-                format_id = int(attributes(self.xfs[index].split(">", 1)[0]).get("numFmtId", "0"))
+            format_id = self._format_of(index)
             code = self.formats.get(format_id)
-            self.dates[index] = format_id in _DATE_FORMAT_IDS or (code is not None and is_date_format(code))
+            self.dates[index] = is_date_format(code) if code is not None else format_id in _DATE_FORMAT_IDS
         return self.dates[index]
+
+    def shows_calendar_date(self, index: int) -> bool:
+        """Whether cell format ``index`` shows a day, month or year (not only a time or elapsed hours)."""
+        if index not in self.calendar:
+            format_id = self._format_of(index)
+            code = self.formats.get(format_id)
+            if code is None:
+                self.calendar[index] = format_id in _CALENDAR_FORMAT_IDS
+            else:
+                bare = _FORMAT_LITERALS.sub("", code).lower()
+                self.calendar[index] = is_date_format(code) and ("d" in bare or "y" in bare or "mmm" in bare)
+        return self.calendar[index]
 
     def date_style(self, base: int) -> int:
         """The cellXfs index to give a date cell whose current format index is ``base``."""
-        if self.is_date(base):
-            return base
-        if base not in self.cache:
+        return base if self.shows_calendar_date(base) else self._copy(base, True)
+
+    def number_style(self, base: int) -> int:
+        """The cellXfs index to give a number written where format ``base`` was (General for a date format)."""
+        return self._copy(base, False) if self.is_date(base) else base
+
+    def _copy(self, base: int, date: bool) -> int:
+        if (base, date) not in self.cache:
             if self.xml is None or _CELLXFS.search(self.xml) is None:
-                raise PackageUnsupported("no cellXfs in styles.xml to hold a date format")
+                raise PackageUnsupported(
+                    "the workbook has no cell formats (styles part missing or without <cellXfs>) to give a "
+                    "written date its date format"
+                )
             template = self.xfs[base] if 0 <= base < len(self.xfs) else _PLAIN_XF
             tag, rest = re.match(r"(<xf\b[^>]*?)\s*(/?>.*)", template, re.S).groups()  # type: ignore[union-attr]
-            tag = set_attribute(tag, "numFmtId", str(self._format_id()))
+            tag = set_attribute(tag, "numFmtId", str(self._format_id(self.date_format if date else "General")))
             tag = set_attribute(tag, "applyNumberFormat", "1")
-            self.cache[base] = len(self.xfs) + len(self.added)
+            self.cache[(base, date)] = len(self.xfs) + len(self.added)
             self.added.append(tag + rest)
-        return self.cache[base]
+        return self.cache[(base, date)]
 
-    def _format_id(self) -> int:
-        if self.format_id is None:
-            builtin = {code: number for number, code in BUILTIN_FORMATS.items()}
-            custom = [number for number, code in self.formats.items() if code == self.date_format]
-            if self.date_format in builtin:
-                self.format_id = builtin[self.date_format]
-            elif custom:
-                self.format_id = custom[0]
+    def _format_id(self, code: str) -> int:
+        """The numFmtId meaning ``code``: a built-in one the file does not redefine, one of the
+        file's own, or a new one (a file may redefine even id 0, General: seen in the wild)."""
+        if code not in self.format_ids:
+            builtin = [n for n, c in BUILTIN_FORMATS.items() if c == code and self.formats.get(n, code) == code]
+            custom = [number for number, found in self.formats.items() if found == code]
+            if builtin or custom:
+                self.format_ids[code] = (builtin or custom)[0]
             else:
-                self.format_id = max([163, *self.formats]) + 1
-                self.new_format = f'<numFmt numFmtId="{self.format_id}" formatCode="{xml_escape(self.date_format)}"/>'
-        return self.format_id
+                number = max([163, *self.formats, *self.format_ids.values()]) + 1
+                self.format_ids[code] = number
+                self.new_formats.append(f'<numFmt numFmtId="{number}" formatCode="{xml_escape(code)}"/>')
+        return self.format_ids[code]
 
     def render(self) -> str | None:
         """styles.xml with the added formats appended (counts updated), or None if unchanged."""
         if self.xml is None or not self.added:
             return None
         xml = self.xml
-        if self.new_format is not None:
+        if self.new_formats:
+            added = "".join(self.new_formats)
             numfmts = _NUMFMTS.search(xml)
             if numfmts is not None and numfmts.group(2) is not None:
-                count = len(_NUMFMT.findall(numfmts.group(2))) + 1
-                inner = numfmts.group(2) + self.new_format
+                count = len(_NUMFMT.findall(numfmts.group(2))) + len(self.new_formats)
+                inner = numfmts.group(2) + added
                 opening = set_attribute(f"<numFmts{numfmts.group(1)}", "count", str(count))
                 xml = xml[: numfmts.start()] + f"{opening}>{inner}</numFmts>" + xml[numfmts.end() :]
             else:
@@ -178,7 +215,7 @@ class StyleBook:
                     xml = xml[: numfmts.start()] + xml[numfmts.end() :]
                 root = re.search(r"<styleSheet\b[^>]*>", xml)
                 assert root is not None  # checked in __init__
-                block = f'<numFmts count="1">{self.new_format}</numFmts>'
+                block = f'<numFmts count="{len(self.new_formats)}">{added}</numFmts>'
                 xml = xml[: root.end()] + block + xml[root.end() :]
         cell_xfs = _CELLXFS.search(xml)
         if cell_xfs is None or cell_xfs.group(2) is None:
@@ -285,3 +322,42 @@ def drop_calc_chain(package: zipfile.ZipFile, book: Workbook) -> tuple[str, dict
         rels: drop_relationships(read_text(package, rels), "calcChain"),
         "[Content_Types].xml": re.sub(rf'<Override\b[^>]*PartName="/{re.escape(chain)}"[^>]*/>', "", types),
     }
+
+
+MINIMAL_STYLES = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    f'<styleSheet xmlns="{MAIN_NS}"><fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>'
+    '<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/>'
+    '</fill></fills><borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+    '<cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs>'
+    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>'
+)
+"""The styles part Excel writes for a new workbook: what a workbook without one gets to hold a date format."""
+
+_STYLES_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"
+_STYLES_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles"
+
+
+def add_styles_part(package: zipfile.ZipFile, book: Workbook, text: str, texts: dict[str, str]) -> str:
+    """Add a styles part holding ``text`` to a workbook that has none (or names a missing one):
+    the part, its content type and (unless the workbook names it already) its relationship,
+    edited into ``texts``. Returns the new part's name."""
+    named = book.target("styles")
+    part = named or posixpath.join(posixpath.dirname(book.part), "styles.xml")
+    if part.lower() in {name.lower() for name in package.namelist()}:
+        raise PackageUnsupported(f"cannot add a styles part: {part} is taken")
+    types = texts.get("[Content_Types].xml") or read_text(package, "[Content_Types].xml")
+    if f'partname="/{part.lower()}"' not in types.lower():  # a missing part may still be declared
+        override = f'<Override PartName="/{xml_escape(part)}" ContentType="{_STYLES_TYPE}"/>'
+        texts["[Content_Types].xml"] = types.replace("</Types>", override + "</Types>", 1)
+    if named is None:
+        rels = rels_path(book.part)
+        current = texts.get(rels) or read_text(package, rels)
+        ids = set(re.findall(r'\bId="([^"]*)"', current))
+        rel_id = next(f"rId{n}" for n in range(len(ids) + 1, len(ids) + 10_000) if f"rId{n}" not in ids)
+        target = xml_escape(posixpath.relpath(part, posixpath.dirname(book.part) or "."))
+        relationship = f'<Relationship Id="{rel_id}" Type="{_STYLES_REL}" Target="{target}"/>'
+        texts[rels] = current.replace("</Relationships>", relationship + "</Relationships>", 1)
+    texts[part] = text
+    return part

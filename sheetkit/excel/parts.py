@@ -22,8 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
-from sheetkit.errors import PackageUnsupported, SourceError, WorkbookFormatError
+from sheetkit.errors import PackageUnsupported, SourceError, WorkbookFormatError, WriteError
 from sheetkit.excel.limits import check_members, read_member
+from sheetkit.excel.normalise import MAIN_NS, decode_xml, unprefix
 
 __all__ = [
     "DOC_REL",
@@ -35,9 +36,11 @@ __all__ = [
     "binary_workbook",
     "check_package",
     "date1904",
+    "mend_names",
     "open_package",
     "read_text",
     "read_workbook",
+    "refuse_unwritable",
     "relationships",
     "rels_path",
     "resolve",
@@ -46,7 +49,6 @@ __all__ = [
     "workbook_part",
 ]
 
-MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 STRICT_NS = "http://purl.oclc.org/ooxml/spreadsheetml/main"
 DOC_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 STRICT_REL = "http://purl.oclc.org/ooxml/officeDocument/relationships"
@@ -78,17 +80,40 @@ def open_package(path: Path) -> zipfile.ZipFile:
     return package
 
 
-def check_package(package: zipfile.ZipFile) -> None:
+def check_package(package: zipfile.ZipFile, *, case_twins: bool = False) -> None:
     """Refuse a package readers could disagree about, or one that claims too much (see :func:`open_package`).
+
+    With ``case_twins`` two names differing only in case are let through: the package editor
+    edits the part the workbook points to, by its exact name.
 
     Raises:
         WorkbookFormatError: naming the member and what to do.
     """
-    _check_names(package)
+    _check_names(package, case_twins)
     check_members(package)
 
 
-def _check_names(package: zipfile.ZipFile) -> None:
+def mend_names(package: zipfile.ZipFile) -> bool:
+    """Name members written with backslash separators (xl\\workbook.xml) as OPC names them, with '/'.
+
+    Only when that is unambiguous: no other member then has the same name. The zip's own
+    headers keep the old name (zipfile checks those against ``orig_filename``), a package written
+    from these infos gets the mended one. Returns whether any name changed.
+    """
+    names = package.namelist()
+    if not any("\\" in name for name in names):
+        return False
+    mended = [name.replace("\\", "/") for name in names]
+    if len({name.lower() for name in mended}) != len(mended):
+        return False  # two members would become one: left for check_package to refuse
+    package.NameToInfo.clear()
+    for info, name in zip(package.infolist(), mended, strict=True):
+        info.filename = name
+        package.NameToInfo[name] = info
+    return True
+
+
+def _check_names(package: zipfile.ZipFile, case_twins: bool) -> None:
     path = package.filename or ""
     name = Path(path).name
     seen: dict[str, str] = {}
@@ -100,7 +125,7 @@ def _check_names(package: zipfile.ZipFile) -> None:
                 path=path,
             )
         earlier = seen.get(member.lower())
-        if earlier is not None:
+        if earlier is not None and (earlier == member or not case_twins):
             which = f"two zip members named {member!r}" if earlier == member else f"members {earlier!r} and {member!r}"
             raise WorkbookFormatError(
                 f"{name} is ambiguous: it has {which} (part names ignore case, and readers disagree about "
@@ -161,14 +186,16 @@ def workbook_part(package: zipfile.ZipFile) -> str:
 
 
 def read_text(package: zipfile.ZipFile, name: str) -> str:
-    """A part as text to edit: UTF-8 without a byte-order mark, or PackageUnsupported."""
-    data = read_member(package, name)
-    if data.startswith(b"\xef\xbb\xbf"):
-        raise PackageUnsupported(f"{name} starts with a byte-order mark")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise PackageUnsupported(f"{name} is not UTF-8") from error
+    """A part as text to edit, in the spelling the editor writes back (UTF-8, SpreadsheetML unprefixed).
+
+    A byte-order mark, UTF-16 and an ``x:`` prefix for the main namespace are undone
+    (:mod:`sheetkit.excel.normalise`); text that cannot be decoded raises PackageUnsupported,
+    XML that is not well-formed xml.etree.ElementTree.ParseError.
+    """
+    text, _ = decode_xml(read_member(package, name), name)
+    text = unprefix(text)[0]
+    ET.fromstring(text.encode("utf-8"))  # an edit must start from well-formed XML: ParseError if not
+    return text
 
 
 def root_tag(text: str, local: str) -> tuple[str | None, str]:
@@ -249,11 +276,37 @@ def read_workbook(package: zipfile.ZipFile, *, for_editing: bool = False) -> Wor
         text = read_text(package, part)
         prefix, attrs = root_tag(text, "workbook")
         if STRICT_NS in attrs or prefix is not None:
-            raise PackageUnsupported("strict OOXML or prefixed workbook.xml")
+            raise PackageUnsupported("strict OOXML workbook.xml" if STRICT_NS in attrs else "prefixed workbook.xml")
         root = ET.fromstring(text.encode("utf-8"))
     else:
         root = ET.fromstring(read_member(package, part))
     return Workbook(part, root, relationships(package, part), text)
+
+
+def refuse_unwritable(package: zipfile.ZipFile, src: Path) -> None:
+    """Say plainly that a binary (.xlsb) or Strict Open XML workbook cannot be written, and what to do.
+
+    Raises:
+        WriteError: for either; nothing for a workbook part that is missing or not well-formed
+            (the writer's own errors name those).
+    """
+    if binary_workbook(package):
+        raise WriteError(
+            f"cannot write into {src}: it is a binary workbook (.xlsb), which sheetkit cannot write; "
+            "save it as .xlsx in Excel",
+            path=str(src),
+        )
+    try:
+        book = read_workbook(package)
+    except ET.ParseError:
+        return
+    if book is not None and book.namespace == STRICT_NS:
+        raise WriteError(
+            f"cannot write into {src}: it is saved as Strict Open XML, which neither the package editor nor "
+            "openpyxl writes; in Excel, File > Save As > 'Excel Workbook (*.xlsx)', then run again (sheetkit "
+            "reads the strict file as it is)",
+            path=str(src),
+        )
 
 
 def binary_workbook(package: zipfile.ZipFile) -> bool:

@@ -29,7 +29,7 @@ from typing import IO
 import numpy as np
 
 from sheetkit.core.cells import CellValue, column_letter
-from sheetkit.errors import PackageUnsupported
+from sheetkit.errors import PackageUnsupported, WriteError
 from sheetkit.excel.part_edits import ColumnPlan, StyleBook
 from sheetkit.excel.xml_text import attributes, excel_serial, format_number, ooxml_text, xml_escape
 
@@ -47,6 +47,7 @@ _ODD_CELL_START = re.compile(r"<c[\t\r\n>/]")
 _FORMULA = re.compile(r"<f\b([^>]*?)/?>")
 _SPANS = re.compile(rb'\sspans="(\d+):(\d+)"')
 _REF = re.compile(rb'<c r="([A-Z]+)(\d+)"')
+_ARRAY_REF = re.compile(rb'<f\b(?=[^>]*?\bt="array")[^>]*?\bref="([^"]+)"')
 _UNKNOWN = object()
 
 # Value types the fast path writes from templates; anything else (subclasses too) goes through
@@ -93,6 +94,7 @@ class SheetRows:
         self.date1904 = date1904
         self.col_styles: list[tuple[int, int, str]] = []  # (min, max, style) of styled <col>s
         self.formula_removed = False
+        self.arrays: list[str] = []  # the ranges of the sheet's array formulas (ref="B3:B4")
         self._index = 0  # rows[_index] is the next updated row the stream has not reached
         self._previous = 0  # the last row number seen, to check rows come in order
         self._templates: dict[tuple[bytes, type], bytes | None] = {}
@@ -131,6 +133,8 @@ class SheetRows:
 
     def segment(self, seg: bytes) -> list[bytes]:
         """Whole rows in, their edited bytes out (as pieces to join)."""
+        if seg.find(b'"array"') >= 0:  # an array formula's cells: writes inside it are refused later
+            self.arrays += [ref.decode("ascii", "replace") for ref in _ARRAY_REF.findall(seg)]
         return self._fast_segment(seg) if self.fast else self._general_segment(seg)
 
     def _general_segment(self, seg: bytes) -> list[bytes]:
@@ -467,11 +471,19 @@ class SheetRows:
             attrs.pop(name, None)
         if style and style != "0":
             attrs["s"] = style
+        given = attrs.get("s")
+        if given is not None and not given.isdigit():
+            if given.strip():
+                raise PackageUnsupported(f"cell {attrs.get('r') or ''} has the style attribute s={given!r}")
+            del attrs["s"]  # s="": what Excel reads as no style
         if isinstance(value, bool):
             attrs["t"] = "b"
         elif isinstance(value, str):
             attrs["t"] = "inlineStr"
-        elif value is not None and not isinstance(value, (int, float)):
+        elif isinstance(value, (int, float)):
+            if given and given.isdigit() and given != "0":
+                attrs["s"] = str(self.styles.number_style(int(given)))
+        elif value is not None:
             attrs["s"] = str(self.styles.date_style(int(attrs.get("s", "0"))))
         return attrs
 
@@ -495,9 +507,15 @@ class SheetRows:
         if kind == "shared" and "ref" in attrs:
             raise PackageUnsupported(f"{ref} is the master cell of a shared formula")
         if kind == "array" and attrs.get("ref", ref) not in (ref, f"{ref}:{ref}"):
-            raise PackageUnsupported(f"{ref} anchors an array formula over {attrs.get('ref')}")
+            raise WriteError(
+                f"cannot write {ref}: it anchors the array formula over {attrs.get('ref')}, which Excel keeps "
+                "as one block; delete the array formula in Excel first (nothing was written)"
+            )
         if kind == "dataTable":
-            raise PackageUnsupported(f"{ref} is part of a data table")
+            raise WriteError(
+                f"cannot write {ref}: it holds a data table's results ({attrs.get('ref', ref)}), which Excel "
+                "recomputes over anything written there; remove the data table first (nothing was written)"
+            )
         self.formula_removed = True
 
     @staticmethod

@@ -1,10 +1,12 @@
-"""Write computed cells into an Excel workbook: the package editor first, openpyxl as the fallback.
+"""Write computed cells into an Excel workbook: the package editor, openpyxl only when asked.
 
 :func:`write_cells` is the one entry point for cells, :func:`write_plan` for a planned refresh
 (CSV too). The package path (:mod:`sheetkit.excel.package`) edits only the worksheet XML and the
 few parts that must follow; openpyxl (:mod:`sheetkit.excel.openpyxl_writer`) rewrites the whole
-workbook and loses what it does not model, so it runs only when the package path reports why it
-cannot. Updates are checked here once (:func:`latest_values`), for both engines.
+workbook and loses what it does not model (every cached formula result, extensions, shapes), so
+by default a workbook the package path cannot edit is refused, naming why and the openpyxl
+escape hatch with its cost. engine="auto" allows the fallback (reported in the outcome),
+engine="openpyxl" forces it. Updates are checked here once (:func:`latest_values`), for both engines.
 """
 
 from __future__ import annotations
@@ -27,18 +29,28 @@ from sheetkit.excel.package import write_package
 from sheetkit.runtime.atomic import FileStamp, Replaced, atomic_replace
 from sheetkit.runtime.gc_pause import gc_paused
 
-__all__ = ["WriteOutcome", "latest_values", "write_cells", "write_plan"]
+__all__ = ["OPENPYXL_COST", "WriteOutcome", "latest_values", "write_cells", "write_plan"]
 
 Engine = Literal["auto", "package", "openpyxl"]
 
 
+OPENPYXL_COST = (
+    "openpyxl rewrites the whole workbook: every formula's cached result is dropped (readers that do not "
+    "recalculate, such as pandas, see those cells empty until Excel recalculates), and what openpyxl does "
+    "not model (shapes, Excel 2010+ extensions, slicers, rich-text comments' look) is lost"
+)
+"""What the openpyxl escape hatch costs, said wherever it is offered."""
+
+
 @dataclass(frozen=True)
 class WriteOutcome:
-    """What :func:`write_cells` did: which engine wrote, why openpyxl was needed, how many cells."""
+    """What :func:`write_cells` did: which engine wrote, why openpyxl was needed, how many cells,
+    and anything else the caller should be told (a name respelled, a signature invalidated)."""
 
     engine: Literal["package", "openpyxl"]
     fallback_reason: str | None
     cells_written: int
+    notes: tuple[str, ...] = ()
 
 
 def write_cells(
@@ -50,7 +62,8 @@ def write_cells(
     header_row: int,
     new_columns: Sequence[int] = (),
     date_format: str = "yyyy-mm-dd",
-    engine: Engine = "auto",
+    engine: Engine = "package",
+    allow_signed: bool = False,
 ) -> WriteOutcome:
     """Write ``updates`` into worksheet ``sheet`` of workbook ``src``, saving the result as ``dst``.
 
@@ -58,10 +71,15 @@ def write_cells(
     appended right of the table: their header copies the style of the header on its left, gets a
     width, and joins the sheet's autoFilter and Excel table when those end just before it.
 
+    ``engine``: "package" (default) edits the package and refuses what it cannot edit safely;
+    "auto" then falls back to openpyxl (the outcome says why); "openpyxl" always rewrites with it.
+
     Raises:
         SheetNotFoundError: ``sheet`` is not a worksheet of ``src``.
-        WriteError: ``src`` is not a workbook, an update cannot be written, or (engine="package")
-            the package path cannot edit this workbook safely; ``dst`` is then not written.
+        WorkbookFormatError: ``src`` is damaged (a bad zip member, malformed XML).
+        WriteError: ``src`` is not a workbook, an update cannot be written (a cell Excel would hide
+            or overwrite), the workbook is signed (without ``allow_signed``), or (engine="package")
+            the package path cannot edit it safely; ``dst`` is then not written.
     """
     src, dst = Path(src), Path(dst)
     if engine not in ("auto", "package", "openpyxl"):
@@ -78,15 +96,23 @@ def write_cells(
         values = latest_values(updates, src)
         if engine != "openpyxl":
             try:
-                written = write_package(
-                    src, dst, sheet, values, header_row=header_row, new_columns=columns, date_format=date_format
+                edit = write_package(
+                    src,
+                    dst,
+                    sheet,
+                    values,
+                    header_row=header_row,
+                    new_columns=columns,
+                    date_format=date_format,
+                    allow_signed=allow_signed,
                 )
-                return WriteOutcome("package", None, written)
+                return WriteOutcome("package", None, edit.cells, edit.notes)
             except PackageUnsupported as unsupported:
                 if engine == "package":
                     raise WriteError(
-                        f"cannot edit {src} sheet {sheet!r} in place: {unsupported.reason}; "
-                        "use engine='auto' or 'openpyxl' to rewrite it with openpyxl",
+                        f"cannot write into {src.name} sheet {sheet!r} without losing data: {unsupported.reason}; "
+                        f"nothing was written. --engine openpyxl (engine='openpyxl') would write it, at a cost: "
+                        f"{OPENPYXL_COST}",
                         path=str(src),
                     ) from unsupported
                 reason = unsupported.reason
@@ -174,7 +200,7 @@ def write_plan(
     sheet: str,
     schema: Schema,
     backup: bool = True,
-    engine: Literal["auto", "package", "openpyxl"] = "auto",
+    engine: Literal["auto", "package", "openpyxl"] = "package",
     expect: FileStamp | None = None,
     if_changed: Replaced | None = None,
 ) -> tuple[str, str | None]:

@@ -7,6 +7,7 @@ its compressed bytes (kept byte for byte, no work) and streams the members it re
 
 from __future__ import annotations
 
+import os
 import shutil
 import struct
 import tempfile
@@ -14,7 +15,7 @@ import zipfile
 import zlib
 from typing import IO
 
-from sheetkit.errors import PackageUnsupported
+from sheetkit.errors import PackageUnsupported, WorkbookFormatError
 
 __all__ = ["CompressedSink", "ZipAssembler"]
 
@@ -95,22 +96,51 @@ class ZipAssembler:
         self.central.append(b"PK\x01\x02" + struct.pack("<H", made_by) + shared + directory_tail + name)
 
     def copy_raw(self, info: zipfile.ZipInfo, raw: IO[bytes]) -> None:
+        """Copy a member's compressed bytes as they are, checking they inflate to what its CRC says:
+        a damaged member is refused here rather than carried into the new file."""
         if info.flag_bits & 0x1:
             raise PackageUnsupported(f"zip member {info.filename} is encrypted")
         raw.seek(info.header_offset)
         local = raw.read(30)
         if local[:4] != b"PK\x03\x04":
-            raise PackageUnsupported(f"zip member {info.filename} has a damaged header")
+            raise self._damaged(raw, info, "its local header is missing")
         name_length, extra_length = struct.unpack("<2H", local[26:30])
         raw.seek(info.header_offset + 30 + name_length + extra_length)
         self._header(info, info.compress_type, info.CRC, info.compress_size, info.file_size, info.flag_bits & 0x806)
-        remaining = info.compress_size
+        inflater = zlib.decompressobj(-15) if info.compress_type == zipfile.ZIP_DEFLATED else None
+        crc, size, remaining = 0, 0, info.compress_size
         while remaining:
             block = raw.read(min(remaining, _CHUNK))
             if not block:
-                raise PackageUnsupported(f"zip member {info.filename} is truncated")
+                raise self._damaged(raw, info, "it is cut short")
             self.out.write(block)
             remaining -= len(block)
+            try:
+                while block:  # inflated a bounded piece at a time: a forged member cannot balloon here
+                    data = inflater.decompress(block, _CHUNK) if inflater is not None else block
+                    block = inflater.unconsumed_tail if inflater is not None else b""
+                    crc, size = zlib.crc32(data, crc), size + len(data)
+                    if size > info.file_size:
+                        raise self._damaged(raw, info, f"it inflates past the {info.file_size:,} bytes it declares")
+            except zlib.error as error:
+                raise self._damaged(raw, info, f"its deflate stream is broken: {error}") from None
+        if inflater is not None:
+            try:
+                rest = inflater.flush()
+            except zlib.error as error:
+                raise self._damaged(raw, info, f"its deflate stream is broken: {error}") from None
+            crc, size = zlib.crc32(rest, crc), size + len(rest)
+        if crc != info.CRC or size != info.file_size:
+            raise self._damaged(raw, info, "its CRC or size does not match")
+
+    @staticmethod
+    def _damaged(raw: IO[bytes], info: zipfile.ZipInfo, why: str) -> WorkbookFormatError:
+        name = os.path.basename(str(getattr(raw, "name", "the workbook")))
+        return WorkbookFormatError(
+            f"{name} is damaged and cannot be written (zip member {info.filename}: {why}); "
+            "open it in Excel and save it again",
+            path=str(getattr(raw, "name", "")),
+        )
 
     def add_sink(self, info: zipfile.ZipInfo, sink: CompressedSink) -> None:
         csize = sink.finish()
