@@ -20,10 +20,12 @@ FieldType = Literal["text", "integer", "number", "date", "boolean", "status", "l
 FIELD_TYPES: tuple[str, ...] = ("text", "integer", "number", "date", "boolean", "status", "list")
 Severity = Literal["error", "warning"]
 
-# check name -> (types it applies to, kind of argument it takes: None, "number", "text", "list", "int")
+# check name -> (types it applies to, kind of argument it takes: None, "number", "text", "list", "int",
+# or "form": optional, e.g. `- phone: e164`)
 CHECKS: dict[str, tuple[tuple[str, ...], str | None]] = {
     "email": (("text",), None),
     "linkedin_url": (("text",), None),
+    "phone": (("text",), "form"),
     "unique": (("text", "integer", "number", "date"), None),
     "min": (("integer", "number"), "number"),
     "max": (("integer", "number"), "number"),
@@ -32,6 +34,8 @@ CHECKS: dict[str, tuple[tuple[str, ...], str | None]] = {
     "max_length": (("text",), "int"),
     "one_of": (("text",), "list"),
 }
+# Checks whose problems are warnings unless the schema says `severity: error`.
+WARNING_CHECKS = frozenset({"phone"})
 
 # The computations sheetkit knows, and the type of the column each one produces.
 COMPUTED_KINDS: dict[str, str] = {
@@ -156,6 +160,7 @@ class Schema:
     description: str = ""
     day_first: bool | None = None  # None ("auto"): each date column's own values decide
     timezone: str = "UTC"
+    phone_region: str | None = None  # country of phone numbers written without a country code ("US")
     date_format: str = "yyyy-mm-dd"
     header_search_rows: int = 30
     footer_rows: bool = True  # set aside a "Total" row under the data (see core.table.set_aside_footer)
