@@ -47,8 +47,9 @@ def missing_inputs(schema: Schema, present: Iterable[str]) -> dict[str, tuple[st
 
 
 def input_fields(schema: Schema) -> set[str]:
-    """Every field a computed column reads: the rules' fields and the flags' ``unless`` fields."""
-    return set(INPUT_FIELDS).union(*(c.unless for c in schema.active_computed().values()))
+    """Every field a computed column reads: the rules' fields, per-person cadences and the flags' ``unless`` fields."""
+    cadences = {f.name for f in schema.fields.values() if f.type == "cadence"}
+    return set(INPUT_FIELDS).union(cadences, *(c.unless for c in schema.active_computed().values()))
 
 
 def follow_up(frame: pd.DataFrame, schema: Schema, as_of: dt.date, blocked: np.ndarray | None = None) -> pd.DataFrame:
@@ -77,6 +78,7 @@ def follow_up(frame: pd.DataFrame, schema: Schema, as_of: dt.date, blocked: np.n
     non_responsive = (enough_follow_ups & enough_channels & ~never) | always
 
     cadence = status.map({s.name: s.cadence_days for s in schema.statuses.values()}).astype("Float64")
+    cadence = _own_cadence(frame, schema, cadence)
     due_now = status.isin([s.name for s in schema.statuses.values() if s.due_now]).to_numpy(dtype=bool)
     never_again = (cadence.isna().to_numpy(dtype=bool) & ~due_now) & ~non_responsive
     cadence_days = np.where(non_responsive, float(rule.cadence_days), cadence.to_numpy(dtype=float, na_value=np.nan))
@@ -99,6 +101,18 @@ def follow_up(frame: pd.DataFrame, schema: Schema, as_of: dt.date, blocked: np.n
         if absent & set(NEEDS[kind]):
             facts[kind] = pd.Series(pd.NaT if kind == "next_check_in" else pd.NA, index=index, dtype=facts[kind].dtype)
     return facts
+
+
+def _own_cadence(frame: pd.DataFrame, schema: Schema, cadence: pd.Series) -> pd.Series:
+    """The status cadences with each person's own ("Check-in every: monthly") in their place.
+
+    Only where the status has a cadence: a person's own rhythm never revives someone not to be
+    contacted (no cadence) nor delays a status due now; the non-responsive rule still decides.
+    """
+    for field in (f.name for f in schema.fields.values() if f.type == "cadence" and f.name in frame):
+        own = frame[field].astype("Float64")
+        cadence = cadence.where(own.isna() | cadence.isna(), own)
+    return cadence
 
 
 def compute(

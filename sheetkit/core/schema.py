@@ -16,8 +16,9 @@ from typing import Any, Literal
 
 from sheetkit.errors import UsageError
 
-FieldType = Literal["text", "integer", "number", "date", "boolean", "status", "list"]
-FIELD_TYPES: tuple[str, ...] = ("text", "integer", "number", "date", "boolean", "status", "list")
+FieldType = Literal["text", "integer", "number", "date", "boolean", "status", "list", "cadence"]
+# "cadence": how often to check in with one person ("30 days", "monthly"), read as a number of days.
+FIELD_TYPES: tuple[str, ...] = ("text", "integer", "number", "date", "boolean", "status", "list", "cadence")
 Severity = Literal["error", "warning"]
 
 # check name -> (types it applies to, kind of argument it takes: None, "number", "text", "list", "int",
