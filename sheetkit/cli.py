@@ -235,6 +235,20 @@ def build_parser() -> argparse.ArgumentParser:
     match.add_argument(
         "--min-score", type=_score, default=60, help="lowest score listed, 0-100 (default: 60)"
     )
+    dedupe = commands.add_parser(
+        "dedupe",
+        parents=[base, where],
+        help="rows that are probably the same person, with the evidence and which row to keep",
+        description=(
+            "List groups of rows that are probably one person: the same email, LinkedIn profile or phone number "
+            "(however written), or the same name with another field in common. Says which row to keep and why; "
+            "nothing is merged or deleted."
+        ),
+    )
+    dedupe.add_argument("path", metavar="SOURCE", help=source_help)
+    dedupe.add_argument(
+        "--format", choices=("text", "json", "csv"), default="text", help="output format (default: text)"
+    )
     init = commands.add_parser(
         "init",
         help="write a starter sheetkit.toml (and a schema copy to edit) in the current folder",
@@ -264,6 +278,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "report": _report,
         "due": _due,
         "match": _match,
+        "dedupe": _dedupe,
     }
     with _printable_output(args):
         return _run(handlers[args.command], args)
@@ -516,6 +531,15 @@ def _match(args: argparse.Namespace) -> int:
         min_score=args.min_score,
     )
     return _show_list(args, checked, listing, "Matches")
+
+
+def _dedupe(args: argparse.Namespace) -> int:
+    from sheetkit.api import check
+    from sheetkit.lists.dedupe import dedupe
+
+    checked = check(args.path, schema=args.schema, sheet=args.sheet, as_of=args.as_of)
+    args.write_sheet = None
+    return _show_list(args, checked, dedupe(checked), "Duplicates")
 
 
 def _show_list(args: argparse.Namespace, checked: Any, listing: Any, default_sheet: str) -> int:

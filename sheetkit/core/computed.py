@@ -7,7 +7,7 @@ Vectorised pandas over the typed frame; every number and word comes from the sch
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -122,6 +122,7 @@ def compute(
     blocked: np.ndarray | None = None,
     *,
     facts: pd.DataFrame | None = None,
+    cells: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """The schema's computed columns for a typed frame (see :func:`sheetkit.core.normalize.normalize`).
 
@@ -131,6 +132,7 @@ def compute(
         as_of: "today" for the computation.
         blocked: rows whose inputs are invalid; their computed cells are blank.
         facts: :func:`follow_up` of the same frame, when the caller has it already.
+        cells: each row's name cell ("Contacts!A7"), which the Duplicate Of column names.
 
     Returns:
         One column per enabled computed column of the schema, named by its schema key, in schema
@@ -153,12 +155,27 @@ def compute(
             columns[name] = series[column.kind]
         elif column.kind == "due":
             columns[name] = _due(series["next_check_in"], today, schema.due_soon_days)
+        elif column.kind == "duplicate_of":
+            columns[name] = duplicates_of(frame, schema, cells)
         elif column.kind == "suggested_channel":
             columns[name] = suggested_channels(frame, schema).where(~hide, None)
         else:  # a flag
             columns[name] = _flag(frame, status, column).where(~hide, pd.NA)
     assert all(len(c) == n for c in columns.values())
     return pd.DataFrame(columns, index=index)
+
+
+def duplicates_of(frame: pd.DataFrame, schema: Schema, cells: Sequence[str] | None) -> pd.Series:
+    """On each later row of a group of probable duplicates, the cell of the group's first row."""
+    from sheetkit.core.contacts import groups_in
+
+    out = pd.Series(None, index=frame.index, dtype=object)
+    if cells is None:
+        return out
+    for group in groups_in(frame, schema):
+        first, *later = group.members
+        out.iloc[later] = cells[first]
+    return out
 
 
 def _hidden(status: pd.Series, schema: Schema, blocked: np.ndarray | None) -> npt.NDArray[np.bool_]:

@@ -8,8 +8,11 @@ phonenumbers (Google's libphonenumber metadata). Both are imported on first use.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 from urllib.parse import unquote
@@ -227,3 +230,211 @@ def valid_region(code: str) -> bool:
 
 def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
+
+
+# -- duplicates -----------------------------------------------------------------------------------
+
+# How much each kind of evidence says two rows are one person (combined as independent signs:
+# 1 - product of (1 - weight)). A name alone never groups: namesakes are common.
+_WEIGHTS = {"email": 0.9, "linkedin": 0.9, "phone": 0.7, "gmail": 0.6, "name": 0.35, "location": 0.25}
+_SAME_NAME = 88  # rapidfuzz token_sort_ratio at or above which two names are the same name
+_OTHER_NAME = 60  # below this, two names are clearly different people's (a shared inbox or phone)
+GROUP_AT = 0.5  # the least confidence at which two rows are listed as one person
+
+
+@dataclass(frozen=True)
+class Pair:
+    """Two rows (0-based positions, ``first`` < ``second``) that are probably one person, and why."""
+
+    first: int
+    second: int
+    evidence: tuple[str, ...]
+    confidence: float
+
+
+@dataclass(frozen=True)
+class Group:
+    """Rows that are probably one person: their positions (ascending), the pairs that joined them."""
+
+    members: tuple[int, ...]
+    pairs: tuple[Pair, ...]
+
+    @property
+    def confidence(self) -> float:
+        """As sure as the weakest pair joining the group (a chain is as strong as its weakest link)."""
+        return min(p.confidence for p in self.pairs)
+
+
+def duplicate_groups(
+    names: Sequence[Any],
+    emails: Sequence[Any],
+    linkedins: Sequence[Any],
+    phones: Sequence[Any],
+    locations: Sequence[Any],
+    region: str | None,
+) -> list[Group]:
+    """Groups of rows that are probably the same person (one entry per row in each sequence).
+
+    Rows are paired by a shared email (after :func:`email_key`), LinkedIn profile
+    (:func:`linkedin_key`), phone number (E.164, :func:`phone_keys`) or Gmail inbox
+    (:func:`gmail_key`, weaker), or by the same name (rapidfuzz) in the same location when
+    nothing they both have disagrees. Two rows whose emails, profiles or phones both exist and
+    differ, and that share none, are never paired: namesakes stay apart. A shared address or
+    phone with clearly different names counts for less (a family inbox, an office line).
+    """
+    from rapidfuzz import fuzz
+
+    n = len(names)
+    keys = {
+        "email": [email_key(v) for v in emails],
+        "linkedin": [linkedin_key(v) for v in linkedins],
+        "phone": phone_keys(list(phones), region),
+    }
+    keys["gmail"] = [gmail_key(k) for k in keys["email"]]
+    shown_names = [" ".join(str(v).split()) if isinstance(v, str) and v.strip() else None for v in names]
+    folded = [_fold(v) if v else None for v in shown_names]
+    places = [_fold(v) if isinstance(v, str) and v.strip() else None for v in locations]
+    candidates: dict[tuple[int, int], set[str]] = {}
+    for kind, values in keys.items():
+        for members in _by_value(values).values():
+            for a, b in _pairs(members):
+                candidates.setdefault((a, b), set()).add(kind)
+    for members in _by_value(
+        [f"{p}|{' '.join(sorted(k.split()))}" if p and k else None for p, k in zip(places, folded, strict=True)]
+    ).values():
+        namesakes = list(_pairs(members, every=len(members) <= 50))
+        if any(_conflicts(keys, a, b) for a, b in namesakes):
+            continue  # two different people of this name here: the name cannot say which one a row is
+        for a, b in namesakes:
+            candidates.setdefault((a, b), set())
+    found: list[Pair] = []
+    for (a, b), kinds in candidates.items():
+        if "email" in kinds:
+            kinds.discard("gmail")
+        name_a, name_b = folded[a], folded[b]
+        similarity = fuzz.token_sort_ratio(name_a, name_b) if name_a and name_b else None
+        conflicts = [k for k in ("email", "linkedin", "phone") if k not in kinds and keys[k][a] and keys[k][b]]
+        conflicts = [k for k in conflicts if keys[k][a] != keys[k][b] and not (k == "email" and "gmail" in kinds)]
+        evidence = [_said(kind, keys[kind][a]) for kind in ("email", "linkedin", "phone", "gmail") if kind in kinds]
+        weights = [_WEIGHTS[k] for k in kinds]
+        if similarity is not None and similarity >= _SAME_NAME:
+            evidence.append(
+                (
+                    f"same name ({shown_names[a]})"
+                    if shown_names[a] == shown_names[b]
+                    else f"same name ({shown_names[a]} / {shown_names[b]})"
+                )
+                if similarity == 100
+                else f"similar names ({shown_names[a]} / {shown_names[b]}, {similarity:.0f}%)"
+            )
+            weights.append(_WEIGHTS["name"])
+            if not kinds and places[a] and places[a] == places[b] and not conflicts:
+                evidence.append(f"same location ({locations[a]}), and no email, phone or profile that differs")
+                weights.append(_WEIGHTS["location"])
+        if not kinds and (len(weights) < 2 or conflicts):
+            continue  # a name (and a place) alone, or namesakes with their own contact details
+        confidence = 1.0
+        for weight in weights:
+            confidence *= 1 - weight
+        confidence = 1 - confidence
+        if similarity is not None and similarity < _OTHER_NAME:
+            evidence.append(f"but the names differ ({shown_names[a]} / {shown_names[b]})")
+            confidence *= 0.6
+        if conflicts and kinds:
+            evidence.append(
+                "but " + ", ".join(f"the {k if k != 'linkedin' else 'LinkedIn profile'} differs" for k in conflicts)
+            )
+            confidence *= 0.8
+        if confidence >= GROUP_AT:
+            found.append(Pair(a, b, tuple(evidence), round(confidence, 2)))
+    return _join(found, n)
+
+
+def _conflicts(keys: dict[str, list[str | None]], a: int, b: int) -> bool:
+    """Whether two rows both have an email, profile or phone, and they differ (two people)."""
+    return any(keys[k][a] and keys[k][b] and keys[k][a] != keys[k][b] for k in ("email", "linkedin", "phone"))
+
+
+def _fold(text: str) -> str:
+    """A name or place as compared: accents, case and extra spaces ignored ("José  Lima" = "jose lima")."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
+
+
+def _by_value(values: Sequence[str | None]) -> dict[str, list[int]]:
+    groups: dict[str, list[int]] = {}
+    for i, value in enumerate(values):
+        if value:
+            groups.setdefault(value, []).append(i)
+    return {k: v for k, v in groups.items() if len(v) > 1}
+
+
+def _pairs(members: list[int], every: bool = False) -> Iterator[tuple[int, int]]:
+    """Each row with the first of its kind (a group of n rows gives n - 1 pairs, not n²).
+
+    With ``every``, each two rows (namesakes must each be compared with each: the first may be
+    someone else).
+    """
+    if every:
+        yield from itertools.combinations(members, 2)
+        return
+    first = members[0]
+    for other in members[1:]:
+        yield first, other
+
+
+def _said(kind: str, a: str | None) -> str:
+    if kind == "email":
+        return f"same email ({a})"
+    if kind == "linkedin":
+        return f"same LinkedIn profile ({a})"
+    if kind == "phone":
+        return f"same phone number ({a})"
+    return f"same Gmail inbox ({a}; Gmail ignores dots and +tags, a weaker sign)"
+
+
+def _join(pairs: list[Pair], n: int) -> list[Group]:
+    """Union the pairs into groups, in order of their first row."""
+    parent = list(range(n))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for pair in pairs:
+        ra, rb = root(pair.first), root(pair.second)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    by_root: dict[int, list[Pair]] = {}
+    for pair in pairs:
+        by_root.setdefault(root(pair.first), []).append(pair)
+    groups = [
+        Group(tuple(sorted({i for p in members for i in (p.first, p.second)})), tuple(members))
+        for members in by_root.values()
+    ]
+    return sorted(groups, key=lambda g: g.members[0])
+
+
+def groups_in(frame: Any, schema: Any) -> list[Group]:
+    """:func:`duplicate_groups` of a typed frame (rows by position), read through the schema's fields.
+
+    The name is First + Last Name, else a ``name`` field; the email, phone, LinkedIn URL and
+    location fields are used where the schema and the sheet have them.
+    """
+    n = len(frame)
+
+    def column(name: str) -> list[Any]:
+        return frame[name].astype(object).tolist() if name in frame else [None] * n
+
+    parts = [column(f) for f in ("first_name", "last_name") if f in frame]
+    if parts:
+        names: list[Any] = [
+            " ".join(str(p) for p in ps if isinstance(p, str) and p.strip()) or None for ps in zip(*parts, strict=True)
+        ]
+    else:
+        names = column("name")
+    return duplicate_groups(
+        names, column("email"), column("linkedin_url"), column("phone"), column("location"), schema.phone_region
+    )

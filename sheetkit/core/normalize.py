@@ -104,6 +104,15 @@ class Normalized:
             empty &= mask
         return empty if self.blank else np.zeros(len(self.table), dtype=bool)
 
+    def name_cells(self) -> list[str]:
+        """Each row's name cell ("Contacts!A7"): the column of the schema's first name field the sheet has."""
+        table = self.table
+        if not table.columns:
+            return [""] * len(table)
+        names = self.schema.name_fields
+        anchor = self.positions.get(names[0], 0) if names else 0
+        return [table.cell(anchor, int(r)) for r in table.rows]
+
     def read_as(self, field_name: str, raw: Any) -> str:
         """How a typed date whose day/month order was in question was read, for a message; else "".
 

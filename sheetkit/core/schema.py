@@ -45,6 +45,7 @@ COMPUTED_KINDS: dict[str, str] = {
     "next_check_in": "date",
     "suggested_channel": "text",
     "due": "text",
+    "duplicate_of": "text",
     "flag": "boolean",
 }
 
@@ -173,6 +174,12 @@ class Schema:
         return f"<Schema {self.name}: {len(self.fields)} fields, {len(self.statuses)} statuses>"
 
     # Facts derived from the schema are computed once, here, and read by every module that needs them.
+
+    @cached_property
+    def name_fields(self) -> tuple[str, ...]:
+        """The fields that name a person: First + Last Name, or Name; else the first text field."""
+        found = tuple(f for f in ("first_name", "last_name", "name") if f in self.fields)
+        return found or tuple(f.name for f in self.fields.values() if f.type == "text")[:1]
 
     def active_computed(self) -> dict[str, ComputedColumn]:
         """The computed columns sheetkit computes and writes (``enabled: false`` ones left out)."""
