@@ -249,6 +249,21 @@ def build_parser() -> argparse.ArgumentParser:
     dedupe.add_argument(
         "--format", choices=("text", "json", "csv"), default="text", help="output format (default: text)"
     )
+    importing = commands.add_parser(
+        "import",
+        parents=[base],
+        help="append the people of a LinkedIn Connections export who are not in the sheet yet",
+        description=(
+            "Read LinkedIn's Connections.csv and append, below the table, the people the sheet does not have yet "
+            "(matched like `sheetkit dedupe`), with status new. People already there are reported, never changed. "
+            "The plan is printed first; a workbook is written atomically with a backup."
+        ),
+    )
+    importing.add_argument("connections", metavar="CONNECTIONS_CSV", help="LinkedIn's Connections.csv export")
+    importing.add_argument("target", metavar="TARGET", help="the workbook, or a Google Sheets URL or id")
+    importing.add_argument("--sheet", metavar="NAME", help="worksheet name (default: the first sheet)")
+    importing.add_argument("--dry-run", action="store_true", help="print the plan; write nothing")
+    importing.add_argument("--no-backup", action="store_true", help="do not keep the previous version of a workbook")
     init = commands.add_parser(
         "init",
         help="write a starter sheetkit.toml (and a schema copy to edit) in the current folder",
@@ -279,6 +294,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "due": _due,
         "match": _match,
         "dedupe": _dedupe,
+        "import": _import,
     }
     with _printable_output(args):
         return _run(handlers[args.command], args)
@@ -540,6 +556,24 @@ def _dedupe(args: argparse.Namespace) -> int:
     checked = check(args.path, schema=args.schema, sheet=args.sheet, as_of=args.as_of)
     args.write_sheet = None
     return _show_list(args, checked, dedupe(checked), "Duplicates")
+
+
+def _import(args: argparse.Namespace) -> int:
+    from sheetkit.lists.linkedin import import_connections
+
+    quiet = args.quiet
+    result = import_connections(
+        args.connections,
+        args.target,
+        schema=args.schema,
+        sheet=args.sheet,
+        dry_run=args.dry_run,
+        backup=not args.no_backup,
+        show_plan=None if quiet else lambda plan: print(plan.to_text()),
+    )
+    if not quiet and result.written:
+        print(f"Wrote {result.written}" + (f" (backup: {result.backup})" if result.backup else ""))
+    return EXIT_OK
 
 
 def _show_list(args: argparse.Namespace, checked: Any, listing: Any, default_sheet: str) -> int:

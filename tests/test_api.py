@@ -17,6 +17,7 @@ EXPECTED_API = {
     "due_per_week", "contacts_by_status", "write_html_report",
     "Checked", "Report", "Problem", "Schema", "RefreshResult", "DueList", "DueRow", "MatchList", "MatchRow",
     "TransferResult", "SyncResult", "SyncPlan",
+    "dedupe", "DuplicateList", "import_connections", "ImportResult",
 }  # fmt: skip
 
 

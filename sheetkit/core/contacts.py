@@ -417,11 +417,10 @@ def _join(pairs: list[Pair], n: int) -> list[Group]:
     return sorted(groups, key=lambda g: g.members[0])
 
 
-def groups_in(frame: Any, schema: Any) -> list[Group]:
-    """:func:`duplicate_groups` of a typed frame (rows by position), read through the schema's fields.
-
-    The name is First + Last Name, else a ``name`` field; the email, phone, LinkedIn URL and
-    location fields are used where the schema and the sheet have them.
+def person_details(frame: Any) -> tuple[list[Any], list[Any], list[Any], list[Any], list[Any]]:
+    """Per row of a typed frame: (names, emails, LinkedIn URLs, phones, locations), as
+    :func:`duplicate_groups` takes them. The name is First + Last Name, else a ``name`` field;
+    a field the sheet lacks gives None for every row.
     """
     n = len(frame)
 
@@ -435,6 +434,10 @@ def groups_in(frame: Any, schema: Any) -> list[Group]:
         ]
     else:
         names = column("name")
-    return duplicate_groups(
-        names, column("email"), column("linkedin_url"), column("phone"), column("location"), schema.phone_region
-    )
+    return names, column("email"), column("linkedin_url"), column("phone"), column("location")
+
+
+def groups_in(frame: Any, schema: Any) -> list[Group]:
+    """:func:`duplicate_groups` of a typed frame (rows by position), read through the schema's fields."""
+    names, emails, urls, phones, places = person_details(frame)
+    return duplicate_groups(names, emails, urls, phones, places, schema.phone_region)
