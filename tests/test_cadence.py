@@ -113,3 +113,17 @@ def test_the_column_goes_by_its_other_names(make_workbook: WorkbookFactory, head
     checked = sheetkit.check(make_workbook(rows, headers=[*HEADERS, header]), as_of=AS_OF)
     assert checked.report.problems == []
     assert due(checked, within_days=100).rows[0].next_check_in == dt.date(2026, 12, 1)
+
+
+def test_non_responsive_rows_keep_the_non_responsive_cadence(make_workbook: WorkbookFactory) -> None:
+    row = contact(
+        **{
+            "Follow-ups": 3,
+            "Channels Tried": "email, phone",
+            "Check-in every": "weekly",
+            "Last Contacted": D(2026, 11, 1),
+        }
+    )
+    checked = sheetkit.check(make_workbook([row], headers=WITH_CADENCE), as_of=AS_OF)
+    facts = checked.follow_up.iloc[0]
+    assert bool(facts["non_responsive"]) and facts["next_check_in"].date() == dt.date(2027, 4, 30)  # +180 days
