@@ -24,6 +24,8 @@ _HOMES = {
     "refresh": "sheetkit.api",
     "due": "sheetkit.lists.due",
     "match": "sheetkit.lists.match",
+    "dedupe": "sheetkit.lists.dedupe",
+    "import_connections": "sheetkit.lists.linkedin",
     "pull": "sheetkit.transfer",
     "push": "sheetkit.transfer",
     "sync": "sheetkit.syncing.engine",
@@ -42,6 +44,8 @@ _HOMES = {
     "DueRow": "sheetkit.lists.due",
     "MatchList": "sheetkit.lists.match",
     "MatchRow": "sheetkit.lists.match",
+    "DuplicateList": "sheetkit.lists.dedupe",
+    "ImportResult": "sheetkit.lists.linkedin",
     "TransferResult": "sheetkit.transfer",
     "SyncResult": "sheetkit.syncing.engine",
     "SyncPlan": "sheetkit.syncing.plan",
@@ -73,9 +77,11 @@ __all__ = [
     "CredentialsError",
     "DueList",
     "DueRow",
+    "DuplicateList",
     "FileLockedError",
     "GoogleAPIError",
     "HeaderError",
+    "ImportResult",
     "LockedError",
     "MassDeleteError",
     "MatchList",
@@ -99,9 +105,11 @@ __all__ = [
     "WriteError",
     "check",
     "contacts_by_status",
+    "dedupe",
     "due",
     "due_per_week",
     "enrich",
+    "import_connections",
     "load_schema",
     "match",
     "pull",
@@ -138,7 +146,9 @@ if _typing.TYPE_CHECKING:
         WorkbookFormatError,
         WriteError,
     )
+    from sheetkit.lists.dedupe import DuplicateList, dedupe
     from sheetkit.lists.due import DueList, DueRow, due
+    from sheetkit.lists.linkedin import ImportResult, import_connections
     from sheetkit.lists.match import MatchList, MatchRow, match
     from sheetkit.syncing.engine import SyncResult, sync
     from sheetkit.syncing.plan import SyncPlan

@@ -249,6 +249,35 @@ def build_parser() -> argparse.ArgumentParser:
     match.add_argument(
         "--min-score", type=_score, default=60, help="lowest score listed, 0-100 (default: 60)"
     )
+    dedupe = commands.add_parser(
+        "dedupe",
+        parents=[base, where],
+        help="rows that are probably the same person, with the evidence and which row to keep",
+        description=(
+            "List groups of rows that are probably one person: the same email, LinkedIn profile or phone number "
+            "(however written), or the same name with another field in common. Says which row to keep and why; "
+            "nothing is merged or deleted."
+        ),
+    )
+    dedupe.add_argument("path", metavar="SOURCE", help=source_help)
+    dedupe.add_argument(
+        "--format", choices=("text", "json", "csv"), default="text", help="output format (default: text)"
+    )
+    importing = commands.add_parser(
+        "import",
+        parents=[base],
+        help="append the people of a LinkedIn Connections export who are not in the sheet yet",
+        description=(
+            "Read LinkedIn's Connections.csv and append, below the table, the people the sheet does not have yet "
+            "(matched like `sheetkit dedupe`), with status new. People already there are reported, never changed. "
+            "The plan is printed first; a workbook is written atomically with a backup."
+        ),
+    )
+    importing.add_argument("connections", metavar="CONNECTIONS_CSV", help="LinkedIn's Connections.csv export")
+    importing.add_argument("target", metavar="TARGET", help="the workbook, or a Google Sheets URL or id")
+    importing.add_argument("--sheet", metavar="NAME", help="worksheet name (default: the first sheet)")
+    importing.add_argument("--dry-run", action="store_true", help="print the plan; write nothing")
+    importing.add_argument("--no-backup", action="store_true", help="do not keep the previous version of a workbook")
     init = commands.add_parser(
         "init",
         help="write a starter sheetkit.toml (and a schema copy to edit) in the current folder",
@@ -278,6 +307,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "report": _report,
         "due": _due,
         "match": _match,
+        "dedupe": _dedupe,
+        "import": _import,
     }
     with _printable_output(args):
         return _run(handlers[args.command], args)
@@ -532,6 +563,33 @@ def _match(args: argparse.Namespace) -> int:
         min_score=args.min_score,
     )
     return _show_list(args, checked, listing, "Matches")
+
+
+def _dedupe(args: argparse.Namespace) -> int:
+    from sheetkit.api import check
+    from sheetkit.lists.dedupe import dedupe
+
+    checked = check(args.path, schema=args.schema, sheet=args.sheet, as_of=args.as_of)
+    args.write_sheet = None
+    return _show_list(args, checked, dedupe(checked), "Duplicates")
+
+
+def _import(args: argparse.Namespace) -> int:
+    from sheetkit.lists.linkedin import import_connections
+
+    quiet = args.quiet
+    result = import_connections(
+        args.connections,
+        args.target,
+        schema=args.schema,
+        sheet=args.sheet,
+        dry_run=args.dry_run,
+        backup=not args.no_backup,
+        show_plan=None if quiet else lambda plan: print(plan.to_text()),
+    )
+    if not quiet and result.written:
+        print(f"Wrote {result.written}" + (f" (backup: {result.backup})" if result.backup else ""))
+    return EXIT_OK
 
 
 def _show_list(args: argparse.Namespace, checked: Any, listing: Any, default_sheet: str) -> int:

@@ -17,6 +17,7 @@ EXPECTED_API = {
     "due_per_week", "contacts_by_status", "write_html_report",
     "Checked", "Report", "Problem", "Schema", "RefreshResult", "DueList", "DueRow", "MatchList", "MatchRow",
     "TransferResult", "SyncResult", "SyncPlan", "write_cells", "CellsWritten",
+    "dedupe", "DuplicateList", "import_connections", "ImportResult",
 }  # fmt: skip
 
 
@@ -95,7 +96,7 @@ def test_reprs_for_notebooks(make_workbook: WorkbookFactory) -> None:
     result = sheetkit.refresh(path, as_of=AS_OF, dry_run=True)
     assert repr(result) == "<RefreshResult contacts.xlsx: 1 rows, 0 problems, 6 cells changed>"
     assert "Dry run" in result._repr_html_()
-    assert repr(sheetkit.load_schema()) == "<Schema recruiter_contacts: 16 fields, 10 statuses>"
+    assert repr(sheetkit.load_schema()) == "<Schema recruiter_contacts: 17 fields, 10 statuses>"
 
 
 def test_readme_examples_and_notebook_use_only_public_names() -> None:

@@ -116,7 +116,9 @@ def check_table(
     blocked = blocked_rows(problems, table, input_fields(schema)) | empty
     step("compute")
     facts = follow_up(normalized.frame, schema, as_of, blocked)
-    computed = compute(normalized.frame, schema, as_of, blocked, facts=facts)
+    wants_cells = any(c.kind == "duplicate_of" for c in schema.active_computed().values())
+    cells = normalized.name_cells() if wants_cells else None
+    computed = compute(normalized.frame, schema, as_of, blocked, facts=facts, cells=cells)
     skipped = missing_inputs(schema, normalized.frame.columns)
     report = Report(
         source=table.source,

@@ -7,7 +7,7 @@ Vectorised pandas over the typed frame; every number and word comes from the sch
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -47,8 +47,9 @@ def missing_inputs(schema: Schema, present: Iterable[str]) -> dict[str, tuple[st
 
 
 def input_fields(schema: Schema) -> set[str]:
-    """Every field a computed column reads: the rules' fields and the flags' ``unless`` fields."""
-    return set(INPUT_FIELDS).union(*(c.unless for c in schema.active_computed().values()))
+    """Every field a computed column reads: the rules' fields, per-person cadences and the flags' ``unless`` fields."""
+    cadences = {f.name for f in schema.fields.values() if f.type == "cadence"}
+    return set(INPUT_FIELDS).union(cadences, *(c.unless for c in schema.active_computed().values()))
 
 
 def follow_up(frame: pd.DataFrame, schema: Schema, as_of: dt.date, blocked: np.ndarray | None = None) -> pd.DataFrame:
@@ -77,6 +78,7 @@ def follow_up(frame: pd.DataFrame, schema: Schema, as_of: dt.date, blocked: np.n
     non_responsive = (enough_follow_ups & enough_channels & ~never) | always
 
     cadence = status.map({s.name: s.cadence_days for s in schema.statuses.values()}).astype("Float64")
+    cadence = _own_cadence(frame, schema, cadence)
     due_now = status.isin([s.name for s in schema.statuses.values() if s.due_now]).to_numpy(dtype=bool)
     never_again = (cadence.isna().to_numpy(dtype=bool) & ~due_now) & ~non_responsive
     cadence_days = np.where(non_responsive, float(rule.cadence_days), cadence.to_numpy(dtype=float, na_value=np.nan))
@@ -101,6 +103,18 @@ def follow_up(frame: pd.DataFrame, schema: Schema, as_of: dt.date, blocked: np.n
     return facts
 
 
+def _own_cadence(frame: pd.DataFrame, schema: Schema, cadence: pd.Series) -> pd.Series:
+    """The status cadences with each person's own ("Check-in every: monthly") in their place.
+
+    Only where the status has a cadence: a person's own rhythm never revives someone not to be
+    contacted (no cadence) nor delays a status due now; the non-responsive rule still decides.
+    """
+    for field in (f.name for f in schema.fields.values() if f.type == "cadence" and f.name in frame):
+        own = frame[field].astype("Float64")
+        cadence = cadence.where(own.isna() | cadence.isna(), own)
+    return cadence
+
+
 def compute(
     frame: pd.DataFrame,
     schema: Schema,
@@ -108,6 +122,7 @@ def compute(
     blocked: np.ndarray | None = None,
     *,
     facts: pd.DataFrame | None = None,
+    cells: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """The schema's computed columns for a typed frame (see :func:`sheetkit.core.normalize.normalize`).
 
@@ -117,6 +132,7 @@ def compute(
         as_of: "today" for the computation.
         blocked: rows whose inputs are invalid; their computed cells are blank.
         facts: :func:`follow_up` of the same frame, when the caller has it already.
+        cells: each row's name cell ("Contacts!A7"), which the Duplicate Of column names.
 
     Returns:
         One column per enabled computed column of the schema, named by its schema key, in schema
@@ -139,12 +155,27 @@ def compute(
             columns[name] = series[column.kind]
         elif column.kind == "due":
             columns[name] = _due(series["next_check_in"], today, schema.due_soon_days)
+        elif column.kind == "duplicate_of":
+            columns[name] = duplicates_of(frame, schema, cells)
         elif column.kind == "suggested_channel":
             columns[name] = suggested_channels(frame, schema).where(~hide, None)
         else:  # a flag
             columns[name] = _flag(frame, status, column).where(~hide, pd.NA)
     assert all(len(c) == n for c in columns.values())
     return pd.DataFrame(columns, index=index)
+
+
+def duplicates_of(frame: pd.DataFrame, schema: Schema, cells: Sequence[str] | None) -> pd.Series:
+    """On each later row of a group of probable duplicates, the cell of the group's first row."""
+    from sheetkit.core.contacts import groups_in
+
+    out = pd.Series(None, index=frame.index, dtype=object)
+    if cells is None:
+        return out
+    for group in groups_in(frame, schema):
+        first, *later = group.members
+        out.iloc[later] = cells[first]
+    return out
 
 
 def _hidden(status: pd.Series, schema: Schema, blocked: np.ndarray | None) -> npt.NDArray[np.bool_]:

@@ -291,3 +291,78 @@ def _with_year(text: str, year: int) -> str | None:
             return None
         return f"{match['a']}{match['sep']}{match['b']}{match['sep']}{year}"
     return None
+
+
+# -- cadences ("Check-in every": 30 days, 2 weeks, monthly) -----------------------------------------
+
+# Days in each unit of a cadence. A month is 30 days and a year 365 (a cadence is a rhythm, not a
+# calendar date: "monthly" from 31 January is 2 March, never an invalid 31 February).
+_CADENCE_UNITS = {
+    "day": 1,
+    "days": 1,
+    "d": 1,
+    "week": 7,
+    "weeks": 7,
+    "wk": 7,
+    "wks": 7,
+    "w": 7,
+    "month": 30,
+    "months": 30,
+    "mo": 30,
+    "mos": 30,
+    "quarter": 90,
+    "quarters": 90,
+    "year": 365,
+    "years": 365,
+    "yr": 365,
+    "yrs": 365,
+}
+_CADENCE_WORDS = {
+    "daily": 1,
+    "weekly": 7,
+    "fortnightly": 14,
+    "monthly": 30,
+    "quarterly": 90,
+    "halfyearly": 180,
+    "semiannually": 180,
+    "yearly": 365,
+    "annually": 365,
+}
+_CADENCE_HYPHEN = re.compile(r"(?<=\w)-(?=\w)")  # every-2-weeks, half-yearly
+_CADENCE = re.compile(r"^(?:every\s+)?(?:(?P<count>\d{1,4}|an?|one)\s*)?(?P<unit>[a-z]+)$")
+# Said in every message about a cadence that cannot be read.
+CADENCE_FORMS = "30 days, 2 weeks, 6 months, 1 year, daily, weekly, monthly, quarterly, yearly, or a number of days"
+
+
+def read_cadence(value: object) -> int | None:
+    """A per-person cadence ("Check-in every") as a number of days, or None when it cannot be read.
+
+    Reads a whole number of days (30), "30 days", "2 weeks", "6 months", "every 3 months",
+    "a month" and the words daily, weekly, fortnightly, monthly, quarterly, yearly (case and
+    spaces ignored). Zero and negative cadences are not cadences.
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return int(value) if float(value).is_integer() and 0 < value <= 36_500 else None
+    if not isinstance(value, str):
+        return None
+    return _cadence_text(" ".join(_CADENCE_HYPHEN.sub(" ", value.casefold()).split()))
+
+
+@lru_cache(maxsize=1024)
+def _cadence_text(text: str) -> int | None:
+    if text.isdigit():
+        return read_cadence(int(text))
+    words = text.removeprefix("every ").replace(" ", "")
+    if words in _CADENCE_WORDS:
+        return _CADENCE_WORDS[words]
+    match = _CADENCE.match(text)
+    if match is None or match["unit"] not in _CADENCE_UNITS:
+        return None
+    count = match["count"]
+    number = 1 if count in (None, "a", "an", "one") else int(count)
+    if count is None and not text.startswith("every "):
+        return None  # a bare "week" or "days" is not a cadence; "every week" is
+    days = number * _CADENCE_UNITS[match["unit"]]
+    return days if 0 < days <= 36_500 else None

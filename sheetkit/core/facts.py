@@ -37,16 +37,13 @@ def row_facts(checked: Checked) -> pd.DataFrame:
     schema = checked.schema
     table = checked.table
     index = typed.index
-    name_fields: list[str] = [f for f in ("first_name", "last_name", "name") if f in schema.fields]
-    if not name_fields:
-        name_fields = [f.name for f in schema.fields.values() if f.type == "text"][:1]
+    name_fields = schema.name_fields
     names = pd.Series("", index=index, dtype=object)
     for part in (_text(typed[f]) for f in name_fields if f in typed):
         names = names.str.cat(part, sep=" ")
     names = names.str.split().str.join(" ")
     rows = pd.Series(table.rows, index=index)
     names = names.where(names != "", "row " + rows.astype(str))
-    anchor = checked.normalized.positions.get(name_fields[0], 0) if name_fields else 0
     follow_up = checked.follow_up
     next_check_in = follow_up["next_check_in"]
     days = (pd.Timestamp(checked.as_of) - next_check_in).dt.days.astype("Int64")
@@ -54,7 +51,7 @@ def row_facts(checked: Checked) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "row": rows.astype(int),
-            "cell": [table.cell(anchor, int(r)) for r in table.rows] if table.columns else "",
+            "cell": checked.normalized.name_cells(),
             "name": names,
             "email": _optional(typed, _field_like(schema, typed, "email")),
             "phone": _optional(typed, _field_like(schema, typed, "phone")),

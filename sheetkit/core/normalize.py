@@ -22,7 +22,7 @@ import pandas as pd
 
 from sheetkit.core.cells import column_letter
 from sheetkit.core.dateorder import ColumnOrder, OrderChoice, ambiguous_message
-from sheetkit.core.dates import Reading, not_a_date, read_date_text, serial_to_date
+from sheetkit.core.dates import CADENCE_FORMS, Reading, not_a_date, read_cadence, read_date_text, serial_to_date
 from sheetkit.core.report import Problem, shown
 from sheetkit.core.schema import Field, Schema, header_key
 from sheetkit.core.suggest import COPY_SCHEMA_HINT, closest_by_words
@@ -37,6 +37,7 @@ DTYPES: dict[str, str | None] = {
     "boolean": "boolean",
     "status": None,
     "list": None,
+    "cadence": "Int64",  # days
 }
 
 
@@ -102,6 +103,15 @@ class Normalized:
         for mask in self.blank.values():
             empty &= mask
         return empty if self.blank else np.zeros(len(self.table), dtype=bool)
+
+    def name_cells(self) -> list[str]:
+        """Each row's name cell ("Contacts!A7"): the column of the schema's first name field the sheet has."""
+        table = self.table
+        if not table.columns:
+            return [""] * len(table)
+        names = self.schema.name_fields
+        anchor = self.positions.get(names[0], 0) if names else 0
+        return [table.cell(anchor, int(r)) for r in table.rows]
 
     def read_as(self, field_name: str, raw: Any) -> str:
         """How a typed date whose day/month order was in question was read, for a message; else "".
@@ -484,6 +494,8 @@ def _converter(spec: Field, schema: Schema) -> Callable[[Any], Any]:
         return _to_boolean
     if spec.type == "list":
         return _to_list
+    if spec.type == "cadence":
+        return _to_cadence
     lookup = schema.status_lookup()
     blank = schema.blank_status
     return lambda v: _to_status(v, lookup, blank)
@@ -573,6 +585,13 @@ def _to_list(value: Any) -> Any:
     return items or None
 
 
+def _to_cadence(value: Any) -> Any:
+    if not _present(value):
+        return None
+    days = read_cadence(value)
+    return INVALID if days is None else days
+
+
 def _to_date(value: Any, epoch: dt.date) -> Any:
     """A date cell or serial number as a date (typed text is read by :func:`_coerce_dates`)."""
     if not _present(value):
@@ -599,6 +618,8 @@ def _to_status(value: Any, lookup: dict[str, str], blank: str | None) -> Any:
 def _type_message(spec: Field, value: Any, schema: Schema, as_of: dt.date) -> str:
     if spec.type == "date":
         return _date_message(value, schema.day_first, as_of)
+    if spec.type == "cadence":
+        return f"'{shown(value)}' is not a cadence; write one of: {CADENCE_FORMS}"
     return f"'{shown(value)}' is not {_TYPE_WORDS.get(spec.type, spec.type)}"
 
 

@@ -31,7 +31,8 @@ class Problem:
         severity: "error" (the value cannot be used), "warning" (used, but worth a look) or
             "notice" (nothing wrong; something sheetkit did not use, said so it is not a surprise).
         rule: the check that failed ("email", "type", "required_column", ...).
-        message: plain English, starting with the value: "'bo@' is not an email address (expected name@example.com)".
+        message: plain English, starting with the value: "'bo@' is not an email address: there must
+            be something after the @-sign (expected name@example.com)".
         cell: "Contacts!I7", a range for a header problem, or "" when no cell applies.
         row: 1-based sheet row, or None for a problem with a whole column or the header.
         column: column letter ("I"), or "" when no column applies.

@@ -16,14 +16,17 @@ from typing import Any, Literal
 
 from sheetkit.errors import UsageError
 
-FieldType = Literal["text", "integer", "number", "date", "boolean", "status", "list"]
-FIELD_TYPES: tuple[str, ...] = ("text", "integer", "number", "date", "boolean", "status", "list")
+FieldType = Literal["text", "integer", "number", "date", "boolean", "status", "list", "cadence"]
+# "cadence": how often to check in with one person ("30 days", "monthly"), read as a number of days.
+FIELD_TYPES: tuple[str, ...] = ("text", "integer", "number", "date", "boolean", "status", "list", "cadence")
 Severity = Literal["error", "warning"]
 
-# check name -> (types it applies to, kind of argument it takes: None, "number", "text", "list", "int")
+# check name -> (types it applies to, kind of argument it takes: None, "number", "text", "list", "int",
+# or "form": optional, e.g. `- phone: e164`)
 CHECKS: dict[str, tuple[tuple[str, ...], str | None]] = {
     "email": (("text",), None),
     "linkedin_url": (("text",), None),
+    "phone": (("text",), "form"),
     "unique": (("text", "integer", "number", "date"), None),
     "min": (("integer", "number"), "number"),
     "max": (("integer", "number"), "number"),
@@ -32,6 +35,8 @@ CHECKS: dict[str, tuple[tuple[str, ...], str | None]] = {
     "max_length": (("text",), "int"),
     "one_of": (("text",), "list"),
 }
+# Checks whose problems are warnings unless the schema says `severity: error`.
+WARNING_CHECKS = frozenset({"phone"})
 
 # The computations sheetkit knows, and the type of the column each one produces.
 COMPUTED_KINDS: dict[str, str] = {
@@ -40,6 +45,7 @@ COMPUTED_KINDS: dict[str, str] = {
     "next_check_in": "date",
     "suggested_channel": "text",
     "due": "text",
+    "duplicate_of": "text",
     "flag": "boolean",
 }
 
@@ -167,6 +173,7 @@ class Schema:
     description: str = ""
     day_first: bool | None = None  # None ("auto"): each date column's own values decide
     timezone: str = "UTC"
+    phone_region: str | None = None  # country of phone numbers written without a country code ("US")
     date_format: str = "yyyy-mm-dd"
     header_search_rows: int = 30
     footer_rows: bool = True  # set aside a "Total" row under the data (see core.table.set_aside_footer)
@@ -179,6 +186,12 @@ class Schema:
         return f"<Schema {self.name}: {len(self.fields)} fields, {len(self.statuses)} statuses>"
 
     # Facts derived from the schema are computed once, here, and read by every module that needs them.
+
+    @cached_property
+    def name_fields(self) -> tuple[str, ...]:
+        """The fields that name a person: First + Last Name, or Name; else the first text field."""
+        found = tuple(f for f in ("first_name", "last_name", "name") if f in self.fields)
+        return found or tuple(f.name for f in self.fields.values() if f.type == "text")[:1]
 
     def active_computed(self) -> dict[str, ComputedColumn]:
         """The computed columns sheetkit computes and writes (``enabled: false`` ones left out)."""

@@ -22,6 +22,7 @@ from sheetkit.core.schema import (
     CHECKS,
     COMPUTED_KINDS,
     FIELD_TYPES,
+    WARNING_CHECKS,
     CheckSpec,
     ComputedColumn,
     Field,
@@ -218,6 +219,7 @@ class _SchemaBuilder:
                 "description",
                 "day_first",
                 "timezone",
+                "phone_region",
                 "date_format",
                 "header_search_rows",
                 "footer_rows",
@@ -255,6 +257,7 @@ class _SchemaBuilder:
             blank_status=blank_status,
             day_first=self.day_first(top["day_first"]) if "day_first" in top else None,
             timezone=timezone,
+            phone_region=self.phone_region(top["phone_region"]) if "phone_region" in top else None,
             date_format=self.text(top["date_format"]) if "date_format" in top else "yyyy-mm-dd",
             header_search_rows=self.integer(top["header_search_rows"], 1) if "header_search_rows" in top else 30,
             footer_rows=self.boolean(top["footer_rows"]) if "footer_rows" in top else True,
@@ -296,6 +299,18 @@ class _SchemaBuilder:
             ZoneInfo(name)
         except (ZoneInfoNotFoundError, ValueError):
             raise self.fail(node, f"unknown time zone {name!r}; use an IANA name like 'Europe/Berlin'") from None
+
+    def phone_region(self, node: _Node) -> str | None:
+        if node.value is None:
+            return None
+        from sheetkit.core.contacts import valid_region
+
+        code = self.text(node).strip().upper()
+        if not valid_region(code):
+            raise self.fail(
+                node, f"unknown phone region {code!r}; use a two-letter country code like US, GB or DE, or null"
+            )
+        return code
 
     def fields(self, node: _Node) -> dict[str, Field]:
         items = self.mapping(node, set(node.value) if isinstance(node.value, dict) else set())
@@ -361,7 +376,7 @@ class _SchemaBuilder:
             raise self.fail(
                 node, f"check {name!r} does not apply to a {field_type} field (only to: {', '.join(types)})"
             )
-        severity: Severity = "error"
+        severity: Severity = "warning" if name in WARNING_CHECKS else "error"
         argument: Any = None
         if arg_node is not None and isinstance(arg_node.value, dict):
             options = self.mapping(arg_node, {"value", "severity"})
@@ -374,6 +389,13 @@ class _SchemaBuilder:
         if arg_kind is None:
             if arg_node is not None and arg_node.value is not None:
                 raise self.fail(arg_node, f"check {name!r} takes no argument")
+        elif arg_kind == "form":
+            if arg_node is not None and arg_node.value is not None:
+                argument = self.text(arg_node)
+                if argument != "e164":
+                    raise self.fail(
+                        arg_node, f"check {name!r} takes e164 (numbers must be written +16175550100) or nothing"
+                    )
         else:
             if arg_node is None:
                 raise self.fail(node, f"check {name!r} needs an argument ({arg_kind})")

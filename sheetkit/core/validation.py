@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from sheetkit.core.contacts import email_problem, linkedin_key, phone_problem, plain_email
 from sheetkit.core.normalize import DTYPES, Normalized
 from sheetkit.core.report import Problem, shown
 from sheetkit.core.schema import CheckSpec, Field, Schema, header_key
@@ -24,10 +25,6 @@ from sheetkit.core.suggest import COPY_SCHEMA_HINT, closest
 if TYPE_CHECKING:
     import pandera.pandas as pa
 
-EMAIL = re.compile(r"^[^@\s<>(),;:\"\[\]]+@[^@\s<>(),;:\"\[\]]+\.[A-Za-z]{2,}$")
-LINKEDIN_PROFILE = re.compile(
-    r"^(?:https?://)?(?:[a-z]{2,3}\.)?linkedin\.com/(?:in|pub)/[^/?#\s]+/?(?:[?#]\S*)?$", re.IGNORECASE
-)
 
 
 @dataclass(frozen=True)
@@ -93,13 +90,21 @@ def _check(
     arg = spec.argument
     if spec.name == "email":
         return (
-            pa.Check(lambda s: _matches(s, EMAIL), name="email"),
-            lambda v, r: f"'{shown(v)}' is not an email address (expected name@example.com)",
+            pa.Check(lambda s: _passes(s, lambda v: plain_email(v) or email_problem(v) is None), name="email"),
+            lambda v, r: (
+                f"'{shown(v)}' is not an email address: {email_problem(str(v).strip())} (expected name@example.com)"
+            ),
         )
     if spec.name == "linkedin_url":
         return (
-            pa.Check(lambda s: _matches(s, LINKEDIN_PROFILE), name="linkedin_url"),
+            pa.Check(lambda s: _passes(s, lambda v: linkedin_key(v) is not None), name="linkedin_url"),
             lambda v, r: f"'{shown(v)}' is not a LinkedIn profile URL (expected linkedin.com/in/<name>)",
+        )
+    if spec.name == "phone":
+        region, e164 = norm.schema.phone_region, arg == "e164"
+        return (
+            pa.Check(lambda s: _passes(s, lambda v: phone_problem(v, region, e164) is None), name="phone"),
+            lambda v, r: phone_problem(str(v).strip(), region, e164) or "",
         )
     if spec.name == "unique":
         first_cells = _FirstOccurrences(norm, field)
@@ -159,12 +164,17 @@ def _unique_keys(series: pd.Series) -> pd.Series:
 
 
 def _matches(series: pd.Series, pattern: re.Pattern[str]) -> pd.Series:
-    """Which texts match ``pattern`` from their start. Blanks are marked failing here; pandera
-    lets them pass (ignore_na) and the not-blank rule speaks for them."""
+    """Which texts match ``pattern`` from their start (see :func:`_passes`)."""
+    return _passes(series, pattern.match)
+
+
+def _passes(series: pd.Series, test: Callable[[str], Any]) -> pd.Series:
+    """Which texts pass ``test``. Blanks are marked failing here; pandera lets them pass
+    (ignore_na) and the not-blank rule speaks for them."""
     present = series.notna().to_numpy()
     texts = series if present.all() else series[present]  # text fields hold str or None only
     out = np.zeros(len(series), dtype=bool)
-    out[present] = np.fromiter(map(bool, map(pattern.match, texts)), dtype=bool, count=len(texts))
+    out[present] = np.fromiter(map(bool, map(test, texts)), dtype=bool, count=len(texts))
     return pd.Series(out, index=series.index)
 
 
