@@ -85,7 +85,7 @@ def test_refresh_adds_aids_in_one_batch_and_a_second_run_writes_nothing(google_e
     assert formulas[2] == '=AND($H2=TRUE,N("sheetkit: non-responsive")=0)'
     # notes on the problem cells
     assert found["notes"] == {
-        "B3": "sheetkit: 'bo@' is not an email address (expected name@example.com)",
+        "B3": "sheetkit: 'bo@' is not an email address: there must be something after the @-sign (expected name@example.com)",
         "D4": found["notes"]["D4"],
     }
     assert found["notes"]["D4"].startswith("sheetkit: 'next tuesday'")

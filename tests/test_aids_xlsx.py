@@ -93,7 +93,7 @@ def test_refresh_adds_the_three_aids_and_keeps_every_other_part(make_workbook: W
     assert len({f[2] for f in formats}) == 3  # three distinguishable fills
     notes = found["notes"]
     assert set(notes) == {"C3", "J4"}
-    assert notes["C3"] == "sheetkit: 'bo@' is not an email address (expected name@example.com)"
+    assert notes["C3"] == "sheetkit: 'bo@' is not an email address: there must be something after the @-sign (expected name@example.com)"
     assert notes["J4"].startswith("sheetkit: 'next tuesday'")
     # everything but the parts the aids live in is byte for byte what the plain refresh wrote
     with_aids, without = members(path), members(plain)
@@ -380,7 +380,7 @@ def test_an_excel_written_package_gets_styles_relationships_and_parts_it_lacked(
     assert parts["xl/styles.xml"].index(b"<dxfs") > parts["xl/styles.xml"].index(b"</cellStyles>")
     assert b"comments" in parts["xl/worksheets/_rels/sheet1.xml.rels"]
     found = aids_of(path)
-    assert found["notes"] == {"B2": "sheetkit: 'bo@' is not an email address (expected name@example.com)"}
+    assert found["notes"] == {"B2": "sheetkit: 'bo@' is not an email address: there must be something after the @-sign (expected name@example.com)"}
     assert [v[1] for v in found["validations"]] == ["C2"]
     assert len(found["formats"]) == 3
     stamp = path.stat().st_mtime_ns
@@ -435,7 +435,7 @@ def test_notes_join_the_sheets_one_vml_drawing_and_leave_its_other_shapes(tmp_pa
     assert 'ObjectType="Checkbox"' in vml and vml.count('ObjectType="Note"') == 1
     assert "_x0000_s1026" in vml  # after the control's id, in its block
     assert parts["xl/worksheets/sheet1.xml"].count(b"<legacyDrawing") == 1
-    assert aids_of(path)["notes"] == {"B2": "sheetkit: 'bo@' is not an email address (expected name@example.com)"}
+    assert aids_of(path)["notes"] == {"B2": "sheetkit: 'bo@' is not an email address: there must be something after the @-sign (expected name@example.com)"}
     sheetkit.refresh(path, as_of=AS_OF, aids=False)
     parts = members(path)
     vml = parts["xl/drawings/vmlDrawing1.vml"].decode()
