@@ -287,16 +287,18 @@ class IdleRuns:
         from sheetkit.runtime.atomic import FileStamp
 
         entry = self.entries.get(source.name)
-        if entry is None or entry.get("inputs") != self.inputs or entry.get("target") != str(source.target):
-            return None
         if source.url is not None:
             from sheetkit.google.sheets import modified_time
 
+            # Asked before the sheet is read, even when the run will read it anyway: a change made
+            # while this run reads is then seen by the next one.
             seen = modified_time(source.url, client)
-            if seen is None:
-                return None
-            self.seen[source.name] = seen
-            return entry["outcome"] if seen == entry.get("modified") else None
+            if seen is not None:
+                self.seen[source.name] = seen
+        if entry is None or entry.get("inputs") != self.inputs or entry.get("target") != str(source.target):
+            return None
+        if source.url is not None:
+            return entry["outcome"] if seen is not None and seen == entry.get("modified") else None
         stamps = [(source.path, entry.get("stamp")), (source.output, entry.get("output_stamp"))]
         for path, stamp in stamps:
             if path is None:
@@ -316,7 +318,9 @@ class IdleRuns:
         if source.url is not None:
             from sheetkit.google.sheets import modified_time
 
-            # What this run saw before reading, unless it wrote: then the sheet's time is its own write's.
+            # What this run saw before reading, unless it wrote: then the time is its own write's, asked
+            # right after it (an edit landing between the write and this request waits for the next
+            # change or the next day to be read).
             seen = self.seen.get(source.name) if not wrote else None
             modified = seen or modified_time(source.url, client)
             if modified is None:
@@ -334,7 +338,7 @@ class IdleRuns:
         self.entries[source.name] = entry
 
     def save(self) -> None:
-        """Write the state beside the config, never more readable than the config itself."""
+        """Write the state beside the config, owner-only (it holds the problems' cell values)."""
         import json
 
         from sheetkit.runtime.atomic import atomic_replace
