@@ -37,6 +37,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from benchmarks import whole
+
 REPO = Path(__file__).resolve().parent.parent
 OUT = Path(__file__).resolve().parent / "out"
 AS_OF = "2026-11-27"  # a week after the generated workbooks were last "refreshed"
@@ -355,6 +357,10 @@ class Bench:
         measurement = Measurement(name, rows, runs, note)
         self.results.append(measurement)
         return measurement
+
+    def record(self, name: str, rows: int | None, runs: list[tuple[float, float, dict[str, Any]]], note: str) -> None:
+        """Keep runs measured elsewhere (seconds, peak MB, details) as one Measurement."""
+        self.results.append(Measurement(name, rows, [Run(s, mb, s, extra) for s, mb, extra in runs], note))
 
     # -------------------------------------------------------------- file operations
     def fresh_copy(self, source: Path) -> Path:
@@ -807,7 +813,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--only",
         action="append",
-        help="only these groups, each with its anchors: check, refresh, google, help (comma-separated or repeated)",
+        help="only these groups, each with its anchors: check, refresh, google, help, whole "
+        "(comma-separated or repeated)",
+    )
+    parser.add_argument(
+        "--biggest",
+        action="store_true",
+        help="also the workbook at Excel's row limit (generated once and cached: ~10 minutes the first time)",
     )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--spec", help=argparse.SUPPRESS)
@@ -827,12 +839,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         bench.help()
         for n in sizes:
+            if bench.wanted("whole"):
+                whole.run_whole(bench, n, AS_OF)
             bench.files(n)
             bench.google(n)
+        if args.biggest:
+            whole.run_biggest(bench, AS_OF)
         elapsed = time.perf_counter() - bench.started
     info["git_at_end"] = git_state()
     compared, grown = comparisons(bench.results), growth(bench.results)
-    tables = markdown_tables(bench.results, compared, grown)
+    processes, biggest = whole.whole_comparisons(bench.results), whole.biggest_rows(bench.results)
+    tables = "\n\n".join(
+        part for part in (whole.markdown(processes, biggest), markdown_tables(bench.results, compared, grown)) if part
+    )
     verdicts = summary(compared, grown)
     print(tables)
     print()
@@ -850,6 +869,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "results": [m.to_dict() for m in bench.results],
         "comparisons": compared,
         "growth": grown,
+        "whole_processes": processes,
+        "biggest": biggest,
         "summary": verdicts,
     }
     args.json.parent.mkdir(parents=True, exist_ok=True)

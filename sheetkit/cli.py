@@ -119,6 +119,11 @@ def build_parser() -> argparse.ArgumentParser:
     refresh.add_argument("--output", metavar="OUT", help="write the refreshed workbook here instead of in place")
     refresh.add_argument("--dry-run", action="store_true", help="report what would change; write nothing")
     refresh.add_argument(
+        "--force",
+        action="store_true",
+        help="with a config: read and recompute every source even when nothing changed since the last run",
+    )
+    refresh.add_argument(
         "--no-backup", action="store_true", help="do not keep the previous file as NAME.sheetkit-backup.xlsx"
     )
     aids = refresh.add_mutually_exclusive_group()
@@ -382,22 +387,11 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _refresh(args: argparse.Namespace) -> int:
-    from sheetkit.api import refresh
-
     if args.config or not args.path:
         return _refresh_config(args)
-    result = refresh(
-        args.path,
-        schema=args.schema,
-        sheet=args.sheet,
-        as_of=args.as_of,
-        output=args.output,
-        dry_run=args.dry_run,
-        backup=not args.no_backup,
-        engine=args.engine,
-        progress=False if args.quiet else None,
-        aids=args.aids,
-    )
+    from sheetkit.api import refresh
+
+    result = refresh(args.path, schema=args.schema, sheet=args.sheet, output=args.output, **_run_options(args))
     if args.format == "json":
         print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
     elif not args.quiet:
@@ -409,11 +403,22 @@ def _refresh(args: argparse.Namespace) -> int:
     return result.report.exit_code
 
 
+def _run_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The refresh options one SOURCE and every source of a config share."""
+    return {
+        "as_of": args.as_of,
+        "dry_run": args.dry_run,
+        "backup": not args.no_backup,
+        "engine": args.engine,
+        "progress": False if args.quiet else None,
+        "aids": args.aids,
+    }
+
+
 def _problems_line(report: Any) -> str:
     """One line for a sheet with problems: counts and where to see them."""
-    return (
-        f"{report.summary()}; run `sheetkit validate {report.source}` for the cells"
-        + (f" ({len(report.not_computed)} rows left without computed values)" if report.not_computed else "")
+    return f"{report.summary()}; run `sheetkit validate {report.source}` for the cells" + (
+        f" ({len(report.not_computed)} rows left without computed values)" if report.not_computed else ""
     )
 
 
@@ -421,9 +426,9 @@ def _refresh_config(args: argparse.Namespace) -> int:
     """Refresh every source of a config file; one failing source does not stop the others."""
     from pathlib import Path
 
-    from sheetkit.api import refresh
-    from sheetkit.config import find_config, load_config
+    from sheetkit.config import IdleRuns, find_config, load_config
     from sheetkit.errors import LockedError, SheetkitError, UsageError
+    from sheetkit.google.client import connect
 
     path = Path(args.config) if args.config else find_config()
     if path is None:
@@ -434,23 +439,48 @@ def _refresh_config(args: argparse.Namespace) -> int:
         raise UsageError("--output and --sheet apply to one SOURCE; in a config file set them per source")
     config = load_config(path)
     log = logging.getLogger("sheetkit")
+    options = {"engine": args.engine, "backup": not args.no_backup, "aids": args.aids}
+    idle = None if args.dry_run or args.force else IdleRuns.open(config, args.as_of, options)
     outcomes: list[dict[str, Any]] = []
     worst = EXIT_OK
     for source in config.sources:
         outcome: dict[str, Any] = {"source": source.name}
         try:
-            result = refresh(
-                source.target,
-                schema=config.schema,
-                sheet=source.sheet,
-                as_of=args.as_of,
-                output=source.output,
-                dry_run=args.dry_run,
-                backup=not args.no_backup,
-                engine=args.engine,
-                progress=False if args.quiet else None,
-                aids=args.aids if args.aids is not None else source.aids,
-            )
+            client = connect() if source.url is not None and idle is not None else None
+            last = idle.last_outcome(source, client) if idle is not None else None
+            if last is None:
+                from sheetkit.api import refresh  # pandas and pandera: only when a source is read
+
+                result = refresh(
+                    source.target,
+                    schema=config.schema,
+                    sheet=source.sheet,
+                    output=source.output,
+                    client=client,
+                    **{**_run_options(args), "aids": args.aids if args.aids is not None else source.aids},
+                )
+                report = result.report
+                last = {
+                    "status": "problems" if report.exit_code else "ok",
+                    "exit_code": report.exit_code,
+                    "counts": {"errors": len(report.errors), "warnings": len(report.warnings)},
+                    "problems_line": _problems_line(report),
+                    **result.to_dict(),
+                }
+                if idle is not None:
+                    idle.remember(source, last, wrote=result.written is not None, client=client)
+            else:  # nothing changed since the last run: its outcome stands, nothing read or written
+                requests = client.stats.requests if client is not None else None
+                last = {
+                    **last,
+                    "idle": True,
+                    "cells_changed": 0,
+                    "written": None,
+                    "backup": None,
+                    "engine": "unchanged",
+                    "requests": requests,
+                    "summary": f"Unchanged since the last run as of {last['as_of']}: not read again, nothing written.",
+                }
         except LockedError as exc:
             outcome.update(status="skipped", message=str(exc))
             log.warning("%s: skipped: %s", source.name, exc, extra={"source": source.name, "status": "skipped"})
@@ -459,17 +489,21 @@ def _refresh_config(args: argparse.Namespace) -> int:
             log.error("%s: failed: %s", source.name, exc, extra={"source": source.name, "status": "error"})
             worst = EXIT_ERROR
         else:
-            report = result.report
-            code = report.exit_code
-            outcome.update(status="problems" if code else "ok", **result.to_dict())
-            counts = {"errors": len(report.errors), "warnings": len(report.warnings), "cells": result.cells_changed}
+            code = last["exit_code"]
+            outcome.update(last)
+            counts = {**last["counts"], "cells": last["cells_changed"]}
             extra = {"source": source.name, "status": outcome["status"], **counts}
             if code:  # a problem is a warning, whatever else happened: cron mail must show it
-                log.warning("%s: %s. %s", source.name, _problems_line(report), result.summary(), extra=extra)
+                log.warning("%s: %s. %s", source.name, last["problems_line"], last["summary"], extra=extra)
             else:
-                log.info("%s: %s", source.name, result.summary(), extra=extra)
+                log.info("%s: %s", source.name, last["summary"], extra=extra)
             worst = max(worst, code) if worst != EXIT_ERROR else worst
         outcomes.append(outcome)
+    if idle is not None:
+        try:
+            idle.save()
+        except SheetkitError as exc:  # the runs are done; only the next run's shortcut is lost
+            log.warning("cannot save the idle-run state beside %s: %s", path, exc)
     if args.format == "json":  # one object per source, one per line (JSON Lines), then nothing else
         for outcome in outcomes:
             print(json.dumps({"config": str(path), **outcome}, ensure_ascii=False, default=str))

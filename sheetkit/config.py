@@ -25,7 +25,9 @@ Mistakes are reported with the file and key; unknown keys are errors, not ignore
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -243,3 +245,126 @@ path = "contacts.xlsx"       # relative to this file
 def starter(schema: str = "recruiter_contacts", timezone: str = "UTC") -> str:
     """The text `sheetkit init` writes."""
     return STARTER.format(schema=schema, timezone=timezone)
+
+
+# ---------------------------------------------------------------- idle scheduled runs
+# cron starts a refresh every few minutes; most runs find nothing new. The state file beside the
+# config remembers, per source, what the last run saw (a workbook's size, mtime and hash; a Google
+# Sheet's Drive modifiedTime) and under which inputs (as-of date, config and schema bytes, options).
+# When all of it still holds, the run is answered from the state: no parse, at most one request.
+
+
+def state_path(config_path: Path) -> Path:
+    """The idle-run state beside the config: sheetkit.toml -> .sheetkit.toml.sheetkit-state.json."""
+    return config_path.with_name(f".{config_path.name}.sheetkit-state.json")
+
+
+@dataclass
+class IdleRuns:
+    """The last run of each source of a config, and what makes a run with the same inputs idle.
+
+    ``inputs`` fingerprints what the results depend on besides the sheet itself: the as-of date
+    (a new day always recomputes), the config's and the schema's bytes, the sheetkit version and
+    the options a run was given. A workbook is unchanged when its size, mtime and hash (and those
+    of its output copy, if any) match; a Google Sheet when Drive's ``modifiedTime`` matches.
+    """
+
+    config: Config
+    inputs: str
+    entries: dict[str, dict[str, Any]] = field(default_factory=dict)
+    seen: dict[str, str] = field(default_factory=dict)  # modifiedTime read by this run's check, per source
+
+    @classmethod
+    def open(cls, config: Config, as_of: Any, options: dict[str, Any]) -> IdleRuns:
+        """The state as the last run left it (nothing, if it is missing, unreadable or another version's)."""
+        import hashlib
+        import json
+        from importlib import metadata
+
+        digest = hashlib.sha256()
+        for part in (config.path, Path(config.schema.path) if config.schema.path else None):
+            try:
+                digest.update(part.read_bytes() if part is not None else b"")
+            except OSError:
+                digest.update(b"?")
+        try:
+            version = metadata.version("sheetkit")
+        except metadata.PackageNotFoundError:  # pragma: no cover - a source checkout without metadata
+            version = "?"
+        day = config.schema.as_of(as_of).isoformat()
+        inputs = json.dumps([version, day, digest.hexdigest(), options], sort_keys=True, default=str)
+        try:
+            entries = json.loads(state_path(config.path).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            entries = {}
+        return cls(config, inputs, entries if isinstance(entries, dict) else {})
+
+    def last_outcome(self, source: Source, client: Any = None) -> dict[str, Any] | None:
+        """The last run's outcome when nothing it depends on changed since, else None (run it)."""
+        from sheetkit.runtime.atomic import FileStamp
+
+        entry = self.entries.get(source.name)
+        if source.url is not None:
+            from sheetkit.google.sheets import modified_time
+
+            # Asked before the sheet is read, even when the run will read it anyway: a change made
+            # while this run reads is then seen by the next one.
+            seen = modified_time(source.url, client)
+            if seen is not None:
+                self.seen[source.name] = seen
+        if entry is None or entry.get("inputs") != self.inputs or entry.get("target") != str(source.target):
+            return None
+        if source.url is not None:
+            return entry["outcome"] if seen is not None and seen == entry.get("modified") else None
+        stamps = [(source.path, entry.get("stamp")), (source.output, entry.get("output_stamp"))]
+        for path, stamp in stamps:
+            if path is None:
+                continue
+            if not isinstance(stamp, dict) or not FileStamp(**stamp).matches(path):
+                return None
+        outcome: dict[str, Any] = entry["outcome"]
+        return outcome
+
+    def remember(self, source: Source, outcome: dict[str, Any], *, wrote: bool, client: Any = None) -> None:
+        """Record a finished run (its status, exit code and summary) with what the source is now."""
+        import dataclasses as dc
+
+        from sheetkit.runtime.atomic import FileStamp
+
+        entry: dict[str, Any] = {"inputs": self.inputs, "target": str(source.target), "outcome": outcome}
+        if source.url is not None:
+            from sheetkit.google.sheets import modified_time
+
+            # What this run saw before reading, unless it wrote: then the time is its own write's, asked
+            # right after it (an edit landing between the write and this request waits for the next
+            # change or the next day to be read).
+            seen = self.seen.get(source.name) if not wrote else None
+            modified = seen or modified_time(source.url, client)
+            if modified is None:
+                self.entries.pop(source.name, None)
+                return
+            entry["modified"] = modified
+        else:
+            try:
+                entry["stamp"] = dc.asdict(FileStamp.of(source.path)) if source.path else None
+                if source.output is not None:
+                    entry["output_stamp"] = dc.asdict(FileStamp.of(source.output))
+            except OSError:
+                self.entries.pop(source.name, None)
+                return
+        self.entries[source.name] = entry
+
+    def save(self) -> None:
+        """Write the state beside the config, owner-only (it holds the problems' cell values)."""
+        import json
+
+        from sheetkit.runtime.atomic import atomic_replace
+
+        target = state_path(self.config.path)
+        if not target.exists():  # owner-only from the start: it names the workbooks and their problems
+            with contextlib.suppress(FileExistsError):
+                os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        known = {s.name for s in self.config.sources}
+        entries = {name: entry for name, entry in self.entries.items() if name in known}
+        with atomic_replace(target, backup=False) as temporary:
+            temporary.write_text(json.dumps(entries, indent=1, sort_keys=True) + "\n", encoding="utf-8")

@@ -289,7 +289,7 @@ def _write_push(
     if not structure and not new_dates:
         write_updates(sheet, updates)
         return
-    cells = [bodies.update_cell(sheet.sheet_id, u.row, u.column, u.value, pattern) for u in updates]
+    cells = bodies.update_cells(sheet.sheet_id, updates, pattern)
     body = bodies.batch(structure + cells)
     if bodies.encoded_size(body) <= bodies.MAX_REQUEST_BYTES:
         with google_errors(remote.name):

@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -41,3 +43,19 @@ def test_the_suite_measures_each_operation_against_its_anchor(tmp_path: Path) ->
     assert all(c["ratio_time"] > 0 and c["ratio_mem"] > 0 for c in payload["comparisons"])
     assert "| 1 | check | 300 |" in tables.read_text()
     assert payload["machine"]["versions"]["pandera"]
+
+
+def test_the_whole_process_rows_pair_each_command_with_its_anchor(tmp_path: Path) -> None:
+    if not Path("/usr/bin/time").exists():
+        pytest.skip("/usr/bin/time is not installed (it reports each child's own peak RSS)")
+    results = tmp_path / "results.json"
+    argv = [sys.executable, "-m", "benchmarks.run", "--sizes", "300", "--repeat", "2", "--only", "whole"]
+    done = subprocess.run([*argv, "--json", str(results)], cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    payload = json.loads(results.read_text())
+    runs = {m["name"]: m["runs"] for m in payload["results"]}
+    assert len(runs) == 4 and all(len(r) == 2 for r in runs.values())  # alternating rounds, each command twice
+    assert all(r["peak_mb"] > 5 and r["extra"]["exit_code"] in (0, 1) for rs in runs.values() for r in rs)
+    pairs = {(c["operation"], c["anchor"], c["kind"]) for c in payload["whole_processes"]}
+    assert len(pairs) == 4 and all(c["ratio_time"] > 0 for c in payload["whole_processes"])
+    assert "Whole processes" in done.stdout

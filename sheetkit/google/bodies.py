@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from typing import Any, Literal
 
 from sheetkit.core.cells import CellUpdate, CellValue, column_letter, quote_sheet
@@ -126,16 +126,14 @@ def bold(sheet_id: int, row: int, first_column: int, last_column: int) -> Body:
     )
 
 
-def update_cell(sheet_id: int, row: int, column: int, value: CellValue, pattern: str) -> Body:
-    """One typed cell: never a formula (text goes as stringValue); a date gets a date format.
-
-    ``pattern`` is the schema's date format; a datetime gets it with the time (" hh:mm").
-    None clears the value and keeps the cell's format.
-    """
+def _typed_cell(value: CellValue, pattern: str, *, date_format: bool = True) -> tuple[Body, str]:
+    """A CellData for one value and the fields it sets (a date brings its number format, unless not asked)."""
     cell: Body = {}
     fields = "userEnteredValue"
     if isinstance(value, bool):
         cell["userEnteredValue"] = {"boolValue": value}
+    elif isinstance(value, dt.date) and not date_format:
+        cell["userEnteredValue"] = {"numberValue": to_serial(value)}
     elif isinstance(value, dt.date):
         datetime = isinstance(value, dt.datetime)
         cell["userEnteredValue"] = {"numberValue": to_serial(value)}
@@ -147,13 +145,56 @@ def update_cell(sheet_id: int, row: int, column: int, value: CellValue, pattern:
         cell["userEnteredValue"] = {"numberValue": value}
     elif value is not None:
         cell["userEnteredValue"] = {"stringValue": str(value)}
+    return cell, fields
+
+
+def _update_cells(sheet_id: int, row: int, column: int, cells: list[Body], fields: str) -> Body:
     return {
         "updateCells": {
             "start": {"sheetId": sheet_id, "rowIndex": row - 1, "columnIndex": column - 1},
-            "rows": [{"values": [cell]}],
+            "rows": [{"values": cells}],
             "fields": fields,
         }
     }
+
+
+def update_cell(sheet_id: int, row: int, column: int, value: CellValue, pattern: str) -> Body:
+    """One typed cell: never a formula (text goes as stringValue); a date gets a date format.
+
+    ``pattern`` is the schema's date format; a datetime gets it with the time (" hh:mm").
+    None clears the value and keeps the cell's format.
+    """
+    cell, fields = _typed_cell(value, pattern)
+    return _update_cells(sheet_id, row, column, [cell], fields)
+
+
+def update_cells(
+    sheet_id: int, cells: Sequence[CellUpdate], pattern: str, *, dated: Collection[tuple[int, int]] = ()
+) -> list[Body]:
+    """Typed cells as few updateCells as they allow: one per run of adjacent cells in a row.
+
+    A run breaks at a gap and where the fields change (a date sets its number format, other
+    values leave the cell's format alone: one mask for both would clear the others' formats).
+    The same cells as :func:`update_cell` each, in a fraction of the bytes. ``dated``: (row,
+    column) of cells that already hold a date (or number), whose format a new date keeps, as a
+    refresh does: their value goes alone.
+    """
+    requests: list[Body] = []
+    run: list[Body] = []
+    run_fields = ""
+    start = end = (0, 0)
+    for cell in sorted(cells, key=lambda c: (c.row, c.column)):
+        data, fields = _typed_cell(cell.value, pattern, date_format=(cell.row, cell.column) not in dated)
+        if run and (cell.row, cell.column) == (end[0], end[1] + 1) and fields == run_fields:
+            run.append(data)
+            end = (cell.row, cell.column)
+            continue
+        if run:
+            requests.append(_update_cells(sheet_id, start[0], start[1], run, run_fields))
+        run, run_fields, start, end = [data], fields, (cell.row, cell.column), (cell.row, cell.column)
+    if run:
+        requests.append(_update_cells(sheet_id, start[0], start[1], run, run_fields))
+    return requests
 
 
 def _grid_properties(rows: int, columns: int, frozen_rows: int) -> Body:
@@ -257,6 +298,27 @@ def column_runs(title: str, updates: Sequence[CellUpdate]) -> list[Body]:
             if cell is not None:
                 run.append(cell)
     return ranges
+
+
+def row_runs(title: str, updates: Sequence[CellUpdate]) -> list[Body]:
+    """One ValueRange per run of horizontally adjacent cells in a row (edits to whole rows)."""
+    ranges: list[Body] = []
+    sheet = quote_sheet(title)
+    run: list[CellUpdate] = []
+    for cell in [*sorted(updates, key=lambda u: (u.row, u.column)), None]:
+        if run and (cell is None or (cell.row, cell.column) != (run[-1].row, run[-1].column + 1)):
+            first, last = column_letter(run[0].column), column_letter(run[-1].column)
+            ranges.append(value_range(f"{sheet}!{first}{run[0].row}:{last}{run[0].row}", [[u.value for u in run]]))
+            run = []
+        if cell is not None:
+            run.append(cell)
+    return ranges
+
+
+def value_runs(title: str, updates: Sequence[CellUpdate]) -> list[Body]:
+    """The cells as the fewer ValueRanges of the two ways to cut them: down columns or along rows."""
+    down, along = column_runs(title, updates), row_runs(title, updates)
+    return along if len(along) < len(down) else down
 
 
 def row_blocks(title: str, rows: Sequence[Sequence[Any]], block: int = 1000) -> list[Body]:

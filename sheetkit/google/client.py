@@ -117,8 +117,13 @@ def make_http_client_class(
     class CountingRetryingHTTPClient(HTTPClient):
         def request(self, method: str, endpoint: str, *args: Any, **kwargs: Any) -> requests.Response:
             body = kwargs.get("json")
-            size = len(json.dumps(body, separators=(",", ":")).encode()) if body is not None else 0
             structural = _is_structural(endpoint, body)
+            size = 0
+            if body is not None:  # sent as compact JSON: requests' default adds a space after every , and :
+                data = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+                size = len(data)
+                headers = {**(kwargs.get("headers") or {}), "Content-Type": "application/json"}
+                kwargs = {**kwargs, "json": None, "data": data, "headers": headers}
             attempt = 0
             while True:
                 attempt += 1

@@ -121,7 +121,7 @@ class GoogleGrid:
 
 
 def read_google_grid(source: Any, *, sheet: str | None = None, client: Any = None) -> GoogleGrid:
-    """All values of a Google worksheet in two requests (sheet list, then one values:batchGet).
+    """All values of a Google worksheet in two requests (sheet list, then values:batchGet; more for a huge one).
 
     ``client``: a SheetsClient, an authorised gspread Client, or None to connect with the
     credentials found; a gspread Worksheet ``source`` brings its own.
@@ -140,7 +140,7 @@ def read_google_grid(source: Any, *, sheet: str | None = None, client: Any = Non
                 f"{ref}: the worksheet {title!r} has {rows_n * cols_n:,} cells, more than Google's limit of "
                 f"{MAX_CELLS:,}; sheetkit will not request it"
             )
-        values = fetch_values(sheets, ref.spreadsheet_id, title)
+        values = fetch_values(sheets, ref.spreadsheet_id, title, rows_n, cols_n)
     width = max((len(r) for r in values), default=0)
     rows = [list(r) + [""] * (width - len(r)) for r in values]  # Google omits trailing blanks
     merges = next(s for s in metadata["sheets"] if s["properties"]["title"] == title).get("merges", [])
@@ -148,22 +148,68 @@ def read_google_grid(source: Any, *, sheet: str | None = None, client: Any = Non
     return GoogleGrid(handle, rows, metadata.get("properties", {}).get("title", ref.spreadsheet_id), merges)
 
 
-def fetch_values(client: SheetsClient, spreadsheet_id: str, title: str) -> list[list[Any]]:
-    """Every value of a worksheet in one values:batchGet, typed: numbers, booleans, dates as serials.
+READ_CHUNK_CELLS = 2_000_000  # cells per values:batchGet: a 10-million-cell sheet is read in 5 parts
 
-    Rows come as Google sends them: trailing empty cells and rows left out.
+
+def fetch_values(
+    client: SheetsClient, spreadsheet_id: str, title: str, rows: int = 0, columns: int = 0
+) -> list[list[Any]]:
+    """Every value of a worksheet, typed: numbers, booleans, dates as serials.
+
+    One values:batchGet when the grid (``rows`` x ``columns``, from the sheet's properties) holds
+    up to :data:`READ_CHUNK_CELLS` cells, else one per block of whole rows, so that no answer
+    grows with the sheet (Google's 10 million cells would be one ~300 MB response). Rows come
+    as Google sends them: trailing empty cells and rows left out.
     """
-    response = client.http.values_batch_get(
-        spreadsheet_id,
-        [quote_sheet(title)],
-        params={
-            "valueRenderOption": "UNFORMATTED_VALUE",
-            "dateTimeRenderOption": "SERIAL_NUMBER",
-            "majorDimension": "ROWS",
-        },
-    )
-    values: list[list[Any]] = response.get("valueRanges", [{}])[0].get("values", [])
+    params: dict[str, Any] = {
+        "valueRenderOption": "UNFORMATTED_VALUE",
+        "dateTimeRenderOption": "SERIAL_NUMBER",
+        "majorDimension": "ROWS",
+    }
+    sheet = quote_sheet(title)
+    blocks = read_blocks(rows, columns)
+    values: list[list[Any]] = []
+    for first, last in blocks:
+        reference = sheet if len(blocks) == 1 else f"{sheet}!{first}:{last}"
+        response = client.http.values_batch_get(spreadsheet_id, [reference], params=params)
+        part: list[list[Any]] = response.get("valueRanges", [{}])[0].get("values", [])
+        if part:
+            values.extend([] for _ in range(first - 1 - len(values)))  # rows Google left out above
+            values.extend(part)
     return values
+
+
+def read_blocks(rows: int, columns: int, chunk_cells: int | None = None) -> list[tuple[int, int]]:
+    """The (first, last) rows of each read: blocks of whole rows, each at most ``chunk_cells`` cells."""
+    limit = chunk_cells or READ_CHUNK_CELLS
+    if rows * columns <= limit:
+        return [(1, max(rows, 1))]
+    per_block = max(1, limit // max(columns, 1))
+    return [(start, min(start + per_block - 1, rows)) for start in range(1, rows + 1, per_block)]
+
+
+DRIVE_FILES_URL = "https://www.googleapis.com/drive/v3/files/"
+
+
+def modified_time(source: Any, client: Any = None) -> str | None:
+    """When the spreadsheet last changed (Drive's ``modifiedTime``), in one small request.
+
+    An idle scheduled run compares it with the last run's instead of reading the sheet. None when
+    Drive will not say (a token with only the ``drive.file`` scope may not see a file another
+    account shared): the caller then reads the sheet as usual.
+    """
+    ref, sheets = _resolve(source, None, client)
+    try:
+        with google_errors(ref):
+            response = sheets.http.request(
+                "get",
+                DRIVE_FILES_URL + ref.spreadsheet_id,
+                params={"fields": "modifiedTime", "supportsAllDrives": True},
+            )
+    except (SourceError, GoogleAPIError):
+        return None
+    value = response.json().get("modifiedTime")
+    return value if isinstance(value, str) else None
 
 
 def read_google_sheet(source: Any, schema: Schema, *, sheet: str | None = None, client: Any = None) -> Table:
@@ -339,7 +385,7 @@ def write_updates(
     with google_errors(f"spreadsheet {target.spreadsheet_id} {target.title!r}"):
         if structure:
             target.http.batch_update(target.spreadsheet_id, bodies.batch(structure))
-        for body in bodies.raw_values(bodies.column_runs(target.title, updates)):
+        for body in bodies.raw_values(bodies.value_runs(target.title, updates)):
             target.http.values_batch_update(target.spreadsheet_id, body)
     return replace(
         target, row_count=max(target.row_count, needed_rows), column_count=max(target.column_count, needed_columns)

@@ -42,6 +42,7 @@ from sheetkit.google.sheets import (
     parse_sheet_ref,
     read_google_grid,
     table_from_grid,
+    write_updates,
 )
 from sheetkit.runtime.atomic import FileStamp
 from sheetkit.syncing.merge import merge
@@ -215,7 +216,7 @@ def sync(
             view = _view(plan, local, remote, layout, remote_requests, loaded, headers)
             if on_plan is not None:
                 on_plan(view)
-            if not dry_run and remote_requests.requests and not _remote_unchanged(remote):
+            if not dry_run and remote_requests.sends and not _remote_unchanged(remote):
                 log.info("the Google Sheet changed while planning; planning again (%d/%d)", attempt, MAX_PLANS)
                 continue
             written = _Applied()
@@ -267,15 +268,15 @@ def _apply(
     sync, not an edit lost.
     """
     next_base = plan.next_base
-    if remote_requests.requests:
+    if remote_requests.sends:
         _before_send(remote)
-        _send(remote, remote_requests.requests)
+        _send(remote, remote_requests)
         _after_send(remote)
         next_base = _unsettle(next_base, base, _changed_meanwhile(remote, remote_requests))
     if local_cells.updates:
         _write_local(workbook, local, local_cells, schema)
     state = save_state(workbook, sides, next_base)
-    return _Applied(bool(local_cells.updates), bool(remote_requests.requests), state)
+    return _Applied(bool(local_cells.updates), remote_requests.sends, state)
 
 
 def _nothing(side: Side) -> None:
@@ -294,7 +295,9 @@ def _changed_meanwhile(remote: Side, sent: _RemoteRequests) -> set[tuple[str, st
     origin = google_sheet(remote.table)
     try:
         with google_errors(f"spreadsheet {origin.spreadsheet_id} {origin.title!r}"):
-            now = fetch_values(origin.client, origin.spreadsheet_id, origin.title)
+            now = fetch_values(
+                origin.client, origin.spreadsheet_id, origin.title, origin.row_count, origin.column_count
+            )
     except SheetkitError as exc:  # the write is done; unverified cells are compared again next time
         log.warning("could not read back the cells written to the Google Sheet (%s); the next sync checks them", exc)
         return {(key, identity) for key, identity, _, _ in sent.cells.values()}
@@ -413,7 +416,7 @@ def _remote_unchanged(remote: Side) -> bool:
     """
     origin = google_sheet(remote.table)
     with google_errors(f"spreadsheet {origin.spreadsheet_id} {origin.title!r}"):
-        now = fetch_values(origin.client, origin.spreadsheet_id, origin.title)
+        now = fetch_values(origin.client, origin.spreadsheet_id, origin.title, origin.row_count, origin.column_count)
     return _trimmed(now) == _trimmed(remote.raw_rows)
 
 
@@ -620,6 +623,11 @@ class _RemoteRequests:
     # (row, column) after the write -> (key, column identity, value written, value it held)
     cells: dict[tuple[int, int], tuple[str, str, CellValue, CellValue]] = field(default_factory=dict)
     after: Where | None = None  # where the Google copy holds each row and column once written
+    values: tuple[CellUpdate, ...] = ()  # instead of requests: plain values, sent RAW (values:batchUpdate)
+
+    @property
+    def sends(self) -> bool:
+        return bool(self.requests or self.values)
 
 
 def _remote_requests(
@@ -670,11 +678,36 @@ def _remote_requests(
     if not requests and not cells:
         return _RemoteRequests([], 0, after=after)
     grow = bodies.grow(sheet_id, columns=column.next_column - 1 - origin.column_count)
-    typed = [bodies.update_cell(sheet_id, c.row, c.column, c.value, schema.date_format) for c in cells]
+    # A date replacing a number or a date keeps the cell's date format, as a refresh does: value only.
+    dates = [c for c in cells if isinstance(c.value, dt.date)]
+    dated = _held_numbers(side, dates, row_of)
+    if not grow and not requests and len(dated) == len(dates):  # values only: RAW ranges, a third of the bytes
+        return _RemoteRequests([], len(computed_cells), tracked, after, values=tuple(cells))
+    typed = bodies.update_cells(sheet_id, cells, schema.date_format, dated=dated)  # one updateCells per row run
     return _RemoteRequests([*grow, *requests, *typed], len(computed_cells), tracked, after)
 
 
-def _send(side: Side, requests: list[dict[str, Any]]) -> None:
+def _held_numbers(side: Side, cells: list[CellUpdate], row_of: Mapping[str, int]) -> set[tuple[int, int]]:
+    """(row, column) after the write of the cells that held a number (a date is one) when Google was read."""
+    key_at = {row: key for key, row in row_of.items()}
+    raw = side.raw_rows or []
+    found = set()
+    for cell in cells:
+        key = key_at.get(cell.row)
+        before = side.row_of.get(key) if key is not None else None
+        if before is None or before - 1 >= len(raw):
+            continue
+        values = raw[before - 1]
+        held = values[cell.column - 1] if cell.column - 1 < len(values) else None
+        if isinstance(held, (int, float)) and not isinstance(held, bool):
+            found.add((cell.row, cell.column))
+    return found
+
+
+def _send(side: Side, sent: _RemoteRequests) -> None:
     origin = google_sheet(side.table)
+    if sent.values:
+        write_updates(origin, sent.values)
+        return
     with google_errors(f"spreadsheet {origin.spreadsheet_id} {origin.title!r}"):
-        origin.http.batch_update(origin.spreadsheet_id, bodies.batch(requests))
+        origin.http.batch_update(origin.spreadsheet_id, bodies.batch(sent.requests))
