@@ -99,7 +99,7 @@ def _validation_requests(
             rule = bodies.list_validation(dropdown.labels, f"{dropdown.title}. {dropdown.prompt}")
     requests = [
         bodies.set_validation(bodies.grid_range(sheet_id, first, last, column, column), None)
-        for column, first, last in bodies.row_runs(own - wanted)
+        for column, first, last in bodies.vertical_runs(own - wanted)
     ]
     if (
         dropdown is not None

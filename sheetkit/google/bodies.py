@@ -99,11 +99,11 @@ def date_format(sheet_id: int, first_row: int, last_row: int, column: int, patte
 
 def date_formats(sheet_id: int, cells: Sequence[CellUpdate], pattern: str) -> list[Body]:
     """Date formats for the given cells: one repeatCell per run of adjacent rows in a column."""
-    runs = row_runs({(cell.row, cell.column) for cell in cells})
+    runs = vertical_runs({(cell.row, cell.column) for cell in cells})
     return [date_format(sheet_id, first, last, column, pattern) for column, first, last in runs]
 
 
-def row_runs(cells: set[tuple[int, int]]) -> Iterator[tuple[int, int, int]]:
+def vertical_runs(cells: set[tuple[int, int]]) -> Iterator[tuple[int, int, int]]:
     """(column, first row, last row) of each run of vertically adjacent (row, column) cells, by column."""
     for column in sorted({c for _, c in cells}):
         rows = sorted(r for r, c in cells if c == column)
