@@ -49,7 +49,7 @@ class RefreshResult:
             nothing changed).
         backup: where the previous version was kept, or None.
         engine: how it was written: "package" (direct edit), "openpyxl", "csv", "copy",
-            "sheets-api", or "" when nothing was written.
+            "sheets-api", "unchanged" (an output copy already held it), or "" when nothing was written.
         fallback_reason: why openpyxl was used instead of the direct edit, if it was.
         checked: the sheet as read, validated and computed (``frame`` and ``as_of`` come from it).
         requests: Google API requests the refresh made (None for files).
@@ -82,6 +82,8 @@ class RefreshResult:
         cells = f"{self.cells_changed} cell" + ("" if self.cells_changed == 1 else "s")
         if self.dry_run:
             return f"Dry run: would change {cells} (as of {self.as_of.isoformat()}); nothing written."
+        if self.engine == "unchanged":
+            return f"Up to date as of {self.as_of.isoformat()}: the output already holds this refresh; nothing written."
         if self.written is None:
             return f"Up to date as of {self.as_of.isoformat()}: nothing to write."
         line = f"Wrote {cells} to {self.written} (as of {self.as_of.isoformat()}"
@@ -371,23 +373,36 @@ def _write_file(
 ) -> _Outcome:
     """Write the plan into the workbook (or a copy at ``output``); nothing at all when up to date."""
     from sheetkit.excel.write import write_plan
-    from sheetkit.runtime.atomic import atomic_replace, backup_path, real_path
+    from sheetkit.runtime.atomic import Replaced, atomic_replace, backup_path, real_path
 
     target = output if output is not None else path
     if not plan and target == path:
         return _Outcome(None, None, "", None, None)
     had_target = target.exists()
     fallback_reason = None
+    # A copy elsewhere that already holds exactly these bytes is left alone (same mtime), as in place.
+    replaced = Replaced() if target != path else None
     if not plan:
         import shutil
 
-        with atomic_replace(target, backup=backup, like=path) as temporary:
+        with atomic_replace(target, backup=backup, like=path, if_changed=replaced) as temporary:
             shutil.copyfile(path, temporary)
         used = "copy"
     else:
         used, fallback_reason = write_plan(
-            plan, source=path, target=target, sheet=sheet, schema=schema, backup=backup, engine=engine, expect=stamp
+            plan,
+            source=path,
+            target=target,
+            sheet=sheet,
+            schema=schema,
+            backup=backup,
+            engine=engine,
+            expect=stamp,
+            if_changed=replaced,
         )
+    if replaced is not None and not replaced.replaced:
+        log.info("%s already holds this refresh; left as it is", target)
+        return _Outcome(None, None, "unchanged", None, None)
     log.info("wrote %d cells to %s via %s", plan.cells_changed, target, used)
     kept = backup_path(real_path(target)) if backup and had_target else None  # beside the file a link names
     return _Outcome(target, kept, used, fallback_reason, None)

@@ -69,7 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action=_Version, help="show the version and exit")
     parser.add_argument("-v", "--verbose", action="store_true", help="log what sheetkit does (to stderr)")
-    parser.add_argument("-q", "--quiet", action="store_true", help="print only errors; no progress bars")
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", help="no progress bars or chatter; problems and errors are still said"
+    )
     parser.add_argument(
         "--log-format", choices=("text", "json"), default="text", help="log lines as text or JSON (for log collectors)"
     )
@@ -356,7 +358,17 @@ def _refresh(args: argparse.Namespace) -> int:
         print(result.report.to_text())
         print()
         print(result.summary())
+    elif not result.report.ok:  # quiet, but a problem is never silent
+        print(f"sheetkit: {_problems_line(result.report)}", file=sys.stderr)
     return result.report.exit_code
+
+
+def _problems_line(report: Any) -> str:
+    """One line for a sheet with problems: counts and where to see them."""
+    return (
+        f"{report.summary()}; run `sheetkit validate {report.source}` for the cells"
+        + (f" ({len(report.not_computed)} rows left without computed values)" if report.not_computed else "")
+    )
 
 
 def _refresh_config(args: argparse.Namespace) -> int:
@@ -394,23 +406,33 @@ def _refresh_config(args: argparse.Namespace) -> int:
             )
         except LockedError as exc:
             outcome.update(status="skipped", message=str(exc))
-            log.warning("%s: skipped: %s", source.name, exc, extra={"source": source.name})
+            log.warning("%s: skipped: %s", source.name, exc, extra={"source": source.name, "status": "skipped"})
         except SheetkitError as exc:
             outcome.update(status="error", message=str(exc))
-            log.error("%s: %s", source.name, exc, extra={"source": source.name})
+            log.error("%s: failed: %s", source.name, exc, extra={"source": source.name, "status": "error"})
             worst = EXIT_ERROR
         else:
-            code = result.report.exit_code
+            report = result.report
+            code = report.exit_code
             outcome.update(status="problems" if code else "ok", **result.to_dict())
-            log.info("%s: %s", source.name, result.summary(), extra={"source": source.name})
+            counts = {"errors": len(report.errors), "warnings": len(report.warnings), "cells": result.cells_changed}
+            extra = {"source": source.name, "status": outcome["status"], **counts}
+            if code:  # a problem is a warning, whatever else happened: cron mail must show it
+                log.warning("%s: %s. %s", source.name, _problems_line(report), result.summary(), extra=extra)
+            else:
+                log.info("%s: %s", source.name, result.summary(), extra=extra)
             worst = max(worst, code) if worst != EXIT_ERROR else worst
         outcomes.append(outcome)
-    if args.format == "json":
-        print(json.dumps({"config": str(path), "sources": outcomes, "exit_code": worst}, indent=2, ensure_ascii=False))
+    if args.format == "json":  # one object per source, one per line (JSON Lines), then nothing else
+        for outcome in outcomes:
+            print(json.dumps({"config": str(path), **outcome}, ensure_ascii=False, default=str))
     elif not args.quiet:
         for outcome in outcomes:
             detail = outcome.get("summary") or outcome.get("message", "")
             print(f"{outcome['source']}: {outcome['status']}: {detail}")
+    elif args.log_format == "text" and worst:  # quiet: the warnings above said it in the log; say the result
+        failed = [o["source"] for o in outcomes if o["status"] in ("problems", "error")]
+        print(f"sheetkit: {len(failed)} of {len(outcomes)} sources need a look: {', '.join(failed)}", file=sys.stderr)
     return worst
 
 
@@ -581,9 +603,9 @@ def _push(args: argparse.Namespace) -> int:
 def _sync(args: argparse.Namespace) -> int:
     from sheetkit.syncing.engine import sync
 
-    def show_plan(plan: Any) -> None:
+    def show_plan(view: Any) -> None:
         if args.format == "text":
-            print(plan.summary(), flush=True)
+            print(view.summary(), flush=True)
 
     result = sync(
         args.path,

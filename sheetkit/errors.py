@@ -75,7 +75,12 @@ class SourceError(SheetkitError):
 
 
 class WorkbookFormatError(SourceError):
-    """The file is not a readable workbook: corrupt, encrypted, empty, or an unsupported format."""
+    """The file is not a readable workbook: corrupt, encrypted, empty, or an unsupported format.
+
+    Also a workbook sheetkit refuses to read to keep memory, disk and time bounded, for every
+    command (see sheetkit.excel.limits): a zip part that claims or inflates too much, a sheet
+    whose used range is absurd for its content, a package readers would disagree about.
+    """
 
 
 class SheetNotFoundError(SourceError):

@@ -7,10 +7,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 import gspread
@@ -294,18 +296,56 @@ def test_http_control_path(sheets_emulator: SheetsEmulator) -> None:
     assert len(requests.get(base + "/requests", timeout=5).json()["requests"]) == 2
 
 
-def test_module_entry_point_prints_url() -> None:
+def test_module_entry_point_prints_url_and_variable(tmp_path: Path) -> None:
+    """``python -m sheetkit.testing.emulator`` starts with no RuntimeWarning, says what to set, seeds books."""
+    book = tmp_path / "book.json"
+    book.write_text(json.dumps({"title": "Jo pipeline", "sheets": {"Pipeline": [["Name"], ["Ana"]]}}))
     proc = subprocess.Popen(
-        [sys.executable, "-m", "sheetkit.testing.emulator", "--port", "0"], stdout=subprocess.PIPE, text=True
+        [sys.executable, "-W", "error", "-m", "sheetkit.testing.emulator", "--port", "0", "--seed", str(book)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         assert proc.stdout is not None
         url = proc.stdout.readline().strip()
         assert url.startswith("http://127.0.0.1:")
-        assert requests.get(url + "/__emulator__/requests", timeout=5).status_code == 200
+        assert proc.stdout.readline().strip() == f"export SHEETKIT_SHEETS_API_URL={url}"
+        seeded = proc.stdout.readline().strip()
+        assert seeded.startswith("spreadsheet 'Jo pipeline': id ")
+        sid = seeded.rsplit(" ", 1)[1]
+        client = gspread.Client(auth=None, session=emulator_session(url))  # type: ignore[arg-type]
+        assert client.open_by_key(sid).worksheet("Pipeline").get_all_values() == [["Name"], ["Ana"]]
     finally:
         proc.terminate()
-        proc.wait(timeout=5)
+        _, err = proc.communicate(timeout=5)
+    assert "Warning" not in err
+
+
+def test_module_help_says_how_to_seed_and_connect() -> None:
+    out = subprocess.run(
+        [sys.executable, "-W", "error", "-m", "sheetkit.testing.emulator", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stderr == ""
+    for needed in ("--seed", "/__emulator__/spreadsheets", "gspread.Client(", "emulator_session(", "SHEETKIT_SHEETS_API_URL"):
+        assert needed in out.stdout
+
+
+def test_emulator_errors_name_the_spreadsheet_by_title_and_id(sheets_emulator: SheetsEmulator) -> None:
+    sid = sheets_emulator.create_spreadsheet("Jo pipeline", {"Contacts": [["x"]]})
+    with pytest.raises(KeyError) as missing_tab:
+        sheets_emulator.get_values(sid, "Pipeline!A1")
+    assert str(missing_tab.value) == (
+        f"spreadsheet 'Jo pipeline' (id {sid}) has no worksheet 'Pipeline' (it has 'Contacts')"
+    )
+    with pytest.raises(KeyError) as missing_book:
+        sheets_emulator.cell("nope", "A1")
+    assert str(missing_book.value) == (
+        f"the emulator has no spreadsheet with id 'nope' (it has: 'Jo pipeline' (id {sid}))"
+    )
 
 
 @pytest.mark.parametrize(

@@ -20,6 +20,10 @@ Client = gspread.Client
 DATA = 0  # sheetId of the first tab, as the emulator creates it
 NAMED_ID = "nr1"
 PROTECTED_ID = 77
+BANDING_ID = 78
+VIEW_ID = 79
+TABLE_ID = "80"
+METADATA_ID = 81
 FAILING = {"deleteSheet": {"sheetId": 999}}  # "No grid with id: 999"
 
 
@@ -90,6 +94,42 @@ def _rich_spreadsheet(client: Client, emulator: SheetsEmulator) -> tuple[gspread
                         "fields": "userEnteredFormat.backgroundColor",
                     }
                 },
+                {"addBanding": {"bandedRange": {"bandedRangeId": BANDING_ID, "range": _grid(10, 12, 0, 3)}}},
+                {
+                    "addConditionalFormatRule": {
+                        "rule": {
+                            "ranges": [_grid(0, 4, 1, 2)],
+                            "booleanRule": {
+                                "condition": {"type": "NUMBER_GREATER", "values": [{"userEnteredValue": "1"}]}
+                            },
+                        }
+                    }
+                },
+                {
+                    "addDimensionGroup": {
+                        "range": {"sheetId": DATA, "dimension": "ROWS", "startIndex": 5, "endIndex": 8}
+                    }
+                },
+                {"addFilterView": {"filter": {"filterViewId": VIEW_ID, "title": "mine", "range": _grid(0, 4, 0, 3)}}},
+                {"addTable": {"table": {"tableId": TABLE_ID, "name": "seeded", "range": _grid(12, 15, 0, 3)}}},
+                {
+                    "createDeveloperMetadata": {
+                        "developerMetadata": {
+                            "metadataId": METADATA_ID,
+                            "metadataKey": "k",
+                            "metadataValue": "v",
+                            "location": {"spreadsheet": True},
+                            "visibility": "DOCUMENT",
+                        }
+                    }
+                },
+                {
+                    "updateCells": {
+                        "range": _grid(1, 4, 3, 4),
+                        "rows": [{"values": [{"userEnteredValue": {"stringValue": " a-b "}}]}] * 3,
+                        "fields": "userEnteredValue",
+                    }
+                },
             ]
         }
     )
@@ -149,10 +189,62 @@ def _requests(other: int) -> dict[str, dict[str, Any]]:
         "updateBorders": {"range": _grid(0, 1, 0, 1), "top": {"style": "SOLID"}},
         "addConditionalFormatRule": {"rule": {"ranges": [_grid(0, 1, 0, 1)]}, "index": 0},
         "addBanding": {"bandedRange": {"range": _grid(0, 4, 0, 3)}},
+        "updateBanding": {"bandedRange": {"bandedRangeId": BANDING_ID, "range": _grid(0, 2, 0, 2)}, "fields": "range"},
+        "deleteBanding": {"bandedRangeId": BANDING_ID},
+        "updateConditionalFormatRule": {
+            "sheetId": DATA,
+            "index": 0,
+            "rule": {"ranges": [_grid(0, 2, 0, 2)], "booleanRule": {"condition": {"type": "BLANK"}}},
+        },
+        "deleteConditionalFormatRule": {"sheetId": DATA, "index": 0},
+        "duplicateSheet": {"sourceSheetId": DATA, "newSheetName": "Twin"},
+        "moveDimension": {"source": {**rows, "startIndex": 1, "endIndex": 2}, "destinationIndex": 4},
+        "addDimensionGroup": {"range": {**rows, "startIndex": 1, "endIndex": 3}},
+        "deleteDimensionGroup": {"range": {**rows, "startIndex": 5, "endIndex": 8}},
+        "updateDimensionGroup": {
+            "dimensionGroup": {"range": {**rows, "startIndex": 5, "endIndex": 8}, "collapsed": True},
+            "fields": "collapsed",
+        },
+        "appendCells": {
+            "sheetId": DATA,
+            "rows": [{"values": [{"userEnteredValue": {"stringValue": "new"}}]}],
+            "fields": "*",
+        },
+        "insertRange": {"range": _grid(1, 2, 0, 2), "shiftDimension": "ROWS"},
+        "deleteRange": {"range": _grid(1, 2, 0, 2), "shiftDimension": "COLUMNS"},
+        "pasteData": {
+            "coordinate": {"sheetId": DATA, "rowIndex": 8, "columnIndex": 0},
+            "data": "a,b",
+            "delimiter": ",",
+        },
+        "textToColumns": {"source": _grid(1, 4, 2, 3), "delimiterType": "CUSTOM", "delimiter": "-"},
+        "trimWhitespace": {"range": _grid(0, 4, 0, 4)},
+        "deleteDuplicates": {"range": _grid(0, 4, 3, 4)},
+        "randomizeRange": {"range": _grid(0, 4, 0, 3)},
+        "updateProtectedRange": {
+            "protectedRange": {"protectedRangeId": PROTECTED_ID, "description": "changed"},
+            "fields": "description",
+        },
+        "addFilterView": {"filter": {"title": "view", "range": _grid(0, 4, 0, 3)}},
+        "updateFilterView": {"filter": {"filterViewId": VIEW_ID, "title": "renamed"}, "fields": "title"},
+        "deleteFilterView": {"filterId": VIEW_ID},
+        "duplicateFilterView": {"filterId": VIEW_ID},
+        "addTable": {"table": {"name": "people", "range": _grid(5, 8, 0, 3)}},
+        "updateTable": {"table": {"tableId": TABLE_ID, "name": "renamed"}, "fields": "name"},
+        "deleteTable": {"tableId": TABLE_ID},
+        "createDeveloperMetadata": {
+            "developerMetadata": {"metadataKey": "k2", "location": {"sheetId": DATA}, "visibility": "DOCUMENT"}
+        },
+        "updateDeveloperMetadata": {
+            "dataFilters": [{"developerMetadataLookup": {"metadataId": METADATA_ID}}],
+            "developerMetadata": {"metadataValue": "changed"},
+            "fields": "metadataValue",
+        },
+        "deleteDeveloperMetadata": {"dataFilter": {"developerMetadataLookup": {"metadataId": METADATA_ID}}},
     }
 
 
-IGNORED = {"updateBorders", "addConditionalFormatRule", "addBanding"}  # accepted, not modelled
+IGNORED = {"randomizeRange"}  # may shuffle the rows back into the same order
 
 
 def test_every_request_kind_has_a_rollback_case() -> None:
@@ -172,7 +264,8 @@ def test_a_failing_batch_leaves_everything_as_it_was(
     assert _state(sh) == before
     # The same request on its own does change the spreadsheet, so the check above is not vacuous.
     sh.batch_update({"requests": [request]})
-    assert (_state(sh) == before) == (kind in IGNORED)
+    if kind not in IGNORED:
+        assert _state(sh) != before
 
 
 def test_a_failing_values_batch_update_writes_nothing(gspread_client: Client, sheets_emulator: SheetsEmulator) -> None:
@@ -271,7 +364,10 @@ def test_blank_cells_are_swept_after_each_kind_of_write(
     sh.values_clear("S!D2:D6")  # the value goes; the bold format of D6 stays
     assert _stored(sheets_emulator, sid) == {(1, 0), (5, 3)}
     assert sheets_emulator.cell(sid, "S!D6").user_entered_format == {"textFormat": {"bold": True}}
-    grid = sh.fetch_sheet_metadata(params={"includeGridData": "true"})["sheets"][0]["data"][0]["rowData"]
+    fields = "sheets.data.rowData.values(userEnteredValue,effectiveValue,formattedValue,userEnteredFormat)"
+    grid = sh.fetch_sheet_metadata(params={"includeGridData": "true", "fields": fields})["sheets"][0]["data"][0][
+        "rowData"
+    ]
     assert grid[1] == {
         "values": [
             {"userEnteredValue": {"stringValue": "e"}, "effectiveValue": {"stringValue": "e"}, "formattedValue": "e"}

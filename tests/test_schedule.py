@@ -50,10 +50,10 @@ def test_config_with_two_sources_one_failing(make_workbook: WorkbookFactory, tmp
     )
     result = run("refresh", "--config", str(config), "--as-of", "2026-11-21", "--format", "json")
     assert result.returncode == 2  # the worst result
-    data = json.loads(result.stdout)
-    statuses = {s["source"]: s["status"] for s in data["sources"]}
+    sources = [json.loads(line) for line in result.stdout.splitlines()]  # one object per source per line
+    statuses = {s["source"]: s["status"] for s in sources}
     assert statuses == {"broken": "error", "team": "ok"}  # the failure did not stop the other source
-    assert "file not found" in data["sources"][0]["message"]
+    assert "file not found" in sources[0]["message"]
     assert openpyxl.load_workbook(good)["Contacts"]["P1"].value == "Days Since Contact"
 
 
@@ -127,7 +127,7 @@ def test_lock_skips_one_config_source_not_the_others(make_workbook: WorkbookFact
     )
     with exclusive(workbook_lock_path(busy), busy.name):
         result = run("refresh", "--config", str(config), "--as-of", "2026-11-21", "--format", "json")
-    statuses = [s["status"] for s in json.loads(result.stdout)["sources"]]
+    statuses = [json.loads(line)["status"] for line in result.stdout.splitlines()]
     assert statuses == ["skipped", "ok"] and result.returncode == 0
 
 
@@ -212,3 +212,52 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def test_a_cron_run_logs_one_line_per_source_at_the_right_level(make_workbook: WorkbookFactory, tmp_path: Path) -> None:
+    make_workbook([contact()], name="clean.xlsx")
+    make_workbook([contact(Email="not-an-email", Status="Ghosted maybe")], name="messy.xlsx")
+    config = write_config(
+        tmp_path,
+        '[[sheetkit.sources]]\nname = "clean"\npath = "clean.xlsx"\n\n'
+        '[[sheetkit.sources]]\nname = "messy"\npath = "messy.xlsx"\n\n'
+        '[[sheetkit.sources]]\nname = "gone"\npath = "gone.xlsx"\n',
+    )
+    args = ("refresh", "--config", str(config), "--as-of", "2026-11-21", "--quiet", "--log-format", "json")
+    result = run(*args)
+    assert result.returncode == 2 and result.stdout == ""
+    lines = [json.loads(line) for line in result.stderr.splitlines()]
+    by_source = {line["source"]: line for line in lines if "source" in line}
+    assert by_source["messy"]["level"] == "warning"
+    assert (by_source["messy"]["errors"], by_source["messy"]["status"]) == (2, "problems")
+    assert by_source["gone"]["level"] == "error" and "file not found" in by_source["gone"]["message"]
+    assert "clean" not in by_source  # done, nothing to note: an info line, below the default level
+    verbose = run("--verbose", *args[:-3], "--log-format", "json")
+    assert any(json.loads(x).get("source") == "clean" and json.loads(x)["level"] == "info" for x in verbose.stderr.splitlines())
+
+
+def test_a_quiet_run_with_problems_says_why(make_workbook: WorkbookFactory, tmp_path: Path) -> None:
+    path = make_workbook([contact(Email="not-an-email")], name="team.xlsx")
+    single = run("refresh", str(path), "--as-of", "2026-11-21", "--quiet")
+    assert single.returncode == 1 and single.stdout == ""
+    assert "team.xlsx, sheet 'Contacts': 1 rows, 1 error, 0 warnings; run `sheetkit validate team.xlsx`" in single.stderr
+    config = write_config(tmp_path, '[[sheetkit.sources]]\nname = "team"\npath = "team.xlsx"\n')
+    quiet = run("refresh", "--config", str(config), "--as-of", "2026-11-21", "--quiet")
+    assert quiet.returncode == 1 and "team: team.xlsx, sheet 'Contacts': 1 rows, 1 error" in quiet.stderr
+    assert "1 of 1 sources need a look: team" in quiet.stderr
+
+
+def test_an_output_copy_is_not_rewritten_when_nothing_changed(make_workbook: WorkbookFactory, tmp_path: Path) -> None:
+    make_workbook([contact()], name="team.xlsx")
+    config = write_config(tmp_path, '[[sheetkit.sources]]\nname = "team"\npath = "team.xlsx"\noutput = "out/team.xlsx"\n')
+    (tmp_path / "out").mkdir()
+    assert run("refresh", "--config", str(config), "--as-of", "2026-11-21").returncode == 0
+    out = tmp_path / "out" / "team.xlsx"
+    before = (out.read_bytes(), out.stat().st_mtime_ns)
+    time.sleep(0.02)
+    again = run("refresh", "--config", str(config), "--as-of", "2026-11-21", "--format", "json")
+    assert json.loads(again.stdout)["engine"] == "unchanged"
+    assert (out.read_bytes(), out.stat().st_mtime_ns) == before
+    assert not (tmp_path / "out" / "team.sheetkit-backup.xlsx").exists()
+    later = run("refresh", "--config", str(config), "--as-of", "2026-11-22", "--format", "json")
+    assert json.loads(later.stdout)["written"] and out.stat().st_mtime_ns != before[1]  # a new day: new values

@@ -418,7 +418,16 @@ def test_cli_sync(google_env: Any, tmp_path: Path) -> None:
     conflict = subprocess.run([*run, "--format", "json"], capture_output=True, text=True, env=env, timeout=120)
     assert conflict.returncode == 1
     data = json.loads(conflict.stdout)
-    assert data["plan"]["conflicts"][0]["local"] == "local note"
+    conflict = data["plan"]["conflicts"][0]
+    assert (conflict["workbook"], conflict["google"]) == ("local note", "remote note")
+    assert (conflict["name"], conflict["header"], conflict["field"]) == ("Ana <ana@example.com>", "Notes", "notes")
+    assert (conflict["workbook_cell"], conflict["google_cell"]) == ("Contacts!F2", "Contacts!F2")
+    text = subprocess.run([*run, "--dry-run"], capture_output=True, text=True, env=env, timeout=120).stdout
+    assert (
+        "Ana <ana@example.com>: Notes — workbook Contacts!F2 'local note', Google Sheet Contacts!F2 'remote note'; "
+        "last synced: 'met at PyData'" in text
+    )
+    assert "sk-" not in text  # people by name, never by internal key
     locked = subprocess.run([*run, "--dry-run"], capture_output=True, text=True, env=env, timeout=120)
     assert locked.returncode == 1 and "conflict" in locked.stdout.lower()
 

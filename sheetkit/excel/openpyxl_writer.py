@@ -9,23 +9,32 @@ reports why it cannot edit a file, or when asked to.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+import logging
+import warnings
+import zipfile
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from copy import copy
 from pathlib import Path
+from xml.etree import ElementTree as ET
 
 from openpyxl import load_workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.styles.numbers import is_date_format
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
+from openpyxl.workbook.properties import CalcProperties
 from openpyxl.worksheet.table import TableColumn
 from openpyxl.worksheet.worksheet import Worksheet
 
 from sheetkit.core.cells import CellValue, column_letter
 from sheetkit.errors import SheetNotFoundError, WriteError
 from sheetkit.excel.part_edits import ColumnPlan
+from sheetkit.excel.parts import STRICT_NS, binary_workbook, check_package, read_workbook
 from sheetkit.excel.xml_text import excel_serial, ooxml_text, parse_range, range_ref
 
 __all__ = ["write_openpyxl"]
+
+log = logging.getLogger(__name__)
 
 
 def write_openpyxl(
@@ -39,8 +48,10 @@ def write_openpyxl(
     date_format: str,
 ) -> int:
     """Same contract as :func:`sheetkit.excel.package.write_package`, through load_workbook + save."""
+    _refuse_what_openpyxl_cannot_open(src)
     try:
-        book = load_workbook(src, keep_vba=src.suffix.lower() == ".xlsm", rich_text=True)
+        with _warnings_logged(src):
+            book = load_workbook(src, keep_vba=src.suffix.lower() == ".xlsm", rich_text=True)
     except Exception as error:  # openpyxl raises many types for files it cannot read
         raise WriteError(
             f"cannot write into {src}: openpyxl cannot read it as an .xlsx/.xlsm workbook "
@@ -76,14 +87,54 @@ def write_openpyxl(
                 setattr(cell, look, copy(getattr(left, look)))
         _set_value(cell, value, date_format, date1904)
     _extend_columns(ws, plan)
+    if book.calculation is None:  # no <calcPr> in workbook.xml (about 1 real workbook in 11)
+        book.calculation = CalcProperties()
     book.calculation.fullCalcOnLoad = True
     try:
-        book.save(dst)
+        with _warnings_logged(src):
+            book.save(dst)
     except Exception as error:
         raise WriteError(
             f"openpyxl could not save {dst}: {type(error).__name__}: {error}", path=str(dst)
         ) from error
     return len(values)
+
+
+def _refuse_what_openpyxl_cannot_open(src: Path) -> None:
+    """Check the package as every read does; say so plainly for a binary or Strict Open XML workbook."""
+    try:
+        package = zipfile.ZipFile(src)
+    except (zipfile.BadZipFile, OSError):
+        return  # openpyxl's own error says what is wrong, as a WriteError
+    with package:
+        check_package(package)
+        if binary_workbook(package):
+            raise WriteError(
+                f"cannot write into {src}: it is a binary workbook (.xlsb), which sheetkit cannot write; "
+                "save it as .xlsx in Excel",
+                path=str(src),
+            )
+        try:
+            book = read_workbook(package)
+        except ET.ParseError:
+            return  # openpyxl's own error names the damage
+    if book is not None and book.namespace == STRICT_NS:
+        raise WriteError(
+            f"cannot write into {src}: it is saved as Strict Open XML, which openpyxl cannot open (and the "
+            "package editor does not edit); in Excel, File > Save As > 'Excel Workbook (*.xlsx)', then run "
+            "again (sheetkit reads the strict file as it is)",
+            path=str(src),
+        )
+
+
+@contextmanager
+def _warnings_logged(src: Path) -> Iterator[None]:
+    """openpyxl's warnings, to sheetkit's log instead of the user's terminal."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    for warning in caught:
+        log.info("%s: openpyxl: %s", src.name, warning.message)
 
 
 def _set_value(cell: Cell, value: CellValue, date_format: str, date1904: bool) -> None:

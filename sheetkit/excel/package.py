@@ -23,11 +23,13 @@ from typing import IO
 from sheetkit.core.cells import CellValue
 from sheetkit.errors import PackageUnsupported, SheetNotFoundError, WriteError
 from sheetkit.excel.deflate import ParallelDeflateSink
+from sheetkit.excel.limits import open_member
 from sheetkit.excel.part_edits import ColumnPlan, StyleBook, drop_calc_chain, edit_workbook, extend_table
 from sheetkit.excel.parts import (
     MAIN_NS,
     STRICT_NS,
     Workbook,
+    check_package,
     read_text,
     read_workbook,
     relationships,
@@ -185,6 +187,7 @@ def write_package(
             path=str(src),
         ) from error
     with package:
+        check_package(package)
         infos = package.infolist()
         parts = _locate(package, src, sheet)
         plan = ColumnPlan.build(values, header_row, new_columns)
@@ -196,7 +199,7 @@ def write_package(
         replaced: dict[str, CompressedSink] = {}
         sink = ParallelDeflateSink(sheet_info.compress_type)
         try:  # the sink's worker threads stop however this ends
-            with package.open(sheet_info) as reader:
+            with open_member(package, sheet_info) as reader:  # counted: a part that lies is refused
                 editor.run(reader, sink)
             replaced[parts.sheet] = sink
             removed: set[str] = set()

@@ -6,6 +6,11 @@ of the officeDocument relationship in ``_rels/.rels`` (not always ``xl/workbook.
 worksheet's part is the target of the relationship its ``<sheet>`` entry names. Also the checks
 for reading a part as text to edit it, and :class:`PackageUnsupported`, the package path's
 signal that it cannot edit a file safely (openpyxl may).
+
+Every package is opened with :func:`open_package`, which refuses what readers would disagree about
+(two members with one name, which zipfile resolves to the last and others to the first; names
+differing only in case, which OPC treats as one; backslash separators) and what claims too much
+(:func:`sheetkit.excel.limits.check_members`), so each command, reading or writing, refuses alike.
 """
 
 from __future__ import annotations
@@ -14,17 +19,23 @@ import posixpath
 import re
 import zipfile
 from dataclasses import dataclass
+from pathlib import Path
 from xml.etree import ElementTree as ET
 
-from sheetkit.errors import PackageUnsupported
+from sheetkit.errors import PackageUnsupported, SourceError, WorkbookFormatError
+from sheetkit.excel.limits import check_members, read_member
 
 __all__ = [
     "DOC_REL",
     "MAIN_NS",
     "STRICT_NS",
+    "STRICT_REL",
     "Relationship",
     "Workbook",
+    "binary_workbook",
+    "check_package",
     "date1904",
+    "open_package",
     "read_text",
     "read_workbook",
     "relationships",
@@ -38,8 +49,65 @@ __all__ = [
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 STRICT_NS = "http://purl.oclc.org/ooxml/spreadsheetml/main"
 DOC_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+STRICT_REL = "http://purl.oclc.org/ooxml/officeDocument/relationships"
 _PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
 _DEFAULT_WORKBOOK = "xl/workbook.xml"
+
+
+def open_package(path: Path) -> zipfile.ZipFile:
+    """The workbook at ``path`` as a zip package, refused if readers could disagree about it or it claims too much.
+
+    Raises:
+        WorkbookFormatError: not a zip package, members sheetkit and other readers would resolve
+            differently, or a member past the limits of :mod:`sheetkit.excel.limits`.
+    """
+    name = Path(path).name
+    try:
+        package = zipfile.ZipFile(path)
+    except OSError as error:
+        raise SourceError(f"{name}: cannot open the file ({error.strerror or error})", path=str(path)) from None
+    except (zipfile.BadZipFile, ValueError) as error:
+        raise WorkbookFormatError(
+            f"{name} is damaged and cannot be read ({error}); open it in Excel and save it again", path=str(path)
+        ) from None
+    try:
+        check_package(package)
+    except BaseException:
+        package.close()
+        raise
+    return package
+
+
+def check_package(package: zipfile.ZipFile) -> None:
+    """Refuse a package readers could disagree about, or one that claims too much (see :func:`open_package`).
+
+    Raises:
+        WorkbookFormatError: naming the member and what to do.
+    """
+    _check_names(package)
+    check_members(package)
+
+
+def _check_names(package: zipfile.ZipFile) -> None:
+    path = package.filename or ""
+    name = Path(path).name
+    seen: dict[str, str] = {}
+    for member in package.namelist():
+        if "\\" in member:
+            raise WorkbookFormatError(
+                f"{name} has a zip member named {member!r}, with backslashes: package part names use '/', "
+                "and readers disagree about such names; open the file in Excel and save it again",
+                path=path,
+            )
+        earlier = seen.get(member.lower())
+        if earlier is not None:
+            which = f"two zip members named {member!r}" if earlier == member else f"members {earlier!r} and {member!r}"
+            raise WorkbookFormatError(
+                f"{name} is ambiguous: it has {which} (part names ignore case, and readers disagree about "
+                "which one counts); open the file in Excel and save it again",
+                path=path,
+            )
+        seen[member.lower()] = member
 
 
 @dataclass(frozen=True)
@@ -76,7 +144,7 @@ def relationships(package: zipfile.ZipFile, part: str) -> dict[str, Relationship
     path = rels_path(part)
     if path not in package.NameToInfo:
         return {}
-    root = ET.fromstring(package.read(path))
+    root = ET.fromstring(read_member(package, path))
     found = {}
     for element in root.iter(_PKG_REL):
         rel = Relationship(element.get("Id", ""), element.get("Type", ""), resolve(part, element.get("Target", "")))
@@ -94,7 +162,7 @@ def workbook_part(package: zipfile.ZipFile) -> str:
 
 def read_text(package: zipfile.ZipFile, name: str) -> str:
     """A part as text to edit: UTF-8 without a byte-order mark, or PackageUnsupported."""
-    data = package.read(name)
+    data = read_member(package, name)
     if data.startswith(b"\xef\xbb\xbf"):
         raise PackageUnsupported(f"{name} starts with a byte-order mark")
     try:
@@ -124,9 +192,15 @@ class Workbook:
     text: str | None = None
 
     @property
+    def namespace(self) -> str:
+        """The workbook's main namespace: MAIN_NS (transitional) or STRICT_NS (Strict Open XML)."""
+        return self.root.tag[1:].partition("}")[0] if self.root.tag.startswith("{") else ""
+
+    @property
     def sheets(self) -> list[ET.Element]:
         """The <sheet> entries of <sheets>, in tab order."""
-        return self.root.findall(f"{{{MAIN_NS}}}sheets/{{{MAIN_NS}}}sheet")
+        ns = self.namespace
+        return self.root.findall(f"{{{ns}}}sheets/{{{ns}}}sheet")
 
     @property
     def sheet_names(self) -> list[str]:
@@ -139,7 +213,8 @@ class Workbook:
     def worksheet_part(self, index: int) -> str | None:
         """The part of the sheet at tab position ``index``; None when that is not a worksheet
         (a chart sheet, a dialog sheet, a relationship id that names nothing)."""
-        rel = self.rels.get(self.sheets[index].get(f"{{{DOC_REL}}}id", ""))
+        sheet = self.sheets[index]
+        rel = self.rels.get(sheet.get(f"{{{DOC_REL}}}id") or sheet.get(f"{{{STRICT_REL}}}id") or "")
         return rel.part if rel is not None and rel.is_a("worksheet") else None
 
     def target(self, kind: str) -> str | None:
@@ -149,11 +224,8 @@ class Workbook:
     @property
     def date1904(self) -> bool:
         """Whether dates count from 1904 (Excel for Mac's old date system): workbookPr date1904."""
-        for namespace in (MAIN_NS, STRICT_NS):
-            pr = self.root.find(f"{{{namespace}}}workbookPr")
-            if pr is not None:
-                return pr.get("date1904", "0").lower() in ("1", "true")
-        return False
+        pr = self.root.find(f"{{{self.namespace}}}workbookPr")
+        return pr is not None and pr.get("date1904", "0").lower() in ("1", "true")
 
 
 def read_workbook(package: zipfile.ZipFile, *, for_editing: bool = False) -> Workbook | None:
@@ -168,7 +240,7 @@ def read_workbook(package: zipfile.ZipFile, *, for_editing: bool = False) -> Wor
         xml.etree.ElementTree.ParseError: the workbook part is not well-formed XML.
     """
     part = workbook_part(package)
-    if part.endswith(".bin"):
+    if binary_workbook(package):
         raise PackageUnsupported("binary workbook (.xlsb)")
     if part not in package.NameToInfo:
         return None
@@ -180,8 +252,13 @@ def read_workbook(package: zipfile.ZipFile, *, for_editing: bool = False) -> Wor
             raise PackageUnsupported("strict OOXML or prefixed workbook.xml")
         root = ET.fromstring(text.encode("utf-8"))
     else:
-        root = ET.fromstring(package.read(part))
+        root = ET.fromstring(read_member(package, part))
     return Workbook(part, root, relationships(package, part), text)
+
+
+def binary_workbook(package: zipfile.ZipFile) -> bool:
+    """Whether the package is an .xlsb (a binary workbook part), whatever the file is called."""
+    return workbook_part(package).endswith(".bin")
 
 
 def sheet_part(package: zipfile.ZipFile, sheet: str) -> str | None:

@@ -8,7 +8,6 @@ or mislabelled file gets a message that says what it really is and what to do.
 from __future__ import annotations
 
 import datetime as dt
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,8 +19,9 @@ from sheetkit.core.dates import EPOCH_1900, EPOCH_1904
 from sheetkit.core.schema import Schema
 from sheetkit.core.table import FileOrigin, MergedRange, Table, build_table, locate_header, table_from_frame
 from sheetkit.errors import HeaderError, PackageUnsupported, SheetNotFoundError, SourceError, WorkbookFormatError
+from sheetkit.excel import parts
 from sheetkit.excel.csv import read_csv
-from sheetkit.excel.parts import date1904
+from sheetkit.excel.parts import binary_workbook, date1904, open_package, workbook_part
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 WRITABLE_SUFFIXES = (".xlsx", ".xlsm", ".csv")
@@ -106,13 +106,82 @@ class Grid:
 def read_grid(path: Path, *, sheet: str | None = None) -> Grid:
     """All values of one worksheet (default: the first), with python-calamine.
 
+    An .xlsx/.xlsm package is checked first (:func:`~sheetkit.excel.parts.open_package`) and
+    calamine parses a checked private copy of the sheet (:mod:`sheetkit.excel.parallel_read`),
+    never the file itself.
+
     Raises:
-        WorkbookFormatError: the file is not a readable workbook.
+        WorkbookFormatError: the file is not a readable workbook, or one sheetkit refuses to read
+            (a part past the limits, an ambiguous package, an absurd used range).
         SheetNotFoundError: no sheet has that name (the message lists the sheets there are).
     """
+    sniff_workbook(path)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return _read_package_grid(path, sheet)
+    if path.suffix.lower() in (".xlsb", ".ods"):  # zip packages too: calamine reads them itself
+        open_package(path).close()
+    return _read_calamine_grid(path, sheet)
+
+
+def _read_package_grid(path: Path, sheet: str | None) -> Grid:
+    from sheetkit.excel.parallel_read import read_sheet
+
+    name = path.name
+    with open_package(path) as package:
+        if binary_workbook(package):
+            raise WorkbookFormatError(
+                f"{name} is a binary Excel workbook (.xlsb) with an {path.suffix} name; rename it to .xlsb "
+                "to validate it, or save it as .xlsx in Excel (sheetkit writes only .xlsx and .xlsm)",
+                path=str(path),
+            )
+        try:
+            book = parts.read_workbook(package)
+        except ET.ParseError as exc:
+            raise WorkbookFormatError(
+                f"{name} is damaged and cannot be read (its workbook part is not XML: {exc}); "
+                "open it in Excel and save it again",
+                path=str(path),
+            ) from None
+        if book is None:
+            raise WorkbookFormatError(
+                f"{name} is damaged and cannot be read (no workbook part {workbook_part(package)}); "
+                "open it in Excel and save it again",
+                path=str(path),
+            )
+        names = book.sheet_names
+        sheet = _choose_sheet(path, names, sheet)
+        part = book.worksheet_part(names.index(sheet))
+        if part is None:  # a chart or dialog sheet: no cells, as calamine reads it
+            return Grid(sheet, [], [], names)
+        if part not in package.NameToInfo:
+            raise WorkbookFormatError(
+                f"{name}, sheet {sheet!r} is damaged and cannot be read (its part {part} is missing)",
+                path=str(path),
+                sheet=sheet,
+            )
+        result = read_sheet(package, part, sheet)
+    return Grid(sheet, result.rows, result.merged, names)
+
+
+def _choose_sheet(path: Path, names: list[str], sheet: str | None) -> str:
+    """``sheet``, or the first sheet; SheetNotFoundError listing the sheets when there is no such sheet."""
+    if not names:
+        raise WorkbookFormatError(f"{path.name} has no worksheets", path=str(path))
+    if sheet is None:
+        return names[0]
+    if sheet not in names:
+        raise SheetNotFoundError(
+            f"{path.name} has no sheet named {sheet!r}; its sheets are: {', '.join(map(repr, names))}",
+            path=str(path),
+            sheet=sheet,
+        )
+    return sheet
+
+
+def _read_calamine_grid(path: Path, sheet: str | None) -> Grid:
+    """.xls, .xlsb and .ods, which calamine reads itself (their used range is not checked first)."""
     from python_calamine import CalamineWorkbook
 
-    sniff_workbook(path)
     name = path.name
     try:
         workbook = CalamineWorkbook.from_path(str(path))
@@ -123,22 +192,7 @@ def read_grid(path: Path, *, sheet: str | None = None) -> Grid:
         ) from None
     try:
         names = list(workbook.sheet_names)
-        if not names:
-            raise WorkbookFormatError(f"{name} has no worksheets", path=str(path))
-        if sheet is None:
-            sheet = names[0]
-        elif sheet not in names:
-            raise SheetNotFoundError(
-                f"{name} has no sheet named {sheet!r}; its sheets are: {', '.join(map(repr, names))}",
-                path=str(path),
-                sheet=sheet,
-            )
-        if path.suffix.lower() in (".xlsx", ".xlsm"):
-            from sheetkit.excel.parallel_read import read_rows
-
-            parallel = read_rows(path, sheet)
-            if parallel is not None:
-                return Grid(sheet, parallel.rows, parallel.merged, names)
+        sheet = _choose_sheet(path, names, sheet)
         try:
             calamine_sheet = workbook.get_sheet_by_name(sheet)
             rows = calamine_sheet.to_python(skip_empty_area=False)
@@ -193,9 +247,9 @@ def _workbook_epoch(path: Path) -> dt.date:
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
         return EPOCH_1900
     try:
-        with zipfile.ZipFile(path) as package:
+        with open_package(path) as package:
             return EPOCH_1904 if date1904(package) else EPOCH_1900
-    except (OSError, KeyError, zipfile.BadZipFile, ET.ParseError, PackageUnsupported):
+    except (OSError, KeyError, ET.ParseError, PackageUnsupported, SourceError):
         return EPOCH_1900
 
 

@@ -24,7 +24,7 @@ from sheetkit.errors import PackageUnsupported, WriteError
 from sheetkit.excel.csv import write_csv
 from sheetkit.excel.openpyxl_writer import write_openpyxl
 from sheetkit.excel.package import write_package
-from sheetkit.runtime.atomic import FileStamp, atomic_replace
+from sheetkit.runtime.atomic import FileStamp, Replaced, atomic_replace
 from sheetkit.runtime.gc_pause import gc_paused
 
 __all__ = ["WriteOutcome", "latest_values", "write_cells", "write_plan"]
@@ -176,6 +176,7 @@ def write_plan(
     backup: bool = True,
     engine: Literal["auto", "package", "openpyxl"] = "auto",
     expect: FileStamp | None = None,
+    if_changed: Replaced | None = None,
 ) -> tuple[str, str | None]:
     """Write the planned cells into ``target`` (a copy of ``source`` when they differ), atomically.
 
@@ -194,7 +195,9 @@ def write_plan(
     in_place = target == source
     suffix = source.suffix.lower()
     if suffix == ".csv":
-        with atomic_replace(target, backup=backup, expect=expect if in_place else None, like=source) as temporary:
+        with atomic_replace(
+            target, backup=backup, expect=expect if in_place else None, like=source, if_changed=if_changed
+        ) as temporary:
             write_csv(plan, source, temporary, schema)
         return "csv", None
     if suffix not in (".xlsx", ".xlsm"):
@@ -203,7 +206,9 @@ def write_plan(
             f"save the workbook as .xlsx first (validation works on {suffix} as it is)",
             path=str(source),
         )
-    with atomic_replace(target, backup=backup, expect=expect if in_place else None, like=source) as temporary:
+    with atomic_replace(
+        target, backup=backup, expect=expect if in_place else None, like=source, if_changed=if_changed
+    ) as temporary:
         outcome = write_cells(
             source,
             temporary,

@@ -15,6 +15,7 @@ Also, because a user's file is not only sheetkit's:
 from __future__ import annotations
 
 import contextlib
+import filecmp
 import hashlib
 import os
 import re
@@ -108,6 +109,13 @@ def check_writable(target: Path) -> None:
         raise FileLockedError(f"cannot write {target.name}: the folder {folder} is not writable", path=str(target))
 
 
+@dataclass
+class Replaced:
+    """Whether an :func:`atomic_replace` with ``if_changed`` put a new file in place."""
+
+    replaced: bool = False
+
+
 def _nothing(target: Path) -> None:
     return None
 
@@ -118,7 +126,12 @@ _before_replace: Callable[[Path], None] = _nothing
 
 @contextlib.contextmanager
 def atomic_replace(
-    target: Path, *, backup: bool = True, expect: FileStamp | None = None, like: Path | None = None
+    target: Path,
+    *,
+    backup: bool = True,
+    expect: FileStamp | None = None,
+    like: Path | None = None,
+    if_changed: Replaced | None = None,
 ) -> Iterator[Path]:
     """Yield a temporary path to write the new content to; on success it replaces ``target``.
 
@@ -132,6 +145,8 @@ def atomic_replace(
         like: the file whose data this is (the workbook of a state file or a copy): a new
             ``target`` gets its permissions, never wider. Default: an existing target keeps
             its own; a new one gets what any new file would.
+        if_changed: when given, a target that already holds exactly the new bytes is left alone
+            (same mtime, no backup) and ``if_changed.replaced`` says which happened.
 
     Raises:
         WriteError: the new file could not be put in place (the original is left as it was).
@@ -148,6 +163,10 @@ def atomic_replace(
     try:
         yield temporary
         _fsync(temporary)
+        if if_changed is not None:
+            if target.exists() and filecmp.cmp(temporary, target, shallow=False):
+                return  # the finally below removes the temporary
+            if_changed.replaced = True
         _before_replace(target)
         if expect is not None and not expect.matches(target):
             raise WriteError(

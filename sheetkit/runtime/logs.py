@@ -39,8 +39,9 @@ class _TextFormatter(logging.Formatter):
 
 
 def configure(*, verbose: bool = False, quiet: bool = False, fmt: str = "text") -> None:
-    """Send sheetkit's logs to stderr: warnings by default, everything with --verbose, errors with --quiet."""
-    level = logging.DEBUG if verbose else (logging.ERROR if quiet else logging.WARNING)
+    """Send sheetkit's logs to stderr: warnings by default (--quiet too: a problem is never silent),
+    everything with --verbose."""
+    level = logging.DEBUG if verbose else logging.WARNING
     handler = logging.StreamHandler(sys.stderr)
     if fmt == "json":
         handler.setFormatter(JsonFormatter())

@@ -20,9 +20,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
-import hashlib
 import itertools
-import json
 import logging
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -48,6 +46,8 @@ from sheetkit.google.sheets import (
 from sheetkit.runtime.atomic import FileStamp
 from sheetkit.syncing.merge import merge
 from sheetkit.syncing.plan import SideChanges, Snapshot, SyncPlan
+from sheetkit.syncing.readable import PlanView, Where, person_names
+from sheetkit.syncing.sides import Side, column_identity, date_columns, key_identity, read_side, without
 from sheetkit.syncing.state import Sides, load_state, save_state, workbook_sheet_id
 
 log = logging.getLogger("sheetkit.sync")
@@ -70,6 +70,7 @@ class SyncResult:
     report: Report
     key_problems: list[str]
     dry_run: bool
+    view: PlanView | None = None  # the plan with names, headers and cells: what summary() and to_dict() show
     local_written: bool = False
     remote_written: bool = False
     plans_made: int = 1
@@ -84,7 +85,14 @@ class SyncResult:
         return 1 if open_conflicts or self.key_problems or not self.report.ok else 0
 
     def summary(self) -> str:
-        return self.plan.summary() + "\n" + self.outcome()
+        plan = self.view.summary() if self.view is not None else self.plan.summary()
+        return plan + "\n" + self.outcome()
+
+    def _repr_html_(self) -> str:
+        import html
+
+        plan = self.view._repr_html_() if self.view is not None else self.plan._repr_html_()
+        return plan + "<pre>" + html.escape(self.outcome()) + "</pre>"
 
     def outcome(self) -> str:
         """What happened, without the plan (the CLI prints the plan before writing)."""
@@ -104,7 +112,7 @@ class SyncResult:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "plan": self.plan.to_dict(),
+            "plan": self.view.to_dict() if self.view is not None else self.plan.to_dict(),
             "report": self.report.to_dict(),
             "key_problems": self.key_problems,
             "dry_run": self.dry_run,
@@ -133,136 +141,6 @@ def sync_lock(workbook: Path) -> Iterator[None]:
 
 
 # ---------------------------------------------------------------------------------------------
-# Sides as snapshots
-
-
-@dataclass
-class _Side:
-    """One copy as read: its Table, its snapshot, and where each key and column sits."""
-
-    name: str
-    table: Table
-    snapshot: Snapshot
-    row_of: dict[str, int]  # key -> 1-based sheet row
-    column_of: dict[str, int]  # column identity -> 1-based sheet column
-    header_of: dict[str, str]  # column identity -> header text as written
-    missing_ids: dict[str, int]  # generated key -> sheet row, for rows that had no ID yet
-    excluded_rows: list[int]  # rows with a blank or duplicate key: left alone, reported
-    key_problems: list[str]
-    raw_rows: list[list[Any]] = field(default_factory=list)  # the Google copy as the API gave it
-    stamp: FileStamp | None = None  # the workbook as it was read
-
-
-def _identity(header: str) -> str:
-    return header_key(header) or header
-
-
-def _side(
-    name: str, table: Table, schema: Schema, date_columns: set[str], paired_ids: list[str] | None = None
-) -> _Side:
-    """Turn a side's Table into a keyed snapshot (computed columns included; the merge ignores them).
-
-    ``paired_ids``: IDs to give this side's rows by position (first sync in ID mode, when neither
-    copy has the ID column yet and the rows are taken to correspond in order).
-    """
-    identities = [_identity(h) for h in table.headers]
-    positions = {ident: i for i, ident in enumerate(identities) if ident}
-    column_of = {ident: table.columns[i] for ident, i in positions.items()}
-    header_of = {ident: table.headers[i] for ident, i in positions.items()}
-    key_column = _key_identity(schema, table)
-    values = [
-        {ident: normal(table.values.iat[r, i], is_date=ident in date_columns) for ident, i in positions.items()}
-        for r in range(len(table))
-    ]
-    keys = [_key_text(row.get(key_column)) for row in values]
-    missing: dict[str, int] = {}
-    if schema.sync.key is None:
-        content = _content_columns(schema, positions)
-        seen: dict[str, int] = {}
-        for r, key in enumerate(keys):
-            if key is None and any(v is not None for v in values[r].values()):
-                generated = (
-                    paired_ids[r] if paired_ids and r < len(paired_ids) else _content_id(values[r], content, seen)
-                )
-                keys[r] = generated
-                missing[generated] = int(table.rows[r])
-    counts: dict[str, int] = {}
-    for key in keys:
-        if key is not None:
-            counts[key] = counts.get(key, 0) + 1
-    rows: dict[str, dict[str, CellValue]] = {}
-    row_of: dict[str, int] = {}
-    excluded: list[int] = []
-    messages: list[str] = []
-    key_header = header_of.get(key_column, schema.sync.id_header)
-    for r, key in enumerate(keys):
-        sheet_row = int(table.rows[r])
-        if key is None or counts[key] > 1:
-            excluded.append(sheet_row)
-            what = "is blank" if key is None else f"{key!r} is used by more than one row"
-            messages.append(
-                f"{name}, {table.sheet!r} row {sheet_row}: the key ({key_header}) {what}; the row is not synced"
-            )
-            continue
-        row = dict(values[r])
-        if schema.sync.key is None:
-            row[key_column] = key
-        rows[key] = row
-        row_of[key] = sheet_row
-    columns = tuple(dict.fromkeys([*positions, key_column]))
-    return _Side(name, table, Snapshot(columns, rows), row_of, column_of, header_of, missing, excluded, messages)
-
-
-def _content_columns(schema: Schema, positions: Mapping[str, int]) -> list[str]:
-    """The columns a generated ID is derived from: the user's own (not computed, not the ID)."""
-    skip = {_identity(c.header) for c in schema.active_computed().values()} | {_identity(schema.sync.id_header)}
-    return [ident for ident in positions if ident not in skip]
-
-
-def _key_identity(schema: Schema, table: Table) -> str:
-    if schema.sync.key is None:
-        return _identity(schema.sync.id_header)
-    spec = schema.fields[schema.sync.key]
-    for header in table.headers:
-        if header_key(header) in spec.header_keys:
-            return _identity(header)
-    raise UsageError(
-        f"{table.source}, sheet {table.sheet!r}: the sync key column {spec.header!r} is missing; "
-        "add it, or set `sync: {key: null}` in the schema to let sheetkit add an ID column"
-    )
-
-
-def _key_text(value: CellValue) -> str | None:
-    if value is None:
-        return None
-    text = str(value).strip()
-    return text.casefold() if text else None
-
-
-def _content_id(values: Mapping[str, CellValue], columns: list[str], seen: dict[str, int]) -> str:
-    """An ID derived from the row's own content: a run interrupted after one copy got its IDs and
-    rerun on unchanged rows derives the same IDs again, so no row is duplicated."""
-    text = json.dumps([str(values.get(c)) for c in columns], ensure_ascii=False)
-    digest = hashlib.sha1(text.encode()).hexdigest()[:10]
-    seen[digest] = seen.get(digest, 0) + 1
-    return f"sk-{digest}" + (f"-{seen[digest]}" if seen[digest] > 1 else "")
-
-
-def _date_columns(schema: Schema, *tables: Table) -> set[str]:
-    """Columns that hold dates: schema date fields, date computed columns, and any column where the
-    workbook already has a date cell (the Sheets API sends dates as plain serial numbers)."""
-    keys = schema.date_header_keys
-    found: set[str] = set()
-    for table in tables:
-        for i, header in enumerate(table.headers):
-            ident = _identity(header)
-            holds_dates = table.kind != "gsheet" and table.values[i].map(lambda v: isinstance(v, dt.date)).any()
-            if header_key(header) in keys or holds_dates:
-                found.add(ident)
-    return found
-
-
-# ---------------------------------------------------------------------------------------------
 # The sync
 
 
@@ -278,7 +156,7 @@ def sync(
     allow_mass_delete: bool = False,
     as_of: dt.date | str | None = None,
     client: Any = None,
-    on_plan: Callable[[SyncPlan], None] | None = None,
+    on_plan: Callable[[PlanView], None] | None = None,
     rebase: bool = False,
 ) -> SyncResult:
     """Bring a workbook and a Google worksheet to the same content, losing no edit.
@@ -291,7 +169,8 @@ def sync(
         prefer: which side wins a conflict; None leaves conflicts as they are and reports them.
         dry_run: plan and report, write nothing.
         allow_mass_delete: let a sync delete more than the schema's max_delete_fraction of rows.
-        on_plan: called with the plan before anything is written (the CLI prints it).
+        on_plan: called with the plan (a :class:`PlanView`: names, headers, cells; its ``plan``
+            is the raw :class:`SyncPlan`) before anything is written (the CLI prints it).
         rebase: start over with these two sheets: ignore the last sync's state (both copies are
             compared as new) and bind the state to them. For a deliberate change of either sheet.
 
@@ -312,7 +191,13 @@ def sync(
             local, remote = _read_both(workbook, url, sheet, worksheet, loaded, client)
             sides = _sides(workbook, local, remote)
             base = load_state(workbook, sides, rebase=rebase)
-            computed = frozenset(_identity(c.header) for c in loaded.active_computed().values())
+            # a key on two rows of one copy: that person is left alone on both copies (never added
+            # again from the other copy, never read as deleted) until the copy has it once
+            leave = local.duplicate_keys | remote.duplicate_keys
+            base = without(base, leave) if base is not None else None
+            local = dataclasses.replace(local, snapshot=without(local.snapshot, leave))
+            remote = dataclasses.replace(remote, snapshot=without(remote.snapshot, leave))
+            computed = frozenset(column_identity(c.header) for c in loaded.active_computed().values())
             plan = merge(
                 base,
                 local.snapshot,
@@ -327,8 +212,9 @@ def sync(
             report, recomputed = _recompute(plan.merged_local, layout, loaded, day)
             local_cells = _local_updates(local, plan.local, plan.merged_local, recomputed, loaded, layout)
             remote_requests = _remote_requests(remote, plan.remote, recomputed, loaded, headers)
+            view = _view(plan, local, remote, layout, remote_requests, loaded, headers)
             if on_plan is not None:
-                on_plan(plan)
+                on_plan(view)
             if not dry_run and remote_requests.requests and not _remote_unchanged(remote):
                 log.info("the Google Sheet changed while planning; planning again (%d/%d)", attempt, MAX_PLANS)
                 continue
@@ -340,6 +226,7 @@ def sync(
                 report,
                 local.key_problems + remote.key_problems,
                 dry_run,
+                view,
                 local_written=written.local_written,
                 remote_written=written.remote_written,
                 plans_made=attempt,
@@ -366,9 +253,9 @@ def _apply(
     sides: Sides,
     plan: SyncPlan,
     base: Snapshot | None,
-    local: _Side,
+    local: Side,
     local_cells: _LocalCells,
-    remote: _Side,
+    remote: Side,
     remote_requests: _RemoteRequests,
     schema: Schema,
 ) -> _Applied:
@@ -391,16 +278,16 @@ def _apply(
     return _Applied(bool(local_cells.updates), bool(remote_requests.requests), state)
 
 
-def _nothing(side: _Side) -> None:
+def _nothing(side: Side) -> None:
     return None
 
 
 # Called just before the Google write and just after it; tests put a person's edit here.
-_before_send: Callable[[_Side], None] = _nothing
-_after_send: Callable[[_Side], None] = _nothing
+_before_send: Callable[[Side], None] = _nothing
+_after_send: Callable[[Side], None] = _nothing
 
 
-def _changed_meanwhile(remote: _Side, sent: _RemoteRequests) -> set[tuple[str, str]]:
+def _changed_meanwhile(remote: Side, sent: _RemoteRequests) -> set[tuple[str, str]]:
     """(key, column) of written cells that read back as neither their old nor their new value."""
     if not sent.cells:
         return set()
@@ -437,7 +324,52 @@ def _unsettle(base: Snapshot, old: Snapshot | None, cells: set[tuple[str, str]])
     return Snapshot(base.columns, rows)
 
 
-def _sides(workbook: Path, local: _Side, remote: _Side) -> Sides:
+def _view(
+    plan: SyncPlan,
+    local: Side,
+    remote: Side,
+    layout: _Layout,
+    remote_requests: _RemoteRequests,
+    schema: Schema,
+    headers: Mapping[str, str],
+) -> PlanView:
+    """The plan with people's names, the user's headers and the cells on both sides."""
+    id_identity = column_identity(schema.sync.id_header)
+    all_headers = {
+        **{column_identity(c.header): c.header for c in schema.computed.values()},
+        id_identity: schema.sync.id_header,
+        **headers,
+    }
+    fields = {
+        identity: spec.name
+        for identity in all_headers
+        for spec in schema.fields.values()
+        if header_key(identity) in spec.header_keys
+    }
+    fallback = {key: f"workbook row {row}" for key, row in local.row_of.items()}
+    fallback.update({key: f"Google Sheet row {row}" for key, row in remote.row_of.items() if key not in fallback})
+    workbook_now = Where(local.table.sheet, local.row_of, local.column_of)
+    google_now = Where(remote.table.sheet, remote.row_of, remote.column_of)
+    adds_id = schema.sync.key is None
+    return PlanView(
+        plan=plan,
+        names=person_names([plan.merged_local, local.snapshot, remote.snapshot], schema, fallback),
+        headers=all_headers,
+        fields=fields,
+        workbook=workbook_now,
+        google=google_now,
+        workbook_after=Where(local.table.sheet, layout.row_of, layout.column.column_of),
+        google_after=remote_requests.after or google_now,
+        id_header=schema.sync.id_header if adds_id else None,
+        id_added_to=tuple(
+            side
+            for side, have in (("workbook", local.column_of), ("Google Sheet", remote.column_of))
+            if adds_id and id_identity not in have
+        ),
+    )
+
+
+def _sides(workbook: Path, local: Side, remote: Side) -> Sides:
     origin = google_sheet(remote.table)
     return Sides(
         workbook=workbook.name,
@@ -451,29 +383,29 @@ def _sides(workbook: Path, local: _Side, remote: _Side) -> Sides:
 
 def _read_both(
     workbook: Path, url: str, sheet: str | None, worksheet: str | None, schema: Schema, client: Any
-) -> tuple[_Side, _Side]:
+) -> tuple[Side, Side]:
     from sheetkit.excel.read import read_table
 
     stamp = FileStamp.of(workbook)
     local_table = set_aside_footer(read_table(workbook, schema, sheet=sheet), schema)
     grid = read_google_grid(parse_sheet_ref(url, worksheet), client=client)
     remote_table = set_aside_footer(table_from_grid(grid, schema), schema)
-    dates = _date_columns(schema, local_table, remote_table)
-    local = _side("workbook", local_table, schema, dates)
-    id_column = _identity(schema.sync.id_header)
+    dates = date_columns(schema, local_table, remote_table)
+    local = read_side("workbook", local_table, schema, dates)
+    id_column = column_identity(schema.sync.id_header)
     first_sync = schema.sync.key is None and not any(
-        _identity(h) == id_column for h in [*local_table.headers, *remote_table.headers]
+        column_identity(h) == id_column for h in [*local_table.headers, *remote_table.headers]
     )
     if first_sync:  # neither copy has IDs yet: rows correspond in order (a pushed copy, typically)
         by_row = {row: key for key, row in local.row_of.items()}
         paired = [by_row.get(int(r), "") for r in local_table.rows]
-        remote = _side("Google Sheet", remote_table, schema, dates, paired_ids=[p for p in paired if p])
+        remote = read_side("Google Sheet", remote_table, schema, dates, paired_ids=[p for p in paired if p])
     else:
-        remote = _side("Google Sheet", remote_table, schema, dates)
+        remote = read_side("Google Sheet", remote_table, schema, dates)
     return dataclasses.replace(local, stamp=stamp), dataclasses.replace(remote, raw_rows=grid.rows)
 
 
-def _remote_unchanged(remote: _Side) -> bool:
+def _remote_unchanged(remote: Side) -> bool:
     """Read the Google values again (one request): never overwrite an edit made since they were read.
 
     The answer is compared with the first read as it came from the API, whole rows at a time (list
@@ -533,7 +465,7 @@ def _recompute(
         kind=table.kind,
     )
     checked = check_table(merged_table, schema, day)
-    identities = {k: _identity(schema.computed[k].header) for k in checked.computed.columns}
+    identities = {k: column_identity(schema.computed[k].header) for k in checked.computed.columns}
     out: dict[str, dict[str, CellValue]] = {}
     for i, key in enumerate(keys):
         out[key] = {identities[k]: from_pandas(checked.computed[k].iat[i]) for k in checked.computed.columns}
@@ -555,7 +487,7 @@ class _Columns:
     """Where each column identity sits on one copy; columns it lacks are given the next free
     column to the right of its table, and their header cells are recorded."""
 
-    def __init__(self, side: _Side, headers: Mapping[str, str], schema: Schema) -> None:
+    def __init__(self, side: Side, headers: Mapping[str, str], schema: Schema) -> None:
         self.column_of = dict(side.column_of)
         self.next_column = side.table.last_column + 1
         self.header_row = side.table.header_row
@@ -580,14 +512,14 @@ class _Layout:
     of the table, in that order.
     """
 
-    def __init__(self, side: _Side, changes: SideChanges, headers: Mapping[str, str], schema: Schema) -> None:
+    def __init__(self, side: Side, changes: SideChanges, headers: Mapping[str, str], schema: Schema) -> None:
         self.side = side
         self.headers = headers
         self.schema = schema
         self.column = _Columns(side, headers, schema)
         for identity in changes.add_columns:
             self.column(identity)
-        self.key_column = self.column(_key_identity(schema, side.table)) if schema.sync.key is None else None
+        self.key_column = self.column(key_identity(schema, side.table)) if schema.sync.key is None else None
         table = side.table
         self.row_of = dict(side.row_of)
         for key in changes.delete_rows:
@@ -604,7 +536,7 @@ class _Layout:
 
 
 def _computed_cells(
-    side: _Side, row_of: Mapping[str, int], computed: Mapping[str, Mapping[str, CellValue]], column: _Columns
+    side: Side, row_of: Mapping[str, int], computed: Mapping[str, Mapping[str, CellValue]], column: _Columns
 ) -> list[CellUpdate]:
     """Recomputed values that differ from what this copy shows (new rows show nothing yet)."""
     cells = []
@@ -618,7 +550,7 @@ def _computed_cells(
 
 
 def _local_updates(
-    side: _Side,
+    side: Side,
     changes: SideChanges,
     merged: Snapshot,
     computed: dict[str, dict[str, CellValue]],
@@ -652,15 +584,15 @@ def _header_text(identity: str, headers: Mapping[str, str], schema: Schema) -> s
     """The header to write for a column a copy lacks: as the other copy wrote it, else the schema's."""
     if identity in headers:
         return headers[identity]
-    if identity == _identity(schema.sync.id_header):
+    if identity == column_identity(schema.sync.id_header):
         return schema.sync.id_header
     for c in schema.active_computed().values():
-        if _identity(c.header) == identity:
+        if column_identity(c.header) == identity:
             return c.header
     return identity
 
 
-def _write_local(workbook: Path, side: _Side, cells: _LocalCells, schema: Schema) -> None:
+def _write_local(workbook: Path, side: Side, cells: _LocalCells, schema: Schema) -> None:
     """Write the workbook's cells, unless another program saved it since it was read (then refuse)."""
     from sheetkit.excel.write import write_cells
     from sheetkit.runtime.atomic import atomic_replace
@@ -687,10 +619,11 @@ class _RemoteRequests:
     computed: int
     # (row, column) after the write -> (key, column identity, value written, value it held)
     cells: dict[tuple[int, int], tuple[str, str, CellValue, CellValue]] = field(default_factory=dict)
+    after: Where | None = None  # where the Google copy holds each row and column once written
 
 
 def _remote_requests(
-    side: _Side,
+    side: Side,
     changes: SideChanges,
     computed: dict[str, dict[str, CellValue]],
     schema: Schema,
@@ -705,7 +638,7 @@ def _remote_requests(
     column = _Columns(side, headers, schema)
     for identity in changes.add_columns:
         column(identity)
-    key_column = column(_key_identity(schema, table)) if schema.sync.key is None else None
+    key_column = column(key_identity(schema, table)) if schema.sync.key is None else None
     # Rows in sheet order, by key (None for rows the sync leaves alone: excluded or blank).
     by_row = {row: key for key, row in side.row_of.items()}
     last_row = int(max(table.rows.max(initial=table.header_row), table.header_row))
@@ -733,14 +666,15 @@ def _remote_requests(
         cells.extend(CellUpdate(row_of[k], key_column, k) for k in side.missing_ids if k in row_of)
     computed_cells = _computed_cells(side, row_of, computed, column)
     cells = [*column.new_headers, *cells, *computed_cells]
+    after = Where(table.sheet, row_of, column.column_of)
     if not requests and not cells:
-        return _RemoteRequests([], 0)
+        return _RemoteRequests([], 0, after=after)
     grow = bodies.grow(sheet_id, columns=column.next_column - 1 - origin.column_count)
     typed = [bodies.update_cell(sheet_id, c.row, c.column, c.value, schema.date_format) for c in cells]
-    return _RemoteRequests([*grow, *requests, *typed], len(computed_cells), tracked)
+    return _RemoteRequests([*grow, *requests, *typed], len(computed_cells), tracked, after)
 
 
-def _send(side: _Side, requests: list[dict[str, Any]]) -> None:
+def _send(side: Side, requests: list[dict[str, Any]]) -> None:
     origin = google_sheet(side.table)
     with google_errors(f"spreadsheet {origin.spreadsheet_id} {origin.title!r}"):
         origin.http.batch_update(origin.spreadsheet_id, bodies.batch(requests))

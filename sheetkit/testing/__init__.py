@@ -14,8 +14,8 @@ and ``gspread_client`` fixtures. ``python -m sheetkit.testing.emulator --port N`
 :func:`emulator_session` and :class:`AnonymousCredentials` build clients by hand.
 """
 
-from sheetkit.testing.emulator import CellInfo, RecordedRequest, SheetsEmulator
 from sheetkit.testing.model import ApiError
+from sheetkit.testing.server import CellInfo, RecordedRequest, SheetsEmulator
 from sheetkit.testing.sessions import AnonymousCredentials, emulator_session
 
 __all__ = ["AnonymousCredentials", "ApiError", "CellInfo", "RecordedRequest", "SheetsEmulator", "emulator_session"]

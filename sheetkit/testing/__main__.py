@@ -1,5 +1,5 @@
 """``python -m sheetkit.testing``: same as ``python -m sheetkit.testing.emulator``."""
 
-from sheetkit.testing.emulator import main
+from sheetkit.testing.cli import main
 
 raise SystemExit(main())

@@ -56,6 +56,39 @@ def file_resource(book: Spreadsheet) -> dict[str, Any]:
     return out
 
 
+FOLDER_MIME = "application/vnd.google-apps.folder"
+ROOT_ID = "0AEmulatorRootFolderUk9PVA"  # the shape of a My Drive id ("...Uk9PVA" is base64 for "ROOT")
+
+
+def root_folder(fields: str | None) -> dict[str, Any]:
+    """files/root: the account's My Drive folder (gspread-pandas reads it to start)."""
+    full = {"kind": "drive#file", "id": ROOT_ID, "name": "My Drive", "mimeType": FOLDER_MIME, "trashed": False}
+    if not fields:
+        return {k: full[k] for k in ("kind", "id", "name", "mimeType")}
+    return apply_mask(full, parse_mask(fields))
+
+
+def about(email: str, fields: str | None) -> dict[str, Any]:
+    """about.get: who the account is; Drive requires a fields mask here."""
+    if not fields:
+        raise _drive_error(400, "The 'fields' parameter is required for this method.", "required", "fields")
+    full = {
+        "kind": "drive#about",
+        "user": {
+            "kind": "drive#user",
+            "displayName": email.split("@")[0],
+            "me": True,
+            "permissionId": "00000000000000000000",
+            "emailAddress": email,
+        },
+        "storageQuota": {"limit": "16106127360", "usage": "0", "usageInDrive": "0", "usageInDriveTrash": "0"},
+        "importFormats": {"text/csv": [SHEETS_MIME], "text/tab-separated-values": [SHEETS_MIME]},
+        "exportFormats": {SHEETS_MIME: ["text/csv", "text/tab-separated-values"]},
+        "rootFolderId": ROOT_ID,
+    }
+    return apply_mask(full, parse_mask(fields))
+
+
 def render_file(book: Spreadsheet, fields: str | None) -> dict[str, Any]:
     full = file_resource(book)
     if not fields:

@@ -26,13 +26,14 @@ class Grid(MutableMapping[Key, Cell]):
     negative start) is kept in a side dict, unmoved by row inserts as before.
     """
 
-    __slots__ = ("_above", "_own", "_rows", "_size")
+    __slots__ = ("_above", "_formulas", "_own", "_rows", "_size")
 
     def __init__(self, cells: Mapping[Key, Cell] | Iterable[tuple[Key, Cell]] = ()) -> None:
         self._rows: list[dict[int, Cell] | None] = []
         self._own = bytearray()  # _own[r] == 1: _rows[r] is this grid's alone, 0: shared with a copy
         self._above: dict[Key, Cell] = {}
         self._size = 0
+        self._formulas = False  # set once a formula is stored: only then can row moves need formula fixes
         self.update(cells)
 
     def _writable(self, r: int) -> dict[int, Cell]:
@@ -82,6 +83,8 @@ class Grid(MutableMapping[Key, Cell]):
 
     def __setitem__(self, key: Key, cell: Cell) -> None:
         r, c = key
+        if cell.formula is not None:
+            self._formulas = True
         if r < 0:
             self._above[(r, c)] = cell
             return
@@ -138,6 +141,7 @@ class Grid(MutableMapping[Key, Cell]):
         self._own = bytearray(len(self._rows))
         clone._above = dict(self._above)
         clone._size = self._size
+        clone._formulas = self._formulas
         return clone
 
     __copy__ = copy  # copy.copy must not share the row list
@@ -146,6 +150,10 @@ class Grid(MutableMapping[Key, Cell]):
         """Row r as {column: Cell}; read only."""
         row = self._rows[r] if 0 <= r < len(self._rows) else None
         return row or _EMPTY
+
+    def may_hold_formulas(self) -> bool:
+        """False when no formula was ever stored here (so no reference needs moving)."""
+        return self._formulas
 
     def row_end(self) -> int:
         """One past the last row that may hold a cell."""
@@ -206,3 +214,34 @@ class Grid(MutableMapping[Key, Cell]):
         self._above = {
             ((r, c - n) if c >= end else (r, c)): cell for (r, c), cell in self._above.items() if not start <= c < end
         }
+
+    def move_rows(self, start: int, end: int, dest: int) -> None:
+        """Rows [start, end) go before row dest (counted before the move), as moveDimension does."""
+        length = max(len(self._rows), dest, end)
+        self._rows.extend([None] * (length - len(self._rows)))
+        self._own.extend(bytes(length - len(self._own)))
+        block, owned = self._rows[start:end], self._own[start:end]
+        del self._rows[start:end]
+        del self._own[start:end]
+        at = dest if dest <= start else dest - (end - start)
+        self._rows[at:at] = block
+        self._own[at:at] = owned
+
+    def move_columns(self, start: int, end: int, dest: int) -> None:
+        """Columns [start, end) go before column dest (counted before the move)."""
+        n = end - start
+
+        def moved(c: int) -> int:
+            if start <= c < end:
+                return c - start + (dest if dest < start else dest - n)
+            if dest <= c < start:
+                return c + n
+            if end <= c < dest:
+                return c - n
+            return c
+
+        for r, row in enumerate(self._rows):
+            if row:
+                self._rows[r] = {moved(c): cell for c, cell in row.items()}
+                self._own[r] = 1
+        self._above = {(r, moved(c)): cell for (r, c), cell in self._above.items()}

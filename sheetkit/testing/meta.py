@@ -11,8 +11,9 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from sheetkit.testing.datafilter import metadata_json
 from sheetkit.testing.model import Sheet, Spreadsheet, Window
-from sheetkit.testing.values import Cell, deep_copy, format_scalar, json_number
+from sheetkit.testing.values import Cell, deep_copy, json_number
 
 DEFAULT_FORMAT: dict[str, Any] = {
     "backgroundColor": {"red": 1, "green": 1, "blue": 1},
@@ -137,14 +138,44 @@ def cell_data(book: Spreadsheet, cell: Cell) -> dict[str, Any]:
                 out["effectiveValue"] = {"errorValue": {"type": "ERROR", "message": value}}
             else:
                 out["effectiveValue"] = _typed(value)
-            out["formattedValue"] = format_scalar(value, cell)
+            out["formattedValue"] = book.render(cell, "FORMATTED_VALUE", "SERIAL_NUMBER")
     if cell.fmt:
         out["userEnteredFormat"] = deep_copy(cell.fmt)
+    if cell.has_value() or cell.fmt:
+        out["effectiveFormat"] = effective_format(book, cell)
     if cell.note:
         out["note"] = cell.note
     if cell.validation:
         out["dataValidation"] = deep_copy(cell.validation)
     return out
+
+
+def _deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    out = deep_copy(base)
+    for key, value in over.items():
+        out[key] = (
+            _deep_merge(out[key], value)
+            if isinstance(value, dict) and isinstance(out.get(key), dict)
+            else deep_copy(value)
+        )
+    return out
+
+
+def effective_format(book: Spreadsheet, cell: Cell) -> dict[str, Any]:
+    """CellFormat as the cell shows: the spreadsheet's default under the cell's own format, the number
+    format Google infers for a formula, and the alignment its value type gets (numbers right, text left)."""
+    fmt = _deep_merge(book.default_format or DEFAULT_FORMAT, cell.fmt)
+    fmt["textFormat"]["fontFamily"] = cell.fmt.get("textFormat", {}).get("fontFamily") or "Arial"
+    number_format = book.effective_number_format(cell)
+    if number_format:
+        fmt["numberFormat"] = deep_copy(number_format)
+    if "horizontalAlignment" not in fmt and cell.has_value():
+        value = book.computed(cell)
+        fmt["horizontalAlignment"] = (
+            "CENTER" if isinstance(value, bool) else "RIGHT" if isinstance(value, float) else "LEFT"
+        )
+    fmt.setdefault("hyperlinkDisplayType", "PLAIN_TEXT")
+    return fmt
 
 
 def _typed(value: Any) -> dict[str, Any]:
@@ -189,15 +220,28 @@ def _dim_meta(meta: dict[str, Any] | None, default_size: int) -> dict[str, Any]:
 
 
 def sheet_json(book: Spreadsheet, sheet: Sheet, index: int, windows: list[Window] | None) -> dict[str, Any]:
+    """One Sheet resource, its parts in Google's order, empty ones left out."""
     out: dict[str, Any] = {"properties": sheet.properties(index)}
     if windows is not None:
         out["data"] = [grid_data(book, w) for w in windows]
-    if sheet.merges:
-        out["merges"] = [sheet.grid_range(*m) for m in sheet.merges]
-    if sheet.protected_ranges:
-        out["protectedRanges"] = copy.deepcopy(sheet.protected_ranges)
-    if sheet.basic_filter:
-        out["basicFilter"] = copy.deepcopy(sheet.basic_filter)
+    parts: list[tuple[str, Any]] = [
+        ("merges", [sheet.grid_range(*m) for m in sheet.merges]),
+        ("conditionalFormats", sheet.conditional_formats),
+        ("filterViews", sheet.filter_views),
+        ("protectedRanges", sheet.protected_ranges),
+        ("basicFilter", sheet.basic_filter),
+        ("bandedRanges", sheet.bandings),
+        (
+            "developerMetadata",
+            [m for m in book.developer_metadata.values() if m["location"].get("sheetId") == sheet.sheet_id],
+        ),
+        ("rowGroups", sheet.groups.get("ROWS")),
+        ("columnGroups", sheet.groups.get("COLUMNS")),
+        ("tables", sheet.tables),
+    ]
+    for key, value in parts:
+        if value:
+            out[key] = [metadata_json(book, m) for m in value] if key == "developerMetadata" else copy.deepcopy(value)
     return out
 
 
@@ -207,25 +251,29 @@ def spreadsheet_json(
     include_grid: bool = False,
     ranges: list[str] | None = None,
     fields: str | None = None,
+    windows: list[Window] | None = None,
 ) -> dict[str, Any]:
-    """The Spreadsheet resource as Google returns it, masked by ``fields``."""
+    """The Spreadsheet resource as Google returns it, masked by ``fields``.
+
+    ``ranges`` (A1 text) or ``windows`` (from data filters) limit the sheets and grid data returned.
+    """
     tree = parse_mask(fields) if fields else {}
     want_data = include_grid or (
         bool(tree) and mask_wants(tree, "sheets", "data") and "sheets" in tree and "data" in tree["sheets"]
     )
     by_sheet: dict[int, list[Window]] = {}
-    if ranges:
-        for text in ranges:
-            win = book.resolve(text)
-            by_sheet.setdefault(win.sheet.sheet_id, []).append(win)
+    picked = [book.resolve(text) for text in ranges or []] + list(windows or [])
+    for win in picked:
+        by_sheet.setdefault(win.sheet.sheet_id, []).append(win)
+    limited = bool(ranges) or windows is not None
     sheets_out = []
     for index, sheet in enumerate(book.sheets):
-        if ranges and sheet.sheet_id not in by_sheet:
+        if limited and sheet.sheet_id not in by_sheet:
             continue
-        windows = None
+        grids = None
         if want_data:
-            windows = by_sheet.get(sheet.sheet_id) or [Window(sheet, 0, sheet.row_count, 0, sheet.col_count)]
-        sheets_out.append(sheet_json(book, sheet, index, windows))
+            grids = by_sheet.get(sheet.sheet_id) or [Window(sheet, 0, sheet.row_count, 0, sheet.col_count)]
+        sheets_out.append(sheet_json(book, sheet, index, grids))
     props: dict[str, Any] = {
         "title": book.title,
         "locale": book.locale,
@@ -237,5 +285,8 @@ def spreadsheet_json(
     out: dict[str, Any] = {"spreadsheetId": book.spreadsheet_id, "properties": props, "sheets": sheets_out}
     if book.named_ranges:
         out["namedRanges"] = copy.deepcopy(list(book.named_ranges.values()))
+    at_top = [m for m in book.developer_metadata.values() if m["location"].get("spreadsheet")]
+    if at_top:
+        out["developerMetadata"] = [metadata_json(book, m) for m in at_top]
     out["spreadsheetUrl"] = f"https://docs.google.com/spreadsheets/d/{book.spreadsheet_id}/edit"
     return apply_mask(out, tree) if tree else out

@@ -14,10 +14,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from sheetkit.testing import a1
-from sheetkit.testing.formula import evaluate
+from sheetkit.testing import a1, shifts
+from sheetkit.testing.formula import evaluate_with_format
 from sheetkit.testing.grid import Grid
 from sheetkit.testing.values import (
+    DEFAULT_PATTERNS,
     Cell,
     Scalar,
     deep_copy,
@@ -122,6 +123,11 @@ class Sheet:
     basic_filter: dict[str, Any] | None = None
     row_meta: dict[int, dict[str, Any]] = field(default_factory=dict)
     col_meta: dict[int, dict[str, Any]] = field(default_factory=dict)
+    groups: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # "ROWS"/"COLUMNS" -> DimensionGroups
+    conditional_formats: list[dict[str, Any]] = field(default_factory=list)
+    bandings: list[dict[str, Any]] = field(default_factory=list)
+    filter_views: list[dict[str, Any]] = field(default_factory=list)
+    tables: list[dict[str, Any]] = field(default_factory=list)
 
     def grid_range(self, r1: int | None, r2: int | None, c1: int | None, c2: int | None) -> dict[str, Any]:
         """GridRange JSON the way Google prints it (sheetId 0 is omitted, like any proto3 default)."""
@@ -210,6 +216,7 @@ class Spreadsheet:
     default_format: dict[str, Any] = field(default_factory=dict)
     owner: str = "emulator@sheetkit.invalid"
     parents: list[str] = field(default_factory=list)
+    developer_metadata: dict[int, dict[str, Any]] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ sheets
     def sheet_by_id(self, sheet_id: int) -> Sheet | None:
@@ -277,7 +284,11 @@ class Spreadsheet:
                 try:
                     span = a1.parse_cells(cells)
                 except a1.A1Error:
-                    raise bad_request(f"Unable to parse range: {text}") from None
+                    # 'Sheet1'!Name: a named range, which must lie on that sheet
+                    named = next((n for n in self.named_ranges.values() if n["name"] == cells), None)
+                    if named is None or named["range"].get("sheetId", 0) != sheet.sheet_id:
+                        raise bad_request(f"Unable to parse range: {text}") from None
+                    return sheet.window(named["range"])
         if span is None:
             return Window(sheet, 0, sheet.row_count, 0, sheet.col_count)
         win = Window(
@@ -287,48 +298,55 @@ class Spreadsheet:
             span.start_col if span.start_col is not None else 0,
             span.end_col if span.end_col is not None else max(sheet.col_count, (span.start_col or 0) + 1),
         )
-        if clamp and (win.r2 > sheet.row_count or win.c2 > sheet.col_count):
+        if clamp and (win.r1 >= sheet.row_count or win.c1 >= sheet.col_count):
             raise bad_request(
                 f"Range ({a1.quote_title(sheet.title)}!{a1.format_span(win.r1, win.r2, win.c1, win.c2)}) "
                 "exceeds grid "
                 f"limits. Max rows: {sheet.row_count}, max columns: {sheet.col_count}"
             )
+        if clamp:  # a read that runs past the grid's edge is clipped to it, as Google does
+            win.r2, win.c2 = min(win.r2, sheet.row_count), min(win.c2, sheet.col_count)
         return win
 
     # ------------------------------------------------------------------ computing values
     def computed(self, cell: Cell, depth: int = 0) -> Scalar | None:
+        return self.computed_with_format(cell, depth)[0]
+
+    def computed_with_format(self, cell: Cell, depth: int = 0) -> tuple[Scalar | None, str | None]:
+        """A cell's value, and for a formula the number format type Google infers for its result."""
         if cell.formula is None:
-            return cell.value
+            return cell.value, None
         if depth > 50:
-            return "#REF!"
-
-        def resolver(sheet_title: str | None, r1: int, r2: int, c1: int, c2: int) -> list[list[Any]]:
-            from sheetkit.testing.formula import FormulaError
-
-            target = self.sheets[0] if sheet_title is None else self.sheet_by_title(sheet_title)
-            if target is None:
-                raise FormulaError("#REF!")
-            if (r2 - r1) * (c2 - c1) > 1_000_000:
-                raise FormulaError("#REF!")
-            rows = []
-            for r in range(r1, r2):
-                row = []
-                for c in range(c1, c2):
-                    other = target.cells.get((r, c))
-                    row.append(self.computed(other, depth + 1) if other is not None else None)
-                rows.append(row)
-            return rows
-
+            return "#REF!", None
         # Formula results are recomputed on every read, which is how Google's ON_CHANGE looks from outside.
-        value = evaluate(cell.formula, resolver)
-        return float(value) if isinstance(value, int) and not isinstance(value, bool) else value
+        value, hint = evaluate_with_format(cell.formula, _Resolver(self, depth), self._extent)
+        return (float(value) if isinstance(value, int) and not isinstance(value, bool) else value), hint
+
+    def _extent(self, sheet_title: str | None) -> tuple[int, int]:
+        target = self.sheets[0] if sheet_title is None else self.sheet_by_title(sheet_title)
+        return (target.row_count, target.col_count) if target is not None else (0, 0)
+
+    def effective_number_format(self, cell: Cell) -> dict[str, Any] | None:
+        """The numberFormat a cell shows with: its own, or the one Google infers for a formula's result."""
+        own = cell.fmt.get("numberFormat")
+        if own or cell.formula is None:
+            return own
+        hint = self.computed_with_format(cell)[1]
+        return {"type": hint, "pattern": DEFAULT_PATTERNS[hint]} if hint else None
 
     def render(self, cell: Cell | None, value_render: str, date_render: str) -> Any:
         if cell is None or not cell.has_value():
             return ""
         if value_render == "FORMULA" and cell.formula is not None:
             return cell.formula
-        value = cell.value if cell.formula is None else self.computed(cell)  # a whole-sheet read renders 1.8M
+        if cell.formula is None:  # most cells; a whole-sheet read renders 1.8M of them
+            value = cell.value
+        else:
+            value, hint = self.computed_with_format(cell)
+            if hint and not cell.fmt.get("numberFormat"):
+                cell = Cell(
+                    value, cell.formula, {**cell.fmt, "numberFormat": {"type": hint, "pattern": DEFAULT_PATTERNS[hint]}}
+                )
         if value_render == "FORMATTED_VALUE":
             return format_scalar(value, cell)
         if isinstance(value, float):
@@ -415,17 +433,16 @@ class Spreadsheet:
         if n_rows == 0 or n_cols == 0:
             return {"spreadsheetId": self.spreadsheet_id, "updatedRange": win.a1()}
         end_r, end_c = win.r1 + n_rows, win.c1 + n_cols
-        if end_r > sheet.row_count or end_c > sheet.col_count or win.r2 > sheet.row_count or win.c2 > sheet.col_count:
-            shown = a1.format_span(
-                win.r1,
-                max(end_r, win.r2 if not single else end_r),
-                win.c1,
-                max(end_c, win.c2 if not single else end_c),
-            )
+        if win.r1 >= sheet.row_count or win.c1 >= sheet.col_count:
             raise bad_request(
-                f"Range ({a1.quote_title(sheet.title)}!{shown}) exceeds grid limits. "
-                f"Max rows: {sheet.row_count}, max columns: {sheet.col_count}"
+                f"Range ({a1.quote_title(sheet.title)}!{a1.format_span(win.r1, end_r, win.c1, end_c)}) exceeds grid "
+                f"limits. Max rows: {sheet.row_count}, max columns: {sheet.col_count}"
             )
+        if end_r > sheet.row_count or end_c > sheet.col_count:
+            # Values that run past the grid's edge grow the grid, as Google does.
+            grown_rows, grown_cols = max(end_r, sheet.row_count), max(end_c, sheet.col_count)
+            self.check_cell_limit(grown_rows * grown_cols - sheet.row_count * sheet.col_count)
+            sheet.row_count, sheet.col_count = grown_rows, grown_cols
         parse = parse_user_entered if input_option == "USER_ENTERED" else parse_raw
         rows_touched: set[int] = set()
         cols_touched: set[int] = set()
@@ -568,58 +585,121 @@ class Spreadsheet:
     def insert_dimension(self, sheet: Sheet, dim: str, start: int, end: int, inherit_before: bool) -> None:
         n = end - start
         self.check_cell_limit(n * (sheet.col_count if dim == "ROWS" else sheet.row_count))
-        axis = 0 if dim == "ROWS" else 1
-        if axis == 0:
-            sheet.cells.insert_rows(start, n)
-        else:
-            sheet.cells.insert_columns(start, n)
-        sheet.merges = [_shift_box(m, axis, start, n) for m in sheet.merges]
-        meta = sheet.row_meta if dim == "ROWS" else sheet.col_meta
-        shifted = {(i + n if i >= start else i): v for i, v in meta.items()}
-        meta.clear()
-        meta.update(shifted)
         if dim == "ROWS":
+            sheet.cells.insert_rows(start, n)
             sheet.row_count += n
         else:
+            sheet.cells.insert_columns(start, n)
             sheet.col_count += n
-        self._shift_ranges(sheet, axis, start, n)
+        self._moved(sheet, dim, shifts.inserted(start, n))
 
     def delete_dimension(self, sheet: Sheet, dim: str, start: int, end: int) -> None:
-        n = end - start
-        axis = 0 if dim == "ROWS" else 1
-        if axis == 0:
+        if dim == "ROWS":
             sheet.cells.delete_rows(start, end)
+            sheet.row_count -= end - start
         else:
             sheet.cells.delete_columns(start, end)
-        kept = []
-        for m in sheet.merges:
-            lo, hi = (m[0], m[1]) if axis == 0 else (m[2], m[3])
-            if lo >= start and hi <= end:
-                continue
-            nlo = lo if lo < start else max(start, lo - n)
-            nhi = hi if hi <= start else max(start, hi - n) if hi < end else hi - n
-            box = (nlo, nhi, m[2], m[3]) if axis == 0 else (m[0], m[1], nlo, nhi)
-            if (box[1] - box[0]) * (box[3] - box[2]) > 1:
-                kept.append(box)
-        sheet.merges = kept
-        meta = sheet.row_meta if dim == "ROWS" else sheet.col_meta
-        shifted = {(i - n if i >= end else i): v for i, v in meta.items() if not start <= i < end}
-        meta.clear()
-        meta.update(shifted)
-        if dim == "ROWS":
-            sheet.row_count -= n
-        else:
-            sheet.col_count -= n
-        self._shift_ranges(sheet, axis, end, -n)
+            sheet.col_count -= end - start
+        self._moved(sheet, dim, shifts.deleted(start, end))
 
-    def _shift_ranges(self, sheet: Sheet, axis: int, start: int, n: int) -> None:
-        keys = ("startRowIndex", "endRowIndex") if axis == 0 else ("startColumnIndex", "endColumnIndex")
+    def move_dimension(self, sheet: Sheet, dim: str, start: int, end: int, dest: int) -> None:
+        """moveDimension: [start, end) goes before index dest (counted before the move)."""
+        if dim == "ROWS":
+            sheet.cells.move_rows(start, end, dest)
+        else:
+            sheet.cells.move_columns(start, end, dest)
+        self._moved(sheet, dim, shifts.moved(start, end, dest))
+
+    def _moved(self, sheet: Sheet, dim: str, imap: shifts.IndexMap) -> None:
+        """After rows or columns of sheet moved: everything that points at them follows."""
+        axis = 0 if dim == "ROWS" else 1
+        meta = sheet.row_meta if axis == 0 else sheet.col_meta
+        moved_meta = {imap.cell(i): v for i, v in meta.items()}
+        meta.clear()
+        meta.update({i: v for i, v in moved_meta.items() if i is not None})
+        merges = []
+        for box in sheet.merges:
+            rng = sheet.grid_range(*box)
+            rng.setdefault("sheetId", sheet.sheet_id)
+            shifts.shift_grid_range(rng, axis, imap)
+            box = (rng["startRowIndex"], rng["endRowIndex"], rng["startColumnIndex"], rng["endColumnIndex"])
+            if (box[1] - box[0]) * (box[3] - box[2]) > 1:
+                merges.append(box)
+        sheet.merges = merges
+        for rng in self._grid_ranges(sheet):
+            shifts.shift_grid_range(rng, axis, imap)
+        for group in sheet.groups.get(dim, []):
+            shifts.shift_dimension_range(group["range"], imap)
+        sheet.groups[dim] = [g for g in sheet.groups.get(dim, []) if g["range"]["endIndex"] > g["range"]["startIndex"]]
+        for stored in self.developer_metadata.values():
+            rng = stored["location"].get("dimensionRange")
+            if rng and int(rng.get("sheetId", 0)) == sheet.sheet_id and rng.get("dimension", "ROWS") == dim:
+                shifts.shift_dimension_range(rng, imap)
+        self.developer_metadata = {
+            k: m
+            for k, m in self.developer_metadata.items()
+            if "dimensionRange" not in m["location"]
+            or m["location"]["dimensionRange"].get("endIndex", 1) > m["location"]["dimensionRange"].get("startIndex", 0)
+        }
+        for other in self.sheets:
+            if not other.cells.may_hold_formulas():
+                continue
+            for (r, c), cell in list(other.cells.items()):
+                if cell.formula is not None:
+                    text = shifts.shift_formula(cell.formula, other.title, sheet.title, axis, imap)
+                    if text != cell.formula:
+                        edited = other.cells[(r, c)] = cell.copy()  # stored cells are never edited in place
+                        edited.formula = text
+
+    def _grid_ranges(self, sheet: Sheet) -> list[dict[str, Any]]:
+        """Every GridRange on sheet that moves with its cells."""
         ranges = [nr["range"] for nr in self.named_ranges.values() if nr["range"].get("sheetId", 0) == sheet.sheet_id]
         ranges += [p["range"] for p in sheet.protected_ranges]
-        for rng in ranges:
-            for key in keys:
-                if key in rng and rng[key] >= start:
-                    rng[key] = max(start if n < 0 else 0, rng[key] + n)
+        ranges += [r for rule in sheet.conditional_formats for r in rule.get("ranges", [])]
+        ranges += [b["range"] for b in sheet.bandings if "range" in b]
+        ranges += [v["range"] for v in sheet.filter_views if "range" in v]
+        ranges += [t["range"] for t in sheet.tables if "range" in t]
+        if sheet.basic_filter and "range" in sheet.basic_filter:
+            ranges.append(sheet.basic_filter["range"])
+        return ranges
+
+
+class _Resolver:
+    """What a formula's references read: computed values of a block of cells, and a cell's format type."""
+
+    def __init__(self, book: Spreadsheet, depth: int) -> None:
+        self.book, self.depth = book, depth
+
+    def _sheet(self, title: str | None) -> Sheet:
+        from sheetkit.testing.functions import FormulaError
+
+        target = self.book.sheets[0] if title is None else self.book.sheet_by_title(title)
+        if target is None:
+            raise FormulaError("#REF!")
+        return target
+
+    def __call__(self, title: str | None, r1: int, r2: int, c1: int, c2: int) -> list[list[Any]]:
+        target = self._sheet(title)
+        grid = target.cells
+        rows = []
+        for r in range(r1, min(r2, grid.row_end())):
+            line = grid.row(r)
+            rows.append(
+                [
+                    self.book.computed(cell, self.depth + 1) if (cell := line.get(c)) is not None else None
+                    for c in range(c1, c2)
+                ]
+            )
+        rows.extend([None] * (c2 - c1) for _ in range(max(0, r2 - max(r1, grid.row_end()))))
+        return rows
+
+    def format_type(self, title: str | None, r: int, c: int) -> str | None:
+        cell = self._sheet(title).cells.get((r, c))
+        if cell is None:
+            return None
+        nf = self.book.effective_number_format(cell) if self.depth < 50 else cell.fmt.get("numberFormat")
+        kind = (nf or {}).get("type")
+        return kind if kind in ("DATE", "TIME", "DATE_TIME") else None
 
 
 def _region(sheet: Sheet, r: int, c: int, bound: Window | None = None) -> Window:
@@ -660,13 +740,6 @@ def _region(sheet: Sheet, r: int, c: int, bound: Window | None = None) -> Window
         while c1 > lo_c and (hit := probe(c1 - 1, False, r1, r2))[1]:  # the column to the left
             c1, r1, r2, changed = c1 - 1, r1 - hit[0], r2 + hit[2], True
     return Window(sheet, r1, r2, c1, c2)
-
-
-def _shift_box(m: tuple[int, int, int, int], axis: int, start: int, n: int) -> tuple[int, int, int, int]:
-    r1, r2, c1, c2 = m
-    if axis == 0:
-        return (r1 + n if r1 >= start else r1, r2 + n if r2 > start else r2, c1, c2)
-    return (r1, r2, c1 + n if c1 >= start else c1, c2 + n if c2 > start else c2)
 
 
 def _check_matrix(values: Any) -> list[list[Any]]:

@@ -1,6 +1,6 @@
 """Fixtures for the Sheets emulator; enable with ``pytest_plugins = ["sheetkit.testing.pytest_plugin"]``.
 
-- ``sheets_emulator``: a fresh :class:`~sheetkit.testing.emulator.SheetsEmulator` on 127.0.0.1 (free
+- ``sheets_emulator``: a fresh :class:`~sheetkit.testing.server.SheetsEmulator` on 127.0.0.1 (free
   port) for one test, stopped afterwards.
 - ``gspread_client``: a real ``gspread.Client`` whose session is redirected to that emulator.
 """
@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from sheetkit.testing.emulator import SheetsEmulator
+from sheetkit.testing.server import SheetsEmulator
 from sheetkit.testing.sessions import emulator_session
 
 

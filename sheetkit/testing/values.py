@@ -310,7 +310,7 @@ def is_date_like(cell: Cell) -> bool:
     return number_format_type(cell) in ("DATE", "TIME", "DATE_TIME")
 
 
-_DEFAULT_PATTERNS = {
+DEFAULT_PATTERNS = {
     "DATE": "M/d/yyyy",
     "TIME": "h:mm:ss am/pm",
     "DATE_TIME": "M/d/yyyy H:mm:ss",
@@ -327,7 +327,7 @@ def format_number(value: float, cell: Cell) -> str:
         return general_format(value)
     nf = cell.fmt.get("numberFormat") or {}
     kind = nf.get("type")
-    pattern = nf.get("pattern") or _DEFAULT_PATTERNS.get(kind or "", "")
+    pattern = nf.get("pattern") or DEFAULT_PATTERNS.get(kind or "", "")
     if not kind or kind == "TEXT" or not pattern:
         return general_format(value)
     if kind in ("DATE", "TIME", "DATE_TIME"):

@@ -7,14 +7,13 @@ normalized ranges, USER_ENTERED parsing). Tests steer it with a Python API:
 seed spreadsheets, read back typed cells, inspect the request log, deny access, revoke tokens
 and inject faults (429/500/503 or a dropped connection).
 
-Run standalone: ``python -m sheetkit.testing.emulator --port 8765`` (Ctrl-C stops it).
+Run standalone: ``python -m sheetkit.testing.emulator --port 8765`` (Ctrl-C stops it; see cli.py).
 Control over HTTP (for non-Python clients): ``GET /__emulator__/requests``,
 ``POST /__emulator__/reset``, ``POST /__emulator__/faults`` with ``{"at": 1, "kind": 429}``.
 """
 
 from __future__ import annotations
 
-import argparse
 import copy
 import datetime as dt
 import json
@@ -25,44 +24,15 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from sheetkit.testing import drive
-from sheetkit.testing.batch import batch_update
+from sheetkit.testing import a1, drive, routes
 from sheetkit.testing.meta import spreadsheet_json
-from sheetkit.testing.model import ApiError, Sheet, Spreadsheet, bad_request, new_spreadsheet_id
+from sheetkit.testing.model import ApiError, Sheet, Spreadsheet, Window, new_spreadsheet_id
 from sheetkit.testing.values import Cell, parse_raw, parse_user_entered, to_serial
-from sheetkit.testing.wire import (
-    DATE_RENDER,
-    VALUE_RENDER,
-    Handler,
-    Server,
-)
-from sheetkit.testing.wire import (
-    dumps as _dumps,
-)
-from sheetkit.testing.wire import (
-    enum as _enum,
-)
-from sheetkit.testing.wire import (
-    flag as _flag,
-)
-from sheetkit.testing.wire import (
-    json_reply as _json,
-)
-from sheetkit.testing.wire import (
-    mask as _mask,
-)
-from sheetkit.testing.wire import (
-    norm as _norm,
-)
-from sheetkit.testing.wire import (
-    one as _one,
-)
-from sheetkit.testing.wire import (
-    parse_body as _parse_body,
-)
-from sheetkit.testing.wire import (
-    render_options as _render_options,
-)
+from sheetkit.testing.wire import Handler, Server
+from sheetkit.testing.wire import dumps as _dumps
+from sheetkit.testing.wire import json_reply as _json
+from sheetkit.testing.wire import one as _one
+from sheetkit.testing.wire import parse_body as _parse_body
 
 FaultKind = int | str
 
@@ -85,6 +55,13 @@ MISSING_CREDENTIALS = (
     "cookie or other valid authentication credential. See "
     "https://developers.google.com/identity/sign-in/web/devconsole-project."
 )
+
+
+class EmulatorLookupError(KeyError):
+    """A test asked the emulator for a spreadsheet, worksheet or range it does not have."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
 
 
 @dataclass(frozen=True)
@@ -263,13 +240,13 @@ class SheetsEmulator:
         """Stored values of a range, typed (numbers as numbers), trailing empties trimmed like Google."""
         with self.lock:
             book = self._book(spreadsheet_id)
-            return book.read(book.resolve(range_), "ROWS", render, "SERIAL_NUMBER")
+            return book.read(self._window(book, range_), "ROWS", render, "SERIAL_NUMBER")
 
     def cell(self, spreadsheet_id: str, a1_cell: str) -> CellInfo:
         """One stored cell with its formula, display text and formats."""
         with self.lock:
             book = self._book(spreadsheet_id)
-            win = book.resolve(a1_cell)
+            win = self._window(book, a1_cell)
             stored = win.sheet.cells.get((win.r1, win.c1)) or Cell()
             value = book.computed(stored)
             return CellInfo(
@@ -284,8 +261,26 @@ class SheetsEmulator:
     def _book(self, spreadsheet_id: str) -> Spreadsheet:
         book = self.books.get(spreadsheet_id)
         if book is None:
-            raise KeyError(f"no spreadsheet {spreadsheet_id!r} in the emulator (have {sorted(self.books)})")
+            have = ", ".join(f"{b.title!r} (id {k})" for k, b in self.books.items()) or "none"
+            raise EmulatorLookupError(f"the emulator has no spreadsheet with id {spreadsheet_id!r} (it has: {have})")
         return book
+
+    def _window(self, book: Spreadsheet, range_: str) -> Window:
+        """A range of a seeded spreadsheet, or an error naming the spreadsheet and what it does have."""
+        try:
+            return book.resolve(range_)
+        except ApiError:
+            tabs = ", ".join(repr(s.title) for s in book.sheets)
+            sheet_part = a1.split_sheet(range_.strip())[0] if "!" in range_ else None
+            if sheet_part is not None and book.sheet_by_title(sheet_part) is None:
+                raise EmulatorLookupError(
+                    f"spreadsheet {book.title!r} (id {book.spreadsheet_id}) has no worksheet {sheet_part!r} "
+                    f"(it has {tabs})"
+                ) from None
+            raise EmulatorLookupError(
+                f"spreadsheet {book.title!r} (id {book.spreadsheet_id}): cannot read range {range_!r} "
+                f"(worksheets: {tabs})"
+            ) from None
 
     # ------------------------------------------------------------------ access control
     def deny(self, spreadsheet_id: str) -> None:
@@ -425,7 +420,9 @@ class SheetsEmulator:
     ) -> tuple[int, dict[str, str], bytes]:
         m = re.match(r"^/v4/spreadsheets(?:/([^/:]+))?(.*)$", path)
         if m and path.startswith("/v4/spreadsheets"):
-            return self._sheets(method, m.group(1), m.group(2), params, body)
+            return routes.sheets(self, method, m.group(1), m.group(2), params, body)
+        if path == "/drive/v3/about" and method == "GET":
+            return _json(drive.about(self.user_email, _one(params, "fields")))
         m = re.match(r"^/drive/v3/files(?:/([^/]+))?(?:/(copy|export|comments|permissions)(?:/([^/]+))?)?/?$", path)
         if m:
             return self._drive(method, m.group(1), m.group(2), params, body)
@@ -448,179 +445,6 @@ class SheetsEmulator:
             raise ApiError(404, "Requested entity was not found.")
         return book
 
-    # ------------------------------------------------------------------ Sheets API
-    def _sheets(
-        self,
-        method: str,
-        sid: str | None,
-        rest: str,
-        params: dict[str, list[str]],
-        body: bytes,
-    ) -> tuple[int, dict[str, str], bytes]:
-        data = _parse_body(body)
-        if sid is None:
-            if method == "POST" and rest in ("", "/"):
-                return _json(self._create_v4(data))
-            raise ApiError(404, "Method not found.")
-        sid = unquote(sid)
-        with self.lock:
-            book = self._readable(sid)
-            if rest == "" and method == "GET":
-                return _json(
-                    spreadsheet_json(
-                        book,
-                        include_grid=_flag(params, "includeGridData"),
-                        ranges=params.get("ranges"),
-                        fields=_one(params, "fields"),
-                    )
-                )
-            if rest == ":batchUpdate" and method == "POST":
-                new, reply = batch_update(book, data)
-                self.books[sid] = new
-                return _json(_mask(reply, params))
-            m = re.match(r"^/sheets/(\d+):copyTo$", rest)
-            if m and method == "POST":
-                return _json(self._copy_to(book, int(m.group(1)), data))
-            if rest == "/values:batchGet" and method == "GET":
-                major, vro, dro = _render_options(params)
-                ranges = params.get("ranges") or []
-                return _json(
-                    _mask(
-                        {
-                            "spreadsheetId": sid,
-                            "valueRanges": [book.value_range(book.resolve(r), major, vro, dro) for r in ranges],
-                        },
-                        params,
-                    )
-                )
-            if rest == "/values:batchUpdate" and method == "POST":
-                return _json(_mask(self._values_batch_update(book, data), params))
-            if rest == "/values:batchClear" and method == "POST":
-                wins = [book.resolve(r) for r in data.get("ranges") or []]
-                for win in wins:
-                    book.clear(win)
-                return _json({"spreadsheetId": sid, "clearedRanges": [w.a1() for w in wins]})
-            m = re.match(r"^/values/(.+?)(?::(append|clear))?$", rest)
-            if m:
-                return _json(_mask(self._values(book, method, unquote(m.group(1)), m.group(2), params, data), params))
-        raise ApiError(404, "Method not found.")
-
-    def _values(
-        self,
-        book: Spreadsheet,
-        method: str,
-        rng: str,
-        action: str | None,
-        params: dict[str, list[str]],
-        data: dict[str, Any],
-    ) -> dict[str, Any]:
-        major, vro, dro = _render_options(params)
-        if action is None and method == "GET":
-            return book.value_range(book.resolve(rng), major, vro, dro)
-        if action == "clear" and method == "POST":
-            win = book.resolve(rng)
-            book.clear(win)
-            return {"spreadsheetId": book.spreadsheet_id, "clearedRange": win.a1()}
-        include = _flag(params, "includeValuesInResponse")
-        rvro = _enum(params, "responseValueRenderOption", VALUE_RENDER, "response_value_render_option")
-        rdro = _enum(params, "responseDateTimeRenderOption", DATE_RENDER, "response_date_time_render_option")
-        body_major = data.get("majorDimension") or "ROWS"
-        if action is None and method == "PUT":
-            if data.get("range") and _norm(data["range"], book) != _norm(rng, book):
-                raise bad_request(f"Requested writing within range [{data['range']}], but tried writing to [{rng}]")
-            return book.write(
-                rng,
-                data.get("values"),
-                body_major,
-                _one(params, "valueInputOption") or "",
-                include_values=include,
-                value_render=rvro,
-                date_render=rdro,
-            )
-        if action == "append" and method == "POST":
-            option = _one(params, "valueInputOption") or ""
-            if option not in ("RAW", "USER_ENTERED"):
-                raise bad_request(
-                    "'valueInputOption' is required but not specified"
-                    if not option
-                    else f"Invalid valueInputOption: {option}"
-                )
-            insert = (_one(params, "insertDataOption") or "OVERWRITE") == "INSERT_ROWS"
-            return book.append(rng, data.get("values"), body_major, option, insert, include, rvro, rdro)
-        raise ApiError(404, "Method not found.")
-
-    def _values_batch_update(self, book: Spreadsheet, data: dict[str, Any]) -> dict[str, Any]:
-        option = data.get("valueInputOption") or ""
-        work = book.fork()  # dropped if a write fails: Google applies the batch all-or-nothing
-        responses = []
-        touched: set[tuple[int, str, int]] = set()
-        for item in data.get("data") or []:
-            responses.append(
-                work.write(
-                    item.get("range", ""),
-                    item.get("values"),
-                    item.get("majorDimension") or "ROWS",
-                    option,
-                    include_values=bool(data.get("includeValuesInResponse")),
-                    value_render=data.get("responseValueRenderOption") or "FORMATTED_VALUE",
-                    date_render=data.get("responseDateTimeRenderOption") or "SERIAL_NUMBER",
-                    touched=touched,
-                )
-            )
-        if not responses and option not in ("RAW", "USER_ENTERED"):
-            raise bad_request("'valueInputOption' is required but not specified")
-        self.books[book.spreadsheet_id] = work
-        out: dict[str, Any] = {"spreadsheetId": book.spreadsheet_id}
-        updated = [r for r in responses if "updatedCells" in r]
-        if updated:
-            # Google counts distinct rows and columns across the batch, not the sum of the parts.
-            out["totalUpdatedRows"] = sum(1 for t in touched if t[1] == "r")
-            out["totalUpdatedColumns"] = sum(1 for t in touched if t[1] == "c")
-            out["totalUpdatedCells"] = sum(r["updatedCells"] for r in updated)
-            out["totalUpdatedSheets"] = len({t[0] for t in touched})
-        out["responses"] = responses
-        return out
-
-    def _create_v4(self, data: dict[str, Any]) -> dict[str, Any]:
-        props = data.get("properties") or {}
-        book = Spreadsheet(
-            new_spreadsheet_id(),
-            props.get("title") or "Untitled spreadsheet",
-            locale=props.get("locale") or "en_US",
-            time_zone=props.get("timeZone") or "Etc/GMT",
-            owner=self.user_email,
-        )
-        for index, spec in enumerate(data.get("sheets") or [{}]):
-            sp = spec.get("properties") or {}
-            grid = sp.get("gridProperties") or {}
-            sheet = Sheet(
-                int(sp.get("sheetId", 0 if index == 0 else book.new_sheet_id())),
-                sp.get("title") or f"Sheet{index + 1}",
-                int(grid.get("rowCount", 1000)),
-                int(grid.get("columnCount", 26)),
-            )
-            book.sheets.append(sheet)
-        book.check_cell_limit()
-        with self.lock:
-            self.books[book.spreadsheet_id] = book
-        return spreadsheet_json(book)
-
-    def _copy_to(self, book: Spreadsheet, sheet_id: int, data: dict[str, Any]) -> dict[str, Any]:
-        sheet = book.sheet_by_id(sheet_id)
-        if sheet is None:
-            raise bad_request(f"No grid with id: {sheet_id}")
-        target = self._readable(str(data.get("destinationSpreadsheetId", "")))
-        clone = sheet.fork()
-        clone.sheet_id = target.new_sheet_id()
-        title, n = f"Copy of {sheet.title}", 2
-        while target.sheet_by_title(title) is not None:
-            title, n = f"Copy {n} of {sheet.title}", n + 1
-        clone.title = title
-        target.check_cell_limit(clone.row_count * clone.col_count)
-        target.sheets.append(clone)
-        target.touch()
-        return clone.properties(len(target.sheets) - 1)
-
     # ------------------------------------------------------------------ Drive API
     def _drive(
         self, method: str, file_id: str | None, action: str | None, params: dict[str, list[str]], body: bytes
@@ -637,6 +461,8 @@ class SheetsEmulator:
                         drive.render_file(drive.create(self.books, _parse_body(body), self.user_email), fields)
                     )
                 raise ApiError(404, "Method not found.")
+            if file_id == "root" and action is None and method == "GET":
+                return _json(drive.root_folder(fields))
             book = self._readable(unquote(file_id), drive_style=True)
             if action is None and method == "GET":
                 return _json(drive.render_file(book, fields))
@@ -752,25 +578,3 @@ def _seed_cell(raw: Any, value_input: str) -> Cell:
     if raw is None:
         return Cell()
     return parse_user_entered(raw) if value_input == "USER_ENTERED" else parse_raw(raw)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m sheetkit.testing.emulator --port N``: serve until Ctrl-C."""
-    parser = argparse.ArgumentParser(prog="python -m sheetkit.testing.emulator", description=__doc__.splitlines()[0])
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=0, help="0 picks a free port (default)")
-    parser.add_argument("--user-email", default="emulator@sheetkit.invalid")
-    args = parser.parse_args(argv)
-    emulator = SheetsEmulator(args.host, args.port, user_email=args.user_email).start()
-    print(emulator.url, flush=True)
-    try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        emulator.stop()
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -1,0 +1,79 @@
+"""``python -m sheetkit.testing.emulator``: the Sheets API emulator as a program, for people and other languages."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+from sheetkit.testing.server import SheetsEmulator
+
+ENV_VAR = "SHEETKIT_SHEETS_API_URL"
+
+_EPILOG = f"""\
+Point sheetkit at it:
+  export {ENV_VAR}=http://127.0.0.1:PORT   (no credentials needed: requests go unauthenticated)
+
+Seed a spreadsheet:
+  --seed book.json, where book.json is {{"title": "Jo pipeline", "sheets": {{"Pipeline": [["Name", "Email"],
+  ["Ana", "ana@example.org"]]}}}} (values are typed in as a person would: "2024-05-01" becomes a date);
+  or, while it runs: curl -X POST http://127.0.0.1:PORT/__emulator__/spreadsheets -d @book.json
+  Each answers with the new spreadsheet's id.
+
+A gspread client for it, in Python:
+  import gspread
+  from sheetkit.testing import emulator_session
+  client = gspread.Client(auth=None, session=emulator_session("http://127.0.0.1:PORT"))
+  client.open_by_key(SPREADSHEET_ID).worksheet("Pipeline").get_all_values()
+
+Other control endpoints: GET /__emulator__/requests (the request log), POST /__emulator__/reset,
+POST /__emulator__/faults with {{"at": 1, "kind": 429}} (429, 500, 503 or "drop").
+Ctrl-C stops it; nothing is kept.
+"""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Serve until Ctrl-C: prints the URL (first line), the environment variable, and seeded ids."""
+    parser = argparse.ArgumentParser(
+        prog="python -m sheetkit.testing.emulator",
+        description="A loopback emulator of the Google Sheets API v4 (and the Drive calls gspread makes).",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=0, help="0 picks a free port (default)")
+    parser.add_argument("--user-email", default="emulator@sheetkit.invalid", help="the account it pretends to be")
+    parser.add_argument(
+        "--seed",
+        action="append",
+        default=[],
+        metavar="FILE.json",
+        help='a spreadsheet to create at start: {"title": ..., "sheets": {"Tab": [[...], ...]}} (repeatable)',
+    )
+    args = parser.parse_args(argv)
+    books = []
+    for path in args.seed:
+        try:
+            spec = json.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            parser.error(f"--seed {path}: {exc}")
+        if not isinstance(spec, dict) or not isinstance(spec.get("sheets", {}), dict | list):
+            parser.error(f'--seed {path}: expected {{"title": ..., "sheets": {{"Tab": [[...]]}}}}')
+        books.append(spec)
+    emulator = SheetsEmulator(args.host, args.port, user_email=args.user_email).start()
+    print(emulator.url, flush=True)
+    print(f"export {ENV_VAR}={emulator.url}", flush=True)
+    for spec in books:
+        sid = emulator.create_spreadsheet(
+            spec.get("title", "Untitled spreadsheet"), spec.get("sheets"), value_input="USER_ENTERED"
+        )
+        print(f"spreadsheet {spec.get('title', 'Untitled spreadsheet')!r}: id {sid}", flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        emulator.stop()
+    return 0
