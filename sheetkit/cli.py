@@ -119,6 +119,9 @@ def build_parser() -> argparse.ArgumentParser:
     refresh.add_argument("--output", metavar="OUT", help="write the refreshed workbook here instead of in place")
     refresh.add_argument("--dry-run", action="store_true", help="report what would change; write nothing")
     refresh.add_argument(
+        "--notify-dry-run", action="store_true", help="with a config: print the digest instead of sending it"
+    )
+    refresh.add_argument(
         "--no-backup", action="store_true", help="do not keep the previous file as NAME.sheetkit-backup.xlsx"
     )
     refresh.add_argument(
@@ -244,6 +247,14 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("--copy-schema", action="store_true", help="also write recruiter_contacts.yaml here to edit")
     init.add_argument("--timezone", metavar="TZ", default="UTC", help="time zone for 'today' (default: UTC)")
     init.add_argument("--force", action="store_true", help="overwrite existing files")
+    doctor = commands.add_parser(
+        "doctor",
+        parents=[base],
+        help="explain the setup: credentials, who to share with, API URL, config, schema, LibreOffice",
+        description="Explain the setup in plain words and, with SOURCE, whether sheetkit can read it and if not why.",
+    )
+    doctor.add_argument("path", metavar="SOURCE", nargs="?", help=source_help)
+    doctor.add_argument("--config", metavar="FILE", help="the config file (default: ./sheetkit.toml or pyproject.toml)")
     return parser
 
 
@@ -264,6 +275,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "report": _report,
         "due": _due,
         "match": _match,
+        "doctor": _doctor,
     }
     with _printable_output(args):
         return _run(handlers[args.command], args)
@@ -387,7 +399,10 @@ def _refresh_config(args: argparse.Namespace) -> int:
     if args.output or args.sheet:
         raise UsageError("--output and --sheet apply to one SOURCE; in a config file set them per source")
     config = load_config(path)
+    from sheetkit.notify import SourceRun
+
     log = logging.getLogger("sheetkit")
+    runs: list[SourceRun] = []
     outcomes: list[dict[str, Any]] = []
     worst = EXIT_OK
     for source in config.sources:
@@ -411,7 +426,9 @@ def _refresh_config(args: argparse.Namespace) -> int:
             outcome.update(status="error", message=str(exc))
             log.error("%s: failed: %s", source.name, exc, extra={"source": source.name, "status": "error"})
             worst = EXIT_ERROR
+            runs.append(SourceRun(source.name, error=str(exc)))
         else:
+            runs.append(SourceRun(source.name, result=result))
             report = result.report
             code = report.exit_code
             outcome.update(status="problems" if code else "ok", **result.to_dict())
@@ -433,7 +450,32 @@ def _refresh_config(args: argparse.Namespace) -> int:
     elif args.log_format == "text" and worst:  # quiet: the warnings above said it in the log; say the result
         failed = [o["source"] for o in outcomes if o["status"] in ("problems", "error")]
         print(f"sheetkit: {len(failed)} of {len(outcomes)} sources need a look: {', '.join(failed)}", file=sys.stderr)
+    if args.notify_dry_run or (config.notify is not None and not args.dry_run):
+        _digest(args, config, runs)
     return worst
+
+
+def _digest(args: argparse.Namespace, config: Any, runs: list[Any]) -> None:
+    """Send the run's digest (never fails the run), or print it with --notify-dry-run."""
+    from sheetkit.notify import digest_after_run
+
+    digest, send = digest_after_run(config, runs, dry_run=args.notify_dry_run)
+    if not args.notify_dry_run:
+        return
+    if args.format == "json":
+        print(json.dumps({"digest": {"subject": digest.subject, "text": digest.text, "would_send": send}}))
+    else:
+        print(f"\n--- digest ({'would be sent' if send else 'would not be sent: nothing new'}) ---")
+        print(f"Subject: {digest.subject}\n\n{digest.text}", end="")
+
+
+def _doctor(args: argparse.Namespace) -> int:
+    from sheetkit.doctor import diagnose
+
+    findings = diagnose(args.path, schema=args.schema, config=args.config)
+    for line in findings.lines:
+        print(line)
+    return EXIT_OK if findings.ok else EXIT_ERROR
 
 
 def _report(args: argparse.Namespace) -> int:
@@ -649,9 +691,6 @@ class _Version(argparse.Action):
 
 
 def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
+    from sheetkit.doctor import version
 
-    try:
-        return version("sheetkit")
-    except PackageNotFoundError:
-        return "0+unknown"
+    return version()

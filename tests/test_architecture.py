@@ -26,6 +26,8 @@ LAYERS: dict[str, int] = {
     "api": 5,
     "config": 5,
     "transfer": 5,
+    "notify": 6,
+    "doctor": 6,
     "lists": 6,
     "views": 6,
     "cli": 7,
