@@ -117,8 +117,7 @@ def _try_read(source: str, schema: Any) -> tuple[bool, str]:
         checked = check(source, schema=schema)
     except SheetkitError as exc:
         return False, f"{source}: cannot be read: {exc}"
-    report = checked.report
-    return True, f"{source}: can be read: sheet {checked.table.sheet!r}, {report.summary()}"
+    return True, f"{source}: can be read: {checked.report.summary()}"
 
 
 def _schema_where(schema: Any) -> str:

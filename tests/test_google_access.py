@@ -139,3 +139,58 @@ def test_a_bad_api_url_is_a_usage_error(monkeypatch: pytest.MonkeyPatch) -> None
     result = run_sheetkit("validate", "1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789", env={"SHEETKIT_SHEETS_API_URL": "ftp://x"})
     assert result.returncode == 2
     assert "SHEETKIT_SHEETS_API_URL must be an http(s) URL" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_doctor_explains_the_setup_and_reads_the_sheet(
+    keyed_env: dict[str, Any], tokens: TokenEndpoint, tmp_path: Path
+) -> None:
+    (tmp_path / "sheetkit.toml").write_text(
+        f'[sheetkit]\nschema = "recruiter_contacts"\n\n[[sheetkit.sources]]\nname = "jo"\nurl = "{keyed_env["url"]}"\n'
+    )
+    result = run_sheetkit("doctor", keyed_env["url"], env=keyed_env["env"], cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert f"Google credentials: {keyed_env['path']} (found by SHEETKIT_CREDENTIALS), a service-account key" in lines
+    assert f"Share the Google Sheet with: {DEFAULT_EMAIL}" in lines
+    api = keyed_env["env"]["SHEETKIT_SHEETS_API_URL"]
+    assert f"Sheets API: {api} (overridden by SHEETKIT_SHEETS_API_URL; unset it to reach Google)" in lines
+    assert f"Config: {tmp_path / 'sheetkit.toml'} (1 source(s): jo)" in lines
+    assert "Schema: recruiter_contacts from the config (bundled with sheetkit)" in lines
+    assert any(line.startswith("LibreOffice: ") for line in lines)
+    assert f"{keyed_env['url']}: can be read: Jo pipeline (Google Sheets), sheet 'Contacts': 1 rows" in result.stdout
+    assert_no_secrets([result], keyed_env["key"], tokens)
+
+
+def assert_no_secrets(results: list[Any], key: dict[str, str], tokens: TokenEndpoint) -> None:
+    """Neither the private key (any line of it), its id, nor an access token in any output."""
+    secrets = [line for line in key["private_key"].splitlines() if "PRIVATE KEY" not in line and line]
+    secrets += [key["private_key_id"], *tokens.tokens]
+    for result in results:
+        for secret in secrets:
+            assert secret not in result.stdout and secret not in result.stderr
+
+
+def test_doctor_says_why_a_sheet_cannot_be_read(
+    keyed_env: dict[str, Any], tokens: TokenEndpoint, sheets_emulator: SheetsEmulator, tmp_path: Path
+) -> None:
+    sheets_emulator.deny(keyed_env["id"])
+    denied = run_sheetkit("--verbose", "doctor", keyed_env["url"], env=keyed_env["env"], cwd=tmp_path)
+    assert denied.returncode == 2 and "Traceback" not in denied.stderr
+    assert f"{keyed_env['url']}: cannot be read: no permission to open" in denied.stdout
+    assert f"share the sheet with {DEFAULT_EMAIL}" in denied.stdout
+
+    env = {**keyed_env["env"], "SHEETKIT_SHEETS_API_URL": f"http://127.0.0.1:{closed_port()}"}
+    wrong_port = run_sheetkit("doctor", keyed_env["url"], env=env, cwd=tmp_path)
+    assert wrong_port.returncode == 2
+    assert "cannot be read: cannot reach the Google Sheets API at http://127.0.0.1:" in wrong_port.stdout
+    assert "(connection refused); nothing was written: check SHEETKIT_SHEETS_API_URL" in wrong_port.stdout
+    assert_no_secrets([denied, wrong_port], keyed_env["key"], tokens)
+
+
+def test_doctor_without_credentials_or_config(tmp_path: Path) -> None:
+    env = {"GSPREAD_CONFIG_DIR": str(tmp_path / "none"), "SHEETKIT_CREDENTIALS": "", "SHEETKIT_SHEETS_API_URL": ""}
+    result = run_sheetkit("doctor", env=env, cwd=tmp_path)
+    assert result.returncode == 0
+    assert "Google credentials: none found (needed for Google Sheets only)" in result.stdout
+    assert "Sheets API: https://sheets.googleapis.com (Google; not overridden)" in result.stdout
+    assert "Config: none" in result.stdout and "Schema: recruiter_contacts (bundled with sheetkit)" in result.stdout
