@@ -428,7 +428,6 @@ def _refresh_config(args: argparse.Namespace) -> int:
             worst = EXIT_ERROR
             runs.append(SourceRun(source.name, error=str(exc)))
         else:
-            runs.append(SourceRun(source.name, result=result))
             report = result.report
             code = report.exit_code
             outcome.update(status="problems" if code else "ok", **result.to_dict())
@@ -439,6 +438,11 @@ def _refresh_config(args: argparse.Namespace) -> int:
             else:
                 log.info("%s: %s", source.name, result.summary(), extra=extra)
             worst = max(worst, code) if worst != EXIT_ERROR else worst
+            conflicts, failure = _sync_after(args, config, source)
+            runs.append(SourceRun(source.name, result=result, error=failure, conflicts=conflicts))
+            if conflicts or failure:
+                outcome.update(status="error" if failure else "problems", sync_conflicts=list(conflicts))
+                worst = EXIT_ERROR if failure else max(worst, EXIT_PROBLEMS)
         outcomes.append(outcome)
     if args.format == "json":  # one object per source, one per line (JSON Lines), then nothing else
         for outcome in outcomes:
@@ -453,6 +457,27 @@ def _refresh_config(args: argparse.Namespace) -> int:
     if args.notify_dry_run or (config.notify is not None and not args.dry_run):
         _digest(args, config, runs)
     return worst
+
+
+def _sync_after(args: argparse.Namespace, config: Any, source: Any) -> tuple[tuple[str, ...], str | None]:
+    """Sync a source's workbook with its ``sync_with`` Google Sheet: (open conflicts, failure) for the digest."""
+    from sheetkit.errors import SheetkitError
+    from sheetkit.notify import sync_conflicts
+    from sheetkit.syncing.engine import sync
+
+    if source.sync_with is None or args.dry_run:
+        return (), None
+    log = logging.getLogger("sheetkit")
+    try:
+        result = sync(source.path, source.sync_with, schema=config.schema, sheet=source.sheet, as_of=args.as_of)
+    except SheetkitError as exc:
+        log.error("%s: sync failed: %s", source.name, exc, extra={"source": source.name, "status": "error"})
+        return (), f"sync failed: {exc}"
+    conflicts = sync_conflicts(result)
+    if conflicts:
+        extra = {"source": source.name, "status": "conflicts", "conflicts": len(conflicts)}
+        log.warning("%s: %d sync conflict(s) left as they are", source.name, len(conflicts), extra=extra)
+    return conflicts, None
 
 
 def _digest(args: argparse.Namespace, config: Any, runs: list[Any]) -> None:

@@ -13,6 +13,7 @@
     name = "team workbook"
     path = "contacts.xlsx"                 # relative to this file
     output = "refreshed/contacts.xlsx"     # optional: write a copy instead of in place
+    # sync_with = "https://docs.google.com/spreadsheets/d/<id>/edit"   # optional: sync after refresh
 
     [[sheetkit.sources]]
     name = "shared sheet"
@@ -52,6 +53,7 @@ class Source:
     url: str | None = None
     sheet: str | None = None
     output: Path | None = None
+    sync_with: str | None = None  # a Google Sheet the workbook is synced with after its refresh
 
     @property
     def target(self) -> str | Path:
@@ -82,7 +84,7 @@ class Config:
 _TOP = {"schema", "timezone", "day_first", "date_format", "rules", "sources", "notify"}
 _NOTIFY = {"email_to", "email_from", "smtp_url", "webhook_url"}
 _RULES = {"non_responsive_follow_ups", "non_responsive_channels", "non_responsive_cadence_days", "cadence_days"}
-_SOURCE = {"name", "path", "url", "sheet", "output"}
+_SOURCE = {"name", "path", "url", "sheet", "output", "sync_with"}
 
 
 def find_config(folder: Path | None = None) -> Path | None:
@@ -184,6 +186,8 @@ def _source(path: Path, key: str, item: Any, base: Path) -> Source:
             raise ConfigError(f"{path}: {key}.{name} must be a non-empty text")
     if "output" in item and "url" in item:
         raise ConfigError(f"{path}: {key}.output is for workbooks; a Google Sheet is refreshed in place")
+    if "sync_with" in item and ("url" in item or "output" in item):
+        raise ConfigError(f"{path}: {key}.sync_with is for a workbook refreshed in place (no url, no output)")
     local = (base / item["path"]) if "path" in item else None
     return Source(
         name=item.get("name") or (item.get("path") or item["url"]),
@@ -191,6 +195,7 @@ def _source(path: Path, key: str, item: Any, base: Path) -> Source:
         url=item.get("url"),
         sheet=item.get("sheet"),
         output=(base / item["output"]) if "output" in item else None,
+        sync_with=item.get("sync_with"),
     )
 
 

@@ -63,6 +63,14 @@ class Digest:
     needs_attention: bool
 
 
+def sync_conflicts(result: Any) -> tuple[str, ...]:
+    """The open conflicts of a SyncResult, each named by person and both cells (as the sync plan names them)."""
+    plan = result.plan
+    open_ones = [*plan.conflicts, *(c for c in plan.row_conflicts if not c.winner)]
+    view = result.view
+    return tuple(view.describe(c) if view is not None else str(c) for c in open_ones)
+
+
 def state_path(config_path: Path) -> Path:
     """Where the last digest sent is remembered: .sheetkit.toml.sheetkit-notify.json beside the config."""
     return config_path.with_name(f".{config_path.name}.sheetkit-notify.json")

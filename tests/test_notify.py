@@ -263,3 +263,34 @@ def test_state_file_is_private_even_beside_a_readable_config(tmp_path: Path) -> 
     os.chmod(config, 0o644)
     save_state(state_path(config), Digest("s", "t", "f", ("k",), True))
     assert stat.S_IMODE(state_path(config).stat().st_mode) == 0o600
+
+
+def test_sync_conflicts_of_a_sync_with_source_are_in_the_digest(google_env: Any, tmp_path: Path) -> None:
+    from test_sync import AS_OF as SYNC_AS_OF
+    from test_sync import HEADER, ROWS, edit_local, gsheet, workbook
+
+    from sheetkit.syncing.engine import sync
+
+    path = workbook(tmp_path / "team.xlsx")
+    key = google_env.create_spreadsheet("Pipeline", {"Contacts": [HEADER, *ROWS]})
+    assert sync(path, key, as_of=SYNC_AS_OF).exit_code == 0
+    edit_local(path, F2="prefers email")
+    gsheet(google_env, key).update([["call after 5pm"]], "F2", value_input_option="RAW")
+    sources = f'[[sheetkit.sources]]\nname = "team"\npath = "team.xlsx"\nsync_with = "{key}"\n'
+    config = write_config(tmp_path, 'webhook_url = "http://127.0.0.1:9/hook"\n', sources)
+    env = {"SHEETKIT_SHEETS_API_URL": google_env.url}
+    result = refresh(config, "--notify-dry-run", "--format", "json", env=env)
+    assert result.returncode == 1, result.stderr
+    source, digest = (json.loads(line) for line in result.stdout.splitlines())
+    assert source["status"] == "problems" and len(source["sync_conflicts"]) == 1
+    text = digest["digest"]["text"]
+    assert "Sync conflicts (left as they are):\n  team: Ana <ana@example.com>: Notes" in text
+    assert "'prefers email'" in text and "'call after 5pm'" in text and "Contacts!F2" in text
+    assert "1 sync conflict" in digest["digest"]["subject"]
+
+
+def test_sync_with_is_for_a_workbook_refreshed_in_place(tmp_path: Path) -> None:
+    sources = '[[sheetkit.sources]]\nname = "t"\npath = "t.xlsx"\noutput = "o.xlsx"\nsync_with = "abc"\n'
+    config = write_config(tmp_path, 'webhook_url = "http://127.0.0.1:9/hook"\n', sources)
+    with pytest.raises(ConfigError, match="sync_with is for a workbook refreshed in place"):
+        load_config(config)
