@@ -301,9 +301,9 @@ def post_webhook(url: str, digest: Digest) -> None:
 
     from sheetkit.google.transport import CONNECT_TIMEOUT
 
-    response = requests.post(
-        url, json={"text": f"*{digest.subject}*\n{digest.text}"}, timeout=(CONNECT_TIMEOUT, SEND_TIMEOUT)
-    )
+    # Slack reads <...> as links and mentions: a cell holding <!channel> must not ping everyone.
+    text = f"*{digest.subject}*\n{digest.text}".replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    response = requests.post(url, json={"text": text}, timeout=(CONNECT_TIMEOUT, SEND_TIMEOUT))
     if not 200 <= response.status_code < 300:
         raise _Refused(f"it answered {response.status_code} {response.reason}")
 

@@ -210,18 +210,23 @@ def test_smtp_down_the_refresh_still_succeeds_and_the_error_is_logged(
 def test_webhook_gets_slack_json_and_its_url_is_never_shown(
     make_workbook: WorkbookFactory, tmp_path: Path, webhook: dict[str, Any]
 ) -> None:
-    make_workbook(team_rows(), name="team.xlsx")
+    book_path = make_workbook(team_rows(), name="team.xlsx")
+    book = openpyxl.load_workbook(book_path)
+    book["Contacts"]["C4"] = "<!channel>"  # a cell value in a problem message must not ping a Slack channel
+    book.save(book_path)
     sources = (
         '[[sheetkit.sources]]\nname = "team"\npath = "team.xlsx"\n\n'
         '[[sheetkit.sources]]\nname = "lost"\npath = "missing.xlsx"\n'
     )
     config = write_config(tmp_path, f'webhook_url = "{webhook["url"]}"\n', sources)
     result = refresh(config, "--verbose")
-    assert result.returncode == 2  # the missing source; the digest says so
+    assert result.returncode == 2, result.stderr  # the missing source; the digest says so
     assert len(webhook["received"]) == 1
     text = webhook["received"][0]["text"]
-    assert text.startswith("*sheetkit: 2 due, 1 failed source*\n")
+    assert text.startswith("*sheetkit: 2 due, 1 new problem, 1 failed source*\n")
     assert "Sources that failed:\n  lost: " in text and "missing.xlsx" in text
+    assert "Ana Lima &lt;ana.lima@example.com&gt;, Contacts!A2: 17 days overdue" in text  # Slack's escaping
+    assert "<" not in text and "&lt;!channel&gt;" in text
     assert "tok3n" not in result.stderr and "tok3n" not in result.stdout
 
 
