@@ -7,6 +7,7 @@ never fails the refresh; no password, key or token in any output.
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import json
 import os
 import re
@@ -299,3 +300,60 @@ def test_sync_with_is_for_a_workbook_refreshed_in_place(tmp_path: Path) -> None:
     config = write_config(tmp_path, 'webhook_url = "http://127.0.0.1:9/hook"\n', sources)
     with pytest.raises(ConfigError, match="sync_with is for a workbook refreshed in place"):
         load_config(config)
+
+
+def _self_signed(folder: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 and its key, made here (never a real one)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    return cert_path, key_path
+
+
+def test_starttls_is_used_when_offered(make_workbook: WorkbookFactory, tmp_path: Path) -> None:
+    import ssl
+
+    from aiosmtpd.controller import Controller
+
+    certs = tmp_path / "certs"
+    certs.mkdir()
+    cert, key = _self_signed(certs)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    inbox, logins = Inbox(), Logins()
+    port = free_port()
+    # the server takes AUTH only after STARTTLS: a password can only reach it encrypted
+    controller = Controller(
+        inbox, hostname="127.0.0.1", port=port, authenticator=logins, tls_context=context, require_starttls=True
+    )
+    controller.start()
+    try:
+        make_workbook(team_rows(), name="team.xlsx")
+        config = write_config(tmp_path, email_settings(port))
+        result = refresh(config, env={"SSL_CERT_FILE": str(cert)})
+    finally:
+        controller.stop()
+    assert result.returncode == 0 and "error" not in result.stderr, result.stderr
+    assert len(inbox.messages) == 1 and logins.users == ["jo"]
