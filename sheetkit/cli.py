@@ -18,7 +18,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from typing import Any, NoReturn
 
-EXIT_OK, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
+from sheetkit.scheduled import EXIT_ERROR, EXIT_OK, problems_line, refresh_config, run_options
 
 _DESCRIPTION = "Validate a contact spreadsheet against a schema and keep its computed columns up to date."
 _EPILOG = """exit codes: 0 all good; 1 the sheet has validation problems (work that could be done was done);
@@ -122,6 +122,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--force",
         action="store_true",
         help="with a config: read and recompute every source even when nothing changed since the last run",
+    )
+    refresh.add_argument(
+        "--notify-dry-run", action="store_true", help="with a config: print the digest instead of sending it"
     )
     refresh.add_argument(
         "--no-backup", action="store_true", help="do not keep the previous file as NAME.sheetkit-backup.xlsx"
@@ -292,6 +295,14 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("--copy-schema", action="store_true", help="also write recruiter_contacts.yaml here to edit")
     init.add_argument("--timezone", metavar="TZ", default="UTC", help="time zone for 'today' (default: UTC)")
     init.add_argument("--force", action="store_true", help="overwrite existing files")
+    doctor = commands.add_parser(
+        "doctor",
+        parents=[base],
+        help="explain the setup: credentials, who to share with, API URL, config, schema, LibreOffice",
+        description="Explain the setup in plain words and, with SOURCE, whether sheetkit can read it and if not why.",
+    )
+    doctor.add_argument("path", metavar="SOURCE", nargs="?", help=source_help)
+    doctor.add_argument("--config", metavar="FILE", help="the config file (default: ./sheetkit.toml or pyproject.toml)")
     return parser
 
 
@@ -314,6 +325,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "match": _match,
         "dedupe": _dedupe,
         "import": _import,
+        "doctor": _doctor,
     }
     with _printable_output(args):
         return _run(handlers[args.command], args)
@@ -388,10 +400,10 @@ def _validate(args: argparse.Namespace) -> int:
 
 def _refresh(args: argparse.Namespace) -> int:
     if args.config or not args.path:
-        return _refresh_config(args)
+        return refresh_config(args)
     from sheetkit.api import refresh
 
-    result = refresh(args.path, schema=args.schema, sheet=args.sheet, output=args.output, **_run_options(args))
+    result = refresh(args.path, schema=args.schema, sheet=args.sheet, output=args.output, **run_options(args))
     if args.format == "json":
         print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
     elif not args.quiet:
@@ -399,122 +411,17 @@ def _refresh(args: argparse.Namespace) -> int:
         print()
         print(result.summary())
     elif not result.report.ok:  # quiet, but a problem is never silent
-        print(f"sheetkit: {_problems_line(result.report)}", file=sys.stderr)
+        print(f"sheetkit: {problems_line(result.report)}", file=sys.stderr)
     return result.report.exit_code
 
 
-def _run_options(args: argparse.Namespace) -> dict[str, Any]:
-    """The refresh options one SOURCE and every source of a config share."""
-    return {
-        "as_of": args.as_of,
-        "dry_run": args.dry_run,
-        "backup": not args.no_backup,
-        "engine": args.engine,
-        "progress": False if args.quiet else None,
-        "aids": args.aids,
-    }
+def _doctor(args: argparse.Namespace) -> int:
+    from sheetkit.doctor import diagnose
 
-
-def _problems_line(report: Any) -> str:
-    """One line for a sheet with problems: counts and where to see them."""
-    return f"{report.summary()}; run `sheetkit validate {report.source}` for the cells" + (
-        f" ({len(report.not_computed)} rows left without computed values)" if report.not_computed else ""
-    )
-
-
-def _refresh_config(args: argparse.Namespace) -> int:
-    """Refresh every source of a config file; one failing source does not stop the others."""
-    from pathlib import Path
-
-    from sheetkit.config import IdleRuns, find_config, load_config
-    from sheetkit.errors import LockedError, SheetkitError, UsageError
-    from sheetkit.google.client import connect
-
-    path = Path(args.config) if args.config else find_config()
-    if path is None:
-        raise UsageError(
-            "give a SOURCE to refresh, or --config FILE (no sheetkit.toml here; `sheetkit init` writes one)"
-        )
-    if args.output or args.sheet:
-        raise UsageError("--output and --sheet apply to one SOURCE; in a config file set them per source")
-    config = load_config(path)
-    log = logging.getLogger("sheetkit")
-    options = {"engine": args.engine, "backup": not args.no_backup, "aids": args.aids}
-    idle = None if args.dry_run or args.force else IdleRuns.open(config, args.as_of, options)
-    outcomes: list[dict[str, Any]] = []
-    worst = EXIT_OK
-    for source in config.sources:
-        outcome: dict[str, Any] = {"source": source.name}
-        try:
-            client = connect() if source.url is not None and idle is not None else None
-            last = idle.last_outcome(source, client) if idle is not None else None
-            if last is None:
-                from sheetkit.api import refresh  # pandas and pandera: only when a source is read
-
-                result = refresh(
-                    source.target,
-                    schema=config.schema,
-                    sheet=source.sheet,
-                    output=source.output,
-                    client=client,
-                    **{**_run_options(args), "aids": args.aids if args.aids is not None else source.aids},
-                )
-                report = result.report
-                last = {
-                    "status": "problems" if report.exit_code else "ok",
-                    "exit_code": report.exit_code,
-                    "counts": {"errors": len(report.errors), "warnings": len(report.warnings)},
-                    "problems_line": _problems_line(report),
-                    **result.to_dict(),
-                }
-                if idle is not None:
-                    idle.remember(source, last, wrote=result.written is not None, client=client)
-            else:  # nothing changed since the last run: its outcome stands, nothing read or written
-                requests = client.stats.requests if client is not None else None
-                last = {
-                    **last,
-                    "idle": True,
-                    "cells_changed": 0,
-                    "written": None,
-                    "backup": None,
-                    "engine": "unchanged",
-                    "requests": requests,
-                    "summary": f"Unchanged since the last run as of {last['as_of']}: not read again, nothing written.",
-                }
-        except LockedError as exc:
-            outcome.update(status="skipped", message=str(exc))
-            log.warning("%s: skipped: %s", source.name, exc, extra={"source": source.name, "status": "skipped"})
-        except SheetkitError as exc:
-            outcome.update(status="error", message=str(exc))
-            log.error("%s: failed: %s", source.name, exc, extra={"source": source.name, "status": "error"})
-            worst = EXIT_ERROR
-        else:
-            code = last["exit_code"]
-            outcome.update(last)
-            counts = {**last["counts"], "cells": last["cells_changed"]}
-            extra = {"source": source.name, "status": outcome["status"], **counts}
-            if code:  # a problem is a warning, whatever else happened: cron mail must show it
-                log.warning("%s: %s. %s", source.name, last["problems_line"], last["summary"], extra=extra)
-            else:
-                log.info("%s: %s", source.name, last["summary"], extra=extra)
-            worst = max(worst, code) if worst != EXIT_ERROR else worst
-        outcomes.append(outcome)
-    if idle is not None:
-        try:
-            idle.save()
-        except SheetkitError as exc:  # the runs are done; only the next run's shortcut is lost
-            log.warning("cannot save the idle-run state beside %s: %s", path, exc)
-    if args.format == "json":  # one object per source, one per line (JSON Lines), then nothing else
-        for outcome in outcomes:
-            print(json.dumps({"config": str(path), **outcome}, ensure_ascii=False, default=str))
-    elif not args.quiet:
-        for outcome in outcomes:
-            detail = outcome.get("summary") or outcome.get("message", "")
-            print(f"{outcome['source']}: {outcome['status']}: {detail}")
-    elif args.log_format == "text" and worst:  # quiet: the warnings above said it in the log; say the result
-        failed = [o["source"] for o in outcomes if o["status"] in ("problems", "error")]
-        print(f"sheetkit: {len(failed)} of {len(outcomes)} sources need a look: {', '.join(failed)}", file=sys.stderr)
-    return worst
+    findings = diagnose(args.path, schema=args.schema, config=args.config)
+    for line in findings.lines:
+        print(line)
+    return EXIT_OK if findings.ok else EXIT_ERROR
 
 
 def _report(args: argparse.Namespace) -> int:
@@ -757,9 +664,6 @@ class _Version(argparse.Action):
 
 
 def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
+    from sheetkit.doctor import version
 
-    try:
-        return version("sheetkit")
-    except PackageNotFoundError:
-        return "0+unknown"
+    return version()

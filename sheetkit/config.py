@@ -13,12 +13,19 @@
     name = "team workbook"
     path = "contacts.xlsx"                 # relative to this file
     output = "refreshed/contacts.xlsx"     # optional: write a copy instead of in place
+    # sync_with = "https://docs.google.com/spreadsheets/d/<id>/edit"   # optional: sync after refresh
 
     [[sheetkit.sources]]
     name = "shared sheet"
     url = "https://docs.google.com/spreadsheets/d/<id>/edit#gid=0"
     sheet = "Contacts"                     # optional worksheet
     aids = true                            # optional: keep the sheet aids (or a list, or false)
+
+    [sheetkit.notify]                      # optional: a digest after each run that finds something
+    email_to = ["jo@example.org"]
+    email_from = "sheetkit@example.org"
+    smtp_url = "smtp://jo@mail.example.org:587"   # or smtps://; password: SHEETKIT_SMTP_PASSWORD
+    webhook_url = "https://hooks.slack.com/services/..."   # and/or a Slack-compatible webhook
 
 Mistakes are reported with the file and key; unknown keys are errors, not ignored.
 """
@@ -50,6 +57,7 @@ class Source:
     sheet: str | None = None
     output: Path | None = None
     aids: bool | tuple[str, ...] | None = None  # the sheet aids this source keeps (None: the schema's)
+    sync_with: str | None = None  # a Google Sheet the workbook is synced with after its refresh
 
     @property
     def target(self) -> str | Path:
@@ -57,15 +65,30 @@ class Source:
 
 
 @dataclass(frozen=True)
+class Notify:
+    """Where the digest goes: email through an SMTP server, and/or a Slack-compatible webhook.
+
+    The SMTP password is never in the file: it comes from SHEETKIT_SMTP_PASSWORD when sent.
+    """
+
+    email_to: tuple[str, ...] = ()
+    email_from: str | None = None
+    smtp_url: str | None = None
+    webhook_url: str | None = None
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path
     schema: Schema
     sources: tuple[Source, ...] = field(default_factory=tuple)
+    notify: Notify | None = None
 
 
-_TOP = {"schema", "timezone", "day_first", "date_format", "rules", "sources"}
+_TOP = {"schema", "timezone", "day_first", "date_format", "rules", "sources", "notify"}
+_NOTIFY = {"email_to", "email_from", "smtp_url", "webhook_url"}
 _RULES = {"non_responsive_follow_ups", "non_responsive_channels", "non_responsive_cadence_days", "cadence_days"}
-_SOURCE = {"name", "path", "url", "sheet", "output", "aids"}
+_SOURCE = {"name", "path", "url", "sheet", "output", "aids", "sync_with"}
 
 
 def find_config(folder: Path | None = None) -> Path | None:
@@ -115,7 +138,45 @@ def load_config(path: str | Path) -> Config:
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
         raise ConfigError(f"{path}: source names must be unique (repeated: {', '.join(duplicates)})")
-    return Config(path=path, schema=schema, sources=sources)
+    notify = _notify(path, f"{prefix}.notify", section["notify"]) if "notify" in section else None
+    return Config(path=path, schema=schema, sources=sources, notify=notify)
+
+
+def _notify(path: Path, key: str, table: Any) -> Notify:
+    """The [notify] table, checked: complete email settings and/or a webhook, no password in a URL."""
+    from urllib.parse import urlsplit
+
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: {key} must be a table with email_to/smtp_url and/or webhook_url")
+    _no_unknown(path, key, table, _NOTIFY)
+    for name in ("email_from", "smtp_url", "webhook_url"):
+        if name in table and (not isinstance(table[name], str) or not table[name].strip()):
+            raise ConfigError(f"{path}: {key}.{name} must be a non-empty text")
+    recipients = table.get("email_to", [])
+    if isinstance(recipients, str):
+        recipients = [recipients]
+    if not isinstance(recipients, list) or not all(isinstance(r, str) and "@" in r for r in recipients):
+        raise ConfigError(f'{path}: {key}.email_to must be a list of email addresses like ["jo@example.org"]')
+    if not recipients and "webhook_url" not in table:
+        raise ConfigError(f"{path}: {key} needs email_to (with smtp_url and email_from) or webhook_url")
+    smtp_url = table.get("smtp_url")
+    if recipients:
+        missing = [name for name in ("smtp_url", "email_from") if name not in table]
+        if missing:
+            raise ConfigError(f"{path}: {key}.email_to needs {' and '.join(missing)} too")
+        parts = urlsplit(smtp_url)
+        if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+            raise ConfigError(f"{path}: {key}.smtp_url must look like smtp://host:587 or smtps://user@host:465")
+        if parts.password is not None:
+            raise ConfigError(
+                f"{path}: {key}.smtp_url must not hold a password: set SHEETKIT_SMTP_PASSWORD instead"
+            )
+    webhook = table.get("webhook_url")
+    if webhook is not None and urlsplit(webhook).scheme not in ("http", "https"):
+        raise ConfigError(f"{path}: {key}.webhook_url must be an http(s) URL")
+    return Notify(
+        email_to=tuple(recipients), email_from=table.get("email_from"), smtp_url=smtp_url, webhook_url=webhook
+    )
 
 
 def _source(path: Path, key: str, item: Any, base: Path) -> Source:
@@ -130,6 +191,8 @@ def _source(path: Path, key: str, item: Any, base: Path) -> Source:
             raise ConfigError(f"{path}: {key}.{name} must be a non-empty text")
     if "output" in item and "url" in item:
         raise ConfigError(f"{path}: {key}.output is for workbooks; a Google Sheet is refreshed in place")
+    if "sync_with" in item and ("url" in item or "output" in item):
+        raise ConfigError(f"{path}: {key}.sync_with is for a workbook refreshed in place (no url, no output)")
     local = (base / item["path"]) if "path" in item else None
     return Source(
         name=item.get("name") or (item.get("path") or item["url"]),
@@ -138,6 +201,7 @@ def _source(path: Path, key: str, item: Any, base: Path) -> Source:
         sheet=item.get("sheet"),
         output=(base / item["output"]) if "output" in item else None,
         aids=aids,
+        sync_with=item.get("sync_with"),
     )
 
 

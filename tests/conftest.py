@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -146,3 +148,17 @@ def google_env(sheets_emulator: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: 
     monkeypatch.delenv("SHEETKIT_CREDENTIALS", raising=False)
     monkeypatch.setenv("GSPREAD_CONFIG_DIR", str(tmp_path / "no-gspread-config"))
     return sheets_emulator
+
+
+def run_sheetkit(
+    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """The real CLI (``python -m sheetkit``) in a child process; ``env`` is added to this one's environment."""
+    return subprocess.run(
+        [sys.executable, "-m", "sheetkit", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        timeout=120,
+    )

@@ -103,7 +103,7 @@ def test_readme_examples_and_notebook_use_only_public_names() -> None:
     """What people copy from must keep working when the implementation moves: only `sheetkit.<public name>`.
 
     ``sheetkit.testing`` (the emulator for trying sheetkit offline) is its own public package;
-    ``sheetkit.toml``, ``[sheetkit.sources]`` and ``[sheetkit.rules]`` are the config file's names.
+    ``sheetkit.toml``, ``[sheetkit.sources]``, ``[sheetkit.rules]`` and ``[sheetkit.notify]`` are the config file's names.
     """
     import re
     from pathlib import Path
@@ -111,7 +111,7 @@ def test_readme_examples_and_notebook_use_only_public_names() -> None:
     root = Path(__file__).resolve().parent.parent
     files = [root / "README.md", *sorted((root / "examples").rglob("*.py")), root / "examples" / "quickstart.ipynb"]
     files += [root / "examples" / "README.md"]
-    allowed = set(sheetkit.__all__) | {"testing", "toml", "sources", "rules"}
+    allowed = set(sheetkit.__all__) | {"testing", "toml", "sources", "rules", "notify"}
     found = []
     for path in files:
         text = path.read_text(encoding="utf-8")

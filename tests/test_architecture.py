@@ -27,10 +27,13 @@ LAYERS: dict[str, int] = {
     "config": 5,
     "transfer": 5,
     "workbook": 5,
+    "notify": 6,
+    "doctor": 6,
     "lists": 6,
     "views": 6,
-    "cli": 7,
-    "__main__": 8,
+    "scheduled": 7,
+    "cli": 8,
+    "__main__": 9,
 }
 MAX_LINES = 800
 

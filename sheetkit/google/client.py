@@ -31,6 +31,8 @@ CREDENTIALS_ENV = "SHEETKIT_CREDENTIALS"
 API_URL_ENV = "SHEETKIT_SHEETS_API_URL"
 SCOPES = ["https://www.googleapis.com/auth/spreadsheets", "https://www.googleapis.com/auth/drive.file"]
 _RETRY_STATUS = {408, 429, 500, 502, 503, 504}
+_CONNECT_ATTEMPTS = 2  # a connection that cannot be opened: one more try...
+_CONNECT_RETRY_WAIT = 0.5  # ...half a second later
 
 
 @dataclass
@@ -66,6 +68,11 @@ class SheetsClient:
     http: HTTPClient
     stats: RequestStats = field(default_factory=RequestStats)
     client: gspread.Client | None = None
+
+    @property
+    def credentials(self) -> Any:
+        """The Google credentials requests are signed with (on the HTTPClient or its session), or None."""
+        return getattr(self.http, "auth", None) or getattr(getattr(self.http, "session", None), "credentials", None)
 
 
 def sheets_client(client: Any = None, *, stats: RequestStats | None = None) -> SheetsClient:
@@ -109,6 +116,9 @@ def make_http_client_class(
     jitter (honouring Retry-After), at most ``max_attempts`` tries and ``max_wait`` seconds per
     wait. A spreadsheets:batchUpdate that inserts or deletes rows is not repeated after a dropped
     connection or a 5xx (it may have been applied): that error goes to the caller, which re-reads.
+    A connection that could not be opened at all (refused, unknown host) is tried once more after
+    half a second, and one that timed out while opening is not retried: a wrong URL or port fails in
+    seconds, not after a minute of backoff.
     """
     import requests
     from gspread.exceptions import APIError
@@ -137,10 +147,15 @@ def make_http_client_class(
                     if not may_retry or attempt >= max_attempts:
                         raise
                     wait = _retry_after(exc.response) or _backoff(attempt, max_wait)
-                except requests.ConnectionError:
-                    if structural or attempt >= max_attempts:
+                except requests.ConnectionError as exc:
+                    if not_connected(exc):  # nothing was sent: safe to repeat, pointless to repeat long
+                        if isinstance(exc, requests.ConnectTimeout) or attempt >= _CONNECT_ATTEMPTS:
+                            raise
+                        wait = _CONNECT_RETRY_WAIT
+                    elif structural or attempt >= max_attempts:
                         raise
-                    wait = _backoff(attempt, max_wait)
+                    else:
+                        wait = _backoff(attempt, max_wait)
                 stats.retries += 1
                 log.info(
                     "Google API %s %s failed; retry %d in %.1fs",
@@ -174,6 +189,48 @@ def _retry_after(response: Any) -> float | None:
         return None
 
 
+def not_connected(exc: BaseException) -> bool:
+    """Whether a requests error happened before any byte was sent: refused, unknown host, connect timeout."""
+    import requests
+    from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
+
+    if isinstance(exc, requests.ConnectTimeout):
+        return True
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    return isinstance(reason, (NewConnectionError, ConnectTimeoutError))
+
+
+def connection_failure(exc: BaseException) -> str:
+    """A failed connection in plain words: "connection refused", "unknown host", ..."""
+    import requests
+    from urllib3.exceptions import NameResolutionError
+
+    if isinstance(exc, requests.ConnectTimeout):
+        from sheetkit.google.transport import CONNECT_TIMEOUT
+
+        return f"no answer within {CONNECT_TIMEOUT:.0f} s while connecting"
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    if isinstance(reason, NameResolutionError):
+        return "unknown host name"
+    text = str(reason or exc).lower()
+    if "refused" in text:
+        return "connection refused"
+    if "timed out" in text or isinstance(exc, requests.Timeout):
+        return "timed out"
+    return "the connection was dropped" if not not_connected(exc) else "cannot connect"
+
+
+def unreachable(what: str, exc: BaseException | None = None) -> str:
+    """The message for a Sheets API that cannot be reached: where, why, and what to check."""
+    override = api_url()
+    where = "the Google Sheets API" + (f" at {override}" if override else "")
+    if exc is not None and not not_connected(exc):  # it answered once: not a wrong address
+        return f"cannot reach {where} {what} ({connection_failure(exc)}); run again"
+    reason = f" ({connection_failure(exc)})" if exc is not None else ""
+    check = f"check {API_URL_ENV} (wrong URL or port?)" if override else "check the network"
+    return f"cannot reach {where} {what}{reason}; nothing was written: {check}"
+
+
 def api_url() -> str | None:
     """The Sheets API base URL override (SHEETKIT_SHEETS_API_URL), if any."""
     value = os.environ.get(API_URL_ENV, "").strip()
@@ -195,41 +252,74 @@ def connect(stats: RequestStats | None = None, *, sleep: Callable[[float], None]
     override = api_url()
     credentials = load_credentials(required=override is None)
     session: requests.Session
-    from sheetkit.google.transport import redirect_session
+    from sheetkit.google.transport import bounded_session
 
     if credentials is None:
-        session = requests.Session()
+        session = bounded_session(requests.Session())
     else:
         from google.auth.transport.requests import AuthorizedSession, Request
 
         # Token refreshes go through their own session: redirect it too, so an override reaches
         # everything (the emulator answers the token endpoint as Google does for a dead login).
-        token_session = redirect_session(requests.Session(), override) if override else requests.Session()
-        session = AuthorizedSession(credentials, auth_request=Request(token_session))
+        token_session = bounded_session(requests.Session())
+        if override:
+            token_session = _redirected(token_session, override)
+        session = bounded_session(AuthorizedSession(credentials, auth_request=Request(token_session)))
     if override:
-        session = redirect_session(session, override)
+        session = _redirected(session, override)
     client = gspread.Client(auth=credentials, session=session, http_client=http_class)
     return SheetsClient(client.http_client, stats, client)
 
 
-def load_credentials(*, required: bool = True) -> Any:
-    """Google credentials from SHEETKIT_CREDENTIALS or gspread's default files, or None if not required."""
+def _redirected(session: requests.Session, override: str) -> requests.Session:
+    from sheetkit.errors import UsageError
+    from sheetkit.google.transport import redirect_session
+
+    try:
+        return redirect_session(session, override)
+    except ValueError:
+        raise UsageError(
+            f"{API_URL_ENV} must be an http(s) URL such as http://127.0.0.1:8765 (got {override!r})"
+        ) from None
+
+
+def credentials_file() -> tuple[Path, str] | None:
+    """The credentials file sheetkit uses and how it was found (said the way a person would), or None."""
     explicit = os.environ.get(CREDENTIALS_ENV, "").strip()
     if explicit:
-        return _credentials_from_file(Path(explicit).expanduser(), source=f"{CREDENTIALS_ENV}")
+        return Path(explicit).expanduser(), CREDENTIALS_ENV
     folder = _gspread_folder()
-    service_account = folder / "service_account.json"
-    if service_account.is_file():
-        return _credentials_from_file(service_account, source="gspread's default service account file")
-    authorized = folder / "authorized_user.json"
-    if authorized.is_file():
-        return _credentials_from_file(authorized, source="gspread's saved OAuth login")
+    for name, how in (
+        ("service_account.json", "gspread's default service account file"),
+        ("authorized_user.json", "gspread's saved OAuth login"),
+    ):
+        if (folder / name).is_file():
+            return folder / name, how
+    return None
+
+
+def load_credentials(*, required: bool = True) -> Any:
+    """Google credentials from SHEETKIT_CREDENTIALS or gspread's default files, or None if not required."""
+    found = credentials_file()
+    if found is not None:
+        return _credentials_from_file(found[0], source=found[1])
     if not required:
         return None
     raise CredentialsError(
         "no Google credentials found: save a service-account key as "
-        f"{service_account} (and share the sheet with its client_email), or set {CREDENTIALS_ENV}=/path/to/key.json"
+        f"{_gspread_folder() / 'service_account.json'} (and share the sheet with its client_email), "
+        f"or set {CREDENTIALS_ENV}=/path/to/key.json"
     )
+
+
+def share_with(credentials: Any) -> str:
+    """Who a Google Sheet must be shared with for ``credentials``: the service account's client_email, or words."""
+    email = getattr(credentials, "service_account_email", None)
+    if isinstance(email, str) and email:
+        return email
+    if credentials is None:
+        return "the account sheetkit uses (no Google credentials are set)"
+    return "the Google account you logged in with"
 
 
 def _gspread_folder() -> Path:

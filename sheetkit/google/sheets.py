@@ -23,13 +23,14 @@ from sheetkit.errors import (
     CredentialsError,
     GoogleAPIError,
     HeaderError,
+    SheetkitError,
     SheetNotFoundError,
     SourceError,
     UsageError,
     WriteError,
 )
 from sheetkit.google import bodies
-from sheetkit.google.client import RequestStats, SheetsClient, sheets_client
+from sheetkit.google.client import RequestStats, SheetsClient, load_credentials, share_with, sheets_client, unreachable
 
 if TYPE_CHECKING:
     from gspread.http_client import HTTPClient
@@ -127,7 +128,7 @@ def read_google_grid(source: Any, *, sheet: str | None = None, client: Any = Non
     credentials found; a gspread Worksheet ``source`` brings its own.
     """
     ref, sheets = _resolve(source, sheet, client)
-    with google_errors(ref):
+    with google_errors(ref, sheets):
         metadata = sheets.http.fetch_sheet_metadata(
             ref.spreadsheet_id, params={"fields": "properties(title),sheets(properties,merges)"}
         )
@@ -296,8 +297,12 @@ def _filled(value: Any) -> bool:
 
 
 @contextlib.contextmanager
-def google_errors(ref: SheetRef | str) -> Iterator[None]:
-    """Turn gspread/HTTP failures into sheetkit errors that say what to do."""
+def google_errors(ref: SheetRef | str, client: SheetsClient | None = None) -> Iterator[None]:
+    """Turn gspread/HTTP failures into sheetkit errors that say what to do.
+
+    ``client``: what the requests went through; a 403 names its service account's client_email
+    (without it, that of the credentials sheetkit finds).
+    """
     import requests
     from gspread.exceptions import APIError
 
@@ -309,10 +314,7 @@ def google_errors(ref: SheetRef | str) -> Iterator[None]:
         if status == 404:
             raise SourceError(f"{ref} was not found ({detail}); check the URL or id") from None
         if status == 403:
-            raise SourceError(
-                f"no permission to open {ref} ({detail}); share the sheet with the account sheetkit uses "
-                "(a service account's client_email)"
-            ) from None
+            raise _forbidden(ref, detail, client) from None
         if status == 401:
             raise CredentialsError(
                 f"Google rejected the credentials ({detail}); they may have expired or been revoked: "
@@ -325,11 +327,14 @@ def google_errors(ref: SheetRef | str) -> Iterator[None]:
             ) from None
         if status == 400 and "parse range" in detail:
             raise SheetNotFoundError(f"{ref}: {detail}") from None
+        if status == 400 and "not supported for this document" in detail:
+            raise SourceError(
+                f"{ref} is a file in Google Drive but not a Google Sheet (an uploaded .xlsx?): open it in Google "
+                "Sheets, choose File > Save as Google Sheets and use the new URL, or download it and use the file"
+            ) from None
         raise GoogleAPIError(f"Google Sheets answered {status} for {ref}: {detail}", status=status) from None
     except requests.ConnectionError as exc:
-        raise GoogleAPIError(
-            f"cannot reach the Google Sheets API for {ref} ({type(exc).__name__}); nothing was written"
-        ) from None
+        raise GoogleAPIError(unreachable(f"for {ref}", exc)) from None
     except requests.Timeout:
         raise GoogleAPIError(f"the Google Sheets API timed out for {ref}; nothing was written") from None
     except Exception as exc:
@@ -339,8 +344,25 @@ def google_errors(ref: SheetRef | str) -> Iterator[None]:
                 "create a new key or log in again"
             ) from None
         if type(exc).__name__ == "TransportError":  # google.auth could not reach the token endpoint
-            raise GoogleAPIError("cannot reach Google to refresh the credentials; check the network") from None
+            cause = exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else None
+            raise GoogleAPIError(unreachable("to refresh the credentials", cause)) from None
         raise
+
+
+def _forbidden(ref: SheetRef | str, detail: str, client: SheetsClient | None) -> SheetkitError:
+    """A 403 in words, naming the account to share with (or whose project needs the API)."""
+    if client is not None:
+        account = share_with(client.credentials)
+    else:
+        try:
+            account = share_with(load_credentials(required=False))
+        except CredentialsError:
+            account = share_with(None)
+    if "has not been used in project" in detail or "is disabled" in detail:
+        return GoogleAPIError(
+            f"the Google Sheets API is not enabled for the Google Cloud project of {account} ({detail})", status=403
+        )
+    return SourceError(f"no permission to open {ref} ({detail}); share the sheet with {account} (as Editor to write)")
 
 
 def _error_message(response: Any) -> str:
@@ -382,7 +404,7 @@ def write_updates(
         target.sheet_id, rows=needed_rows - target.row_count, columns=needed_columns - target.column_count
     )
     structure.extend(bodies.date_formats(target.sheet_id, format_dates, date_pattern))
-    with google_errors(f"spreadsheet {target.spreadsheet_id} {target.title!r}"):
+    with google_errors(f"spreadsheet {target.spreadsheet_id} {target.title!r}", target.client):
         if structure:
             target.http.batch_update(target.spreadsheet_id, bodies.batch(structure))
         for body in bodies.raw_values(bodies.value_runs(target.title, updates)):
