@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import struct
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -29,9 +30,24 @@ def quantize_color(color: dict[str, Any] | None) -> dict[str, Any]:
         if key == "alpha":
             out[key] = val
             continue
-        q = int(float(val) * 255) / 255
-        out[key] = 1 if q == 1 else float(f"{q:.8g}")
+        q = int(_float32(float(val)) * 255) / 255  # a float32 on the way in: 0.972549 is 248/255, not 247/255
+        out[key] = 1 if q == 1 else float32_json(q)
     return out
+
+
+def float32_json(value: float) -> float:
+    """A float as Google prints a proto float: the shortest decimal that reads back as the same float32
+    (2/255 prints 0.007843138, not 0.0078431373)."""
+    single = _float32(value)
+    for digits in range(1, 10):
+        text = f"{single:.{digits}g}"
+        if _float32(float(text)) == single:
+            return float(text)
+    return single
+
+
+def _float32(value: float) -> float:
+    return float(struct.unpack("f", struct.pack("f", value))[0])
 
 
 def normalize_format(fmt: dict[str, Any]) -> dict[str, Any]:

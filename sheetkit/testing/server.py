@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from sheetkit.testing import a1, drive, routes
+from sheetkit.testing import a1, drive, routes, seed
 from sheetkit.testing.meta import spreadsheet_json
 from sheetkit.testing.model import ApiError, Sheet, Spreadsheet, Window, new_spreadsheet_id
 from sheetkit.testing.values import Cell, parse_raw, parse_user_entered, to_serial
@@ -37,11 +37,7 @@ from sheetkit.testing.wire import parse_body as _parse_body
 FaultKind = int | str
 
 _FAULT_BODIES: dict[int, tuple[str, str]] = {
-    429: (
-        "RESOURCE_EXHAUSTED",
-        "Quota exceeded for quota metric 'Read requests' and limit 'Read requests per minute "
-        "per user' of service 'sheets.googleapis.com' for consumer 'project_number:0'.",
-    ),
+    429: ("RESOURCE_EXHAUSTED", "Quota exceeded."),  # the real message names the quota: see _quota_error
     500: ("INTERNAL", "Internal error encountered."),
     503: ("UNAVAILABLE", "The service is currently unavailable."),
 }
@@ -111,6 +107,7 @@ class SheetsEmulator:
         port: 0 picks a free port.
         user_email: the account the emulator pretends to be (owner of files, protected-range editor).
         require_auth: answer 401 to requests without an Authorization header, like Google.
+        project_number: the Cloud project the account's quota belongs to (quota errors name it).
     """
 
     def __init__(
@@ -120,8 +117,10 @@ class SheetsEmulator:
         *,
         user_email: str = "emulator@sheetkit.invalid",
         require_auth: bool = False,
+        project_number: str = "0",
     ) -> None:
         self.host = host
+        self.project_number = project_number
         self._port = port
         self.user_email = user_email
         self.require_auth = require_auth
@@ -227,6 +226,38 @@ class SheetsEmulator:
                         sheet.col_count = max(sheet.col_count, c + 1)
             book.sheets.append(sheet)
         book.check_cell_limit()
+        with self.lock:
+            self.books[book.spreadsheet_id] = book
+        return book.spreadsheet_id
+
+    def import_spreadsheet(
+        self,
+        resource: Mapping[str, Any],
+        *,
+        spreadsheet_id: str | None = None,
+        values: Sequence[Mapping[str, Any]] = (),
+        created: str | None = None,
+        modified: str | None = None,
+    ) -> str:
+        """Create a spreadsheet from a Spreadsheet resource (what GET /v4/spreadsheets/{id} answers); its id.
+
+        The resource's id is kept unless ``spreadsheet_id`` is given. Its cells come from grid data
+        (``includeGridData=true``) and ``values``, ValueRanges ({"range", "values"}, what values.get
+        answers) typed in as a person would. ``created``/``modified`` are the Drive file's times (RFC 3339).
+        """
+        book = seed.book_from_resource(
+            resource, owner=self.user_email, spreadsheet_id=spreadsheet_id, created=created, modified=modified
+        )
+        stamp = book.modified
+        for value_range in values:
+            if value_range.get("values"):
+                book.write(
+                    str(value_range.get("range") or ""),
+                    value_range["values"],
+                    value_range.get("majorDimension"),
+                    "USER_ENTERED",
+                )
+        book.modified = stamp
         with self.lock:
             self.books[book.spreadsheet_id] = book
         return book.spreadsheet_id
@@ -375,6 +406,8 @@ class SheetsEmulator:
                 return None
             if fault is not None:
                 code = int(fault)
+                if code == 429:
+                    raise _quota_error(method, self.project_number)
                 status_name, message = _FAULT_BODIES[code]
                 raise ApiError(code, message, status_name)
             self._check_auth(headers)
@@ -560,6 +593,27 @@ class SheetsEmulator:
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+def _quota_error(method: str, project_number: str) -> ApiError:
+    """Google's 429: a GET spends the read quota, anything else the write quota, per minute per user."""
+    kind = "Read" if method == "GET" else "Write"
+    message = (
+        f"Quota exceeded for quota metric '{kind} requests' and limit '{kind} requests per minute per user' "
+        f"of service 'sheets.googleapis.com' for consumer 'project_number:{project_number}'."
+    )
+    info = {
+        "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+        "reason": "RATE_LIMIT_EXCEEDED",
+        "domain": "googleapis.com",
+        "metadata": {
+            "quota_metric": f"sheets.googleapis.com/{kind.lower()}_requests",
+            "service": "sheets.googleapis.com",
+            "quota_limit": f"{kind}RequestsPerMinutePerUser",
+            "consumer": f"projects/{project_number}",
+        },
+    }
+    return ApiError(429, message, "RESOURCE_EXHAUSTED", details=[info])
 
 
 def _check_kind(kind: FaultKind) -> None:
