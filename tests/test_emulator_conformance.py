@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import parse_qs, unquote
 
 import pytest
 import requests
@@ -220,6 +220,8 @@ class Foreign:
     values: list[dict[str, Any]] = field(default_factory=list)
     titles: list[str] = field(default_factory=list)
     grids: dict[str, tuple[int, int]] = field(default_factory=dict)  # title -> rows, columns
+    title: str = ""
+    gone_at: int | None = None  # deleted by someone else before this interaction
     exists: bool = False
 
     def _grid(self, title: str) -> dict[str, int]:
@@ -228,7 +230,7 @@ class Foreign:
 
     def seed(self, emulator: SheetsEmulator) -> None:
         resource = self.resource or {
-            "properties": {"title": self.drive.get("name") or "Untitled spreadsheet"},
+            "properties": {"title": self.title or self.drive.get("name") or "Untitled spreadsheet"},
             "sheets": [
                 {"properties": {"sheetId": i, "title": t, "gridProperties": self._grid(t)}}
                 for i, t in enumerate(self.titles or ["Sheet1"])
@@ -255,6 +257,7 @@ def account_state(interactions: list[dict[str, Any]]) -> dict[str, Foreign]:
     found: dict[str, Foreign] = {}
     written: set[str] = set()
     resized: set[str] = set()
+    renamed: set[str] = set()
     for index, interaction in enumerate(interactions):
         req, rec = interaction["request"], interaction["response"]
         path = GOOGLE.sub("", req["uri"]).split("?")[0]
@@ -266,6 +269,13 @@ def account_state(interactions: list[dict[str, Any]]) -> dict[str, Foreign]:
         ):
             created.add(str(body.get("spreadsheetId") or body.get("id")))
         listed = body.get("files") if isinstance(body, dict) and req["method"] == "GET" and target is None else None
+        query = parse_qs(req["uri"].partition("?")[2]).get("q", [""])[0]
+        if listed is not None and "name" not in query and not body.get("nextPageToken"):
+            # A full listing: a file shown before and missing now was deleted outside the recording.
+            shown = {entry.get("id") for entry in listed}
+            for held in found.values():
+                if held.exists and held.gone_at is None and held.spreadsheet_id not in shown:
+                    held.gone_at = index
         for entry in listed or []:
             if entry.get("id") and entry["id"] not in created:
                 foreign = found.setdefault(entry["id"], Foreign(entry["id"], index))
@@ -290,11 +300,15 @@ def account_state(interactions: list[dict[str, Any]]) -> dict[str, Foreign]:
             written.add(target)
             if not path.endswith(("clear", "Clear")):  # clearing values leaves the grid's size alone
                 resized.add(target)
+            if req["method"] == "PATCH" or "updateSpreadsheetProperties" in (req.get("body") or ""):
+                renamed.add(target)
         elif target not in written and status == 200 and isinstance(body, dict):
             if path.endswith(target) and body.get("properties") and foreign.resource is None:
                 foreign.resource = body
             ranges = body.get("valueRanges") or ([body] if "/values/" in path else [])
             foreign.values.extend(r for r in ranges if r.get("values"))
+        if is_read and status == 200 and isinstance(body, dict) and target not in renamed and not foreign.title:
+            foreign.title = str((body.get("properties") or {}).get("title") or "")  # a title outlives cell edits
     return {k: v for k, v in found.items() if v.exists}
 
 
@@ -335,6 +349,8 @@ def replay(cassette: Path) -> Replay:
             for held in foreign.values():
                 if held.first_seen == index:
                     held.seed(emulator)
+                if held.gone_at == index:
+                    emulator.delete_spreadsheet(held.spreadsheet_id)
             req, rec = interaction["request"], interaction["response"]
             path_q = GOOGLE.sub("", req["uri"])
             path = path_q.split("?")[0]

@@ -11,6 +11,11 @@ name the read or write quota.
 from __future__ import annotations
 
 import datetime as dt
+import json
+import signal
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import gspread
@@ -184,3 +189,82 @@ def test_a_quota_error_names_the_read_or_write_quota_and_the_project() -> None:
     assert "quota metric 'Read requests'" in read_error["message"] and "project_number:1234" in read_error["message"]
     assert read_error["details"][0]["metadata"]["quota_limit"] == "ReadRequestsPerMinutePerUser"
     assert "quota metric 'Write requests'" in write.json()["error"]["message"]
+
+
+# --------------------------------------------------------------------------- the emulator as a program
+
+
+def _start(*args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-W", "error", "-m", "sheetkit.testing.emulator", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_a_dump_seeds_the_program_and_ctrl_c_stops_it_quietly(tmp_path: Path, gspread_client: Client) -> None:
+    sh = gspread_client.create("Jo pipeline")
+    sh.sheet1.update([["Name", "Since"], ["Ana", "2024-05-01"]], "A1", raw=False)
+    dump = tmp_path / "dump.json"
+    dump.write_text(json.dumps(sh.fetch_sheet_metadata({"includeGridData": "true"})))
+    proc = _start("--seed", str(dump))
+    assert proc.stdout is not None
+    url = proc.stdout.readline().strip()
+    proc.stdout.readline()
+    assert proc.stdout.readline().strip() == f"spreadsheet 'Jo pipeline': id {sh.id}"
+    copy = gspread.Client(auth=None, session=emulator_session(url)).open_by_key(sh.id)  # type: ignore[arg-type]
+    assert copy.sheet1.get("B2", value_render_option="UNFORMATTED_VALUE") == [[45413]]
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=10)
+    assert (proc.returncode, out, err) == (0, "", "")
+
+
+def test_a_port_in_use_is_one_line_not_a_traceback(sheets_emulator: SheetsEmulator) -> None:
+    proc = _start("--port", str(sheets_emulator.port))
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 2 and out == ""
+    assert err.strip().splitlines() == [
+        f"python -m sheetkit.testing.emulator: cannot listen on 127.0.0.1:{sheets_emulator.port}: Address already in use"
+    ]
+
+
+def test_the_control_endpoint_seeds_like_the_seed_option(sheets_emulator: SheetsEmulator) -> None:
+    """POST /__emulator__/spreadsheets takes the --seed forms: values typed in as a person would, or a dump."""
+    short = {"title": "Jo pipeline", "sheets": {"Pipeline": [["Since"], ["2024-05-01"]]}}
+    sid = requests.post(f"{sheets_emulator.url}/__emulator__/spreadsheets", json=short, timeout=10).json()[
+        "spreadsheetId"
+    ]
+    assert sheets_emulator.get_values(sid, "Pipeline!A2") == [[45413]]
+    dump = sheets_emulator.spreadsheet(sid) | {"spreadsheetId": "1AnotherIdForTheSameLayout00000000000000000"}
+    answer = requests.post(f"{sheets_emulator.url}/__emulator__/spreadsheets", json=dump, timeout=10).json()
+    assert answer == {"spreadsheetId": "1AnotherIdForTheSameLayout00000000000000000"}
+    assert sheets_emulator.spreadsheet(answer["spreadsheetId"])["sheets"] == sheets_emulator.spreadsheet(sid)["sheets"]
+
+
+# --------------------------------------------------------------------------- what older gspread sends
+
+
+def test_a_sort_past_the_grid_edge_sorts_what_is_there(gspread_client: Client) -> None:
+    """gspread's sort() sends A1:Z1000 whatever the size; Google sorts the grid it has (a 2021 recording)."""
+    sh = gspread_client.create("sort")
+    ws = sh.sheet1
+    ws.resize(3, 2)
+    ws.update([["b", 2], ["c", 1], ["a", 3]], "A1")
+    sh.batch_update(
+        {"requests": [{"sortRange": {"range": _grid(0, 1000, 0, 26), "sortSpecs": [{"dimensionIndex": 1}]}}]}
+    )
+    assert ws.get_all_values() == [["c", "1"], ["b", "2"], ["a", "3"]]
+    starts_outside = {"sortRange": {"range": _grid(5, 1000, 0, 26), "sortSpecs": [{"dimensionIndex": 1}]}}
+    with pytest.raises(gspread.exceptions.APIError, match="exceeds grid limits"):
+        sh.batch_update({"requests": [starts_outside]})
+
+
+def test_drive_v2_copy_names_the_copy_like_google(sheets_emulator: SheetsEmulator) -> None:
+    """gspread before 5.2 copied through Drive v2 (a name is a "title" there; none gives "Copy of ...")."""
+    sid = sheets_emulator.create_spreadsheet("Original", {"Sheet1": [["x"]]})
+    answer = requests.post(
+        f"{sheets_emulator.url}/drive/v2/files/{sid}/copy", json={"title": None, "mimeType": "x"}, timeout=10
+    ).json()
+    assert answer["kind"] == "drive#file" and answer["title"] == "Copy of Original" and answer["id"] != sid
+    assert sheets_emulator.get_values(answer["id"], "Sheet1!A1") == [["x"]]

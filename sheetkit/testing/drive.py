@@ -231,6 +231,11 @@ def import_csv(book: Spreadsheet, data: bytes) -> dict[str, Any]:
     book.sheets = [sheet]
     book.time_zone = CONVERSION_TIME_ZONE
     book.touch()
+    return v2_file(book)
+
+
+def v2_file(book: Spreadsheet) -> dict[str, Any]:
+    """The few fields of a Drive v2 file resource that clients read (v2 names a file's name "title")."""
     return {
         "kind": "drive#file",
         "id": book.spreadsheet_id,

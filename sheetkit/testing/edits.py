@@ -118,9 +118,13 @@ def grid_sheet(book: Spreadsheet, sheet_id: Any, where: str) -> Sheet:
     return sheet
 
 
-def grid_window(book: Spreadsheet, rng: dict[str, Any], where: str) -> Window:
+def grid_window(book: Spreadsheet, rng: dict[str, Any], where: str, *, clip: bool = False) -> Window:
+    """The GridRange's window; past the grid's edge is a 400, or with ``clip`` (a range that starts
+    inside the grid, as sortRange takes it) cut at the edge."""
     sheet = grid_sheet(book, rng.get("sheetId", 0), where)
     win = sheet.window(rng)
+    if clip and win.r1 < sheet.row_count and win.c1 < sheet.col_count:
+        win.r2, win.c2 = min(win.r2, sheet.row_count), min(win.c2, sheet.col_count)
     if win.r2 > sheet.row_count or win.c2 > sheet.col_count or win.r1 < 0 or win.c1 < 0:
         raise bad_request(
             f"Invalid {where}: Range ({win.a1()}) exceeds grid limits. "

@@ -230,6 +230,20 @@ class SheetsEmulator:
             self.books[book.spreadsheet_id] = book
         return book.spreadsheet_id
 
+    def seed(self, spec: Mapping[str, Any]) -> str:
+        """Create a spreadsheet from a seed file's content; its id.
+
+        Either the short form ``{"title": ..., "sheets": {"Tab": [[...], ...]}}`` (values typed in as a
+        person would, unless ``"valueInputOption": "RAW"``) or a Spreadsheet resource (a dump).
+        """
+        if is_resource(spec):
+            return self.import_spreadsheet(spec)
+        return self.create_spreadsheet(
+            spec.get("title", "Untitled spreadsheet"),
+            spec.get("sheets"),
+            value_input=spec.get("valueInputOption", "USER_ENTERED"),
+        )
+
     def import_spreadsheet(
         self,
         resource: Mapping[str, Any],
@@ -261,6 +275,11 @@ class SheetsEmulator:
         with self.lock:
             self.books[book.spreadsheet_id] = book
         return book.spreadsheet_id
+
+    def delete_spreadsheet(self, spreadsheet_id: str) -> None:
+        """Delete a spreadsheet as another client would (no request logged); a missing one is ignored."""
+        with self.lock:
+            self.books.pop(spreadsheet_id, None)
 
     def spreadsheet(self, spreadsheet_id: str) -> dict[str, Any]:
         """The Spreadsheet resource JSON (what GET /v4/spreadsheets/{id} returns)."""
@@ -459,6 +478,12 @@ class SheetsEmulator:
         m = re.match(r"^/drive/v3/files(?:/([^/]+))?(?:/(copy|export|comments|permissions)(?:/([^/]+))?)?/?$", path)
         if m:
             return self._drive(method, m.group(1), m.group(2), params, body)
+        m = re.match(r"^/drive/v2/files/([^/]+)/copy$", path)
+        if m and method == "POST":  # gspread before 5.2 copied through Drive v2, where a name is a "title"
+            with self.lock:
+                source = self._readable(unquote(m.group(1)), drive_style=True)
+                name = (_parse_body(body) if body else {}).get("title")
+                return _json(drive.v2_file(drive.copy_file(self.books, source, {"name": name})))
         m = re.match(r"^/upload/drive/v[23]/files/([^/]+)$", path)
         if m and method in ("PUT", "PATCH"):
             with self.lock:
@@ -577,12 +602,7 @@ class SheetsEmulator:
                 self.fail_next(kind, method=data.get("method"), path=data.get("path"))
             return 204, {}, b""
         if path == "/__emulator__/spreadsheets" and method == "POST":
-            sid = self.create_spreadsheet(
-                data.get("title", "Untitled spreadsheet"),
-                data.get("sheets"),
-                value_input=data.get("valueInputOption", "RAW"),
-            )
-            return _json({"spreadsheetId": sid})
+            return _json({"spreadsheetId": self.seed(data)})
         if path == "/__emulator__/deny" and method == "POST":
             self.deny(str(data.get("spreadsheetId")))
             return 204, {}, b""
@@ -614,6 +634,11 @@ def _quota_error(method: str, project_number: str) -> ApiError:
         },
     }
     return ApiError(429, message, "RESOURCE_EXHAUSTED", details=[info])
+
+
+def is_resource(spec: Mapping[str, Any]) -> bool:
+    """A Spreadsheet resource (a dump of a real or emulated spreadsheet), not the seed files' short form."""
+    return isinstance(spec.get("properties"), dict) or "spreadsheetId" in spec
 
 
 def _check_kind(kind: FaultKind) -> None:
