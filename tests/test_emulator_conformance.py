@@ -258,6 +258,7 @@ def account_state(interactions: list[dict[str, Any]]) -> dict[str, Foreign]:
     written: set[str] = set()
     resized: set[str] = set()
     renamed: set[str] = set()
+    restructured: set[str] = set()
     for index, interaction in enumerate(interactions):
         req, rec = interaction["request"], interaction["response"]
         path = GOOGLE.sub("", req["uri"]).split("?")[0]
@@ -290,8 +291,8 @@ def account_state(interactions: list[dict[str, Any]]) -> dict[str, Foreign]:
         is_read = req["method"] == "GET" or bool(READS.search(path))
         if "/values/" in path:
             title, cells = a1_sheet(unquote(path.split("/values/", 1)[1].rsplit(":", 1)[0]))
-            if title and title not in foreign.titles:
-                foreign.titles.append(title)
+            if title and title not in foreign.titles and target not in restructured:
+                foreign.titles.append(title)  # after a batchUpdate, a new title may be a sheet it added
             answered = (body or {}).get("clearedRange") or (body or {}).get("range") if status == 200 else None
             extent = grid_extent(answered) if title and not cells and isinstance(answered, str) else None
             if extent and title not in foreign.grids and target not in resized:
@@ -300,6 +301,8 @@ def account_state(interactions: list[dict[str, Any]]) -> dict[str, Foreign]:
             written.add(target)
             if not path.endswith(("clear", "Clear")):  # clearing values leaves the grid's size alone
                 resized.add(target)
+            if path.endswith(":batchUpdate") and "/values" not in path:
+                restructured.add(target)
             if req["method"] == "PATCH" or "updateSpreadsheetProperties" in (req.get("body") or ""):
                 renamed.add(target)
         elif target not in written and status == 200 and isinstance(body, dict):
@@ -335,17 +338,30 @@ def grid_extent(answered: str) -> tuple[int, int] | None:
     return span.end_row, span.end_col
 
 
+def load_interactions(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """A cassette's interactions, in vcrpy's form (gspread's cassettes before 2021 are betamax's:
+    ``http_interactions``, a request body as {"string": ...})."""
+    out = []
+    for interaction in data.get("interactions") or data.get("http_interactions") or []:
+        req = dict(interaction["request"])
+        if isinstance(req.get("body"), dict):
+            req["body"] = req["body"].get("string") or None
+        out.append({**interaction, "request": req})
+    return out
+
+
 def replay(cassette: Path) -> Replay:
     """Send every recorded request to a fresh emulator and compare answers."""
     data = json.loads(cassette.read_text())
     result = Replay(cassette.stem)
     ids = IdMap()
-    foreign = account_state(data["interactions"])
+    interactions = load_interactions(data)
+    foreign = account_state(interactions)
     with (
         SheetsEmulator(user_email=RECORDING_ACCOUNT, project_number=RECORDING_PROJECT) as emulator,
         requests.Session() as session,
     ):
-        for index, interaction in enumerate(data["interactions"]):
+        for index, interaction in enumerate(interactions):
             for held in foreign.values():
                 if held.first_seen == index:
                     held.seed(emulator)
@@ -440,6 +456,42 @@ def test_cassettes_are_there() -> None:
     """The recorded traffic ships with the tests: a fresh clone replays it, nothing skips."""
     assert len(cassette_files()) >= 100, f"expected the gspread cassettes at {CASSETTES}"
     assert (CASSETTES / "LICENSE.txt").is_file() or "SHEETKIT_GSPREAD_CASSETTES" in os.environ
+
+
+def _interaction(method: str, uri: str, status: int, answer: Any) -> dict[str, Any]:
+    text = json.dumps(answer) if answer is not None else ""
+    return {"request": {"method": method, "uri": uri, "body": None}, "response": {"status": {"code": status}, "body": {"string": text}}}
+
+
+def test_the_account_a_recording_assumes() -> None:
+    """Files a recording lists or opens but never creates are seeded when first shown, dropped when a
+    full listing no longer shows them; an id Google answered 404 for is not invented."""
+    drive, sheets = "https://www.googleapis.com/drive/v3/files", "https://sheets.googleapis.com/v4/spreadsheets"
+    listing = {"files": [{"id": "1Held", "name": "Held", "modifiedTime": "2023-01-01T00:00:00.000Z"}, {"id": "1Gone", "name": "Gone"}]}
+    meta = {"spreadsheetId": "1Held", "properties": {"title": "Held"}, "sheets": [{"properties": {"sheetId": 5, "title": "Tab"}}]}
+    state = account_state(
+        [
+            _interaction("POST", f"{drive}?supportsAllDrives=True", 200, {"id": "1Mine", "name": "Mine"}),
+            _interaction("GET", f"{drive}?q=mimeType", 200, listing),
+            _interaction("GET", f"{sheets}/1Held", 200, meta),
+            _interaction("GET", f"{sheets}/1Held/values/Tab%21A1", 200, {"range": "Tab!A1", "values": [["x"]]}),
+            _interaction("GET", f"{sheets}/1Missing", 404, {"error": {"code": 404}}),
+            _interaction("GET", f"{drive}?q=mimeType", 200, {"files": [{"id": "1Mine"}, {"id": "1Held"}]}),
+        ]
+    )
+    assert sorted(state) == ["1Gone", "1Held"]
+    held, gone = state["1Held"], state["1Gone"]
+    assert (held.first_seen, held.gone_at, held.resource, held.values) == (1, None, meta, [{"range": "Tab!A1", "values": [["x"]]}])
+    assert (gone.first_seen, gone.gone_at) == (1, 5)
+    with SheetsEmulator() as emulator:
+        held.seed(emulator)
+        assert emulator.get_values("1Held", "Tab!A1") == [["x"]]
+        assert emulator.spreadsheet("1Held")["sheets"][0]["properties"]["sheetId"] == 5
+
+
+def test_betamax_cassettes_read_like_vcrpy_ones() -> None:
+    old = {"http_interactions": [{"request": {"method": "GET", "uri": "u", "body": {"encoding": "utf-8", "string": ""}}}]}
+    assert load_interactions(old) == [{"request": {"method": "GET", "uri": "u", "body": None}}]
 
 
 @pytest.mark.parametrize("cassette", _params())

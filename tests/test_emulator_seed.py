@@ -25,6 +25,7 @@ import requests
 from sheetkit.testing import SheetsEmulator, emulator_session
 
 Client = gspread.Client
+SHEETS_MIME = "application/vnd.google-apps.spreadsheet"
 
 
 def _client(emulator: SheetsEmulator) -> Client:
@@ -260,11 +261,16 @@ def test_a_sort_past_the_grid_edge_sorts_what_is_there(gspread_client: Client) -
         sh.batch_update({"requests": [starts_outside]})
 
 
-def test_drive_v2_copy_names_the_copy_like_google(sheets_emulator: SheetsEmulator) -> None:
-    """gspread before 5.2 copied through Drive v2 (a name is a "title" there; none gives "Copy of ...")."""
-    sid = sheets_emulator.create_spreadsheet("Original", {"Sheet1": [["x"]]})
-    answer = requests.post(
-        f"{sheets_emulator.url}/drive/v2/files/{sid}/copy", json={"title": None, "mimeType": "x"}, timeout=10
-    ).json()
-    assert answer["kind"] == "drive#file" and answer["title"] == "Copy of Original" and answer["id"] != sid
-    assert sheets_emulator.get_values(answer["id"], "Sheet1!A1") == [["x"]]
+def test_drive_v2_creates_copies_and_deletes(sheets_emulator: SheetsEmulator) -> None:
+    """gspread before 5.2 used Drive v2 (a name is a "title" there; a copy without one is "Copy of ...")."""
+    v2 = f"{sheets_emulator.url}/drive/v2/files"
+    made = requests.post(v2, json={"title": "Original", "mimeType": SHEETS_MIME}, timeout=10).json()
+    assert made["kind"] == "drive#file" and made["title"] == "Original"
+    sheets_emulator.import_spreadsheet(
+        sheets_emulator.spreadsheet(made["id"]), values=[{"range": "Sheet1!A1", "values": [["x"]]}]
+    )
+    copy = requests.post(f"{v2}/{made['id']}/copy", json={"title": None, "mimeType": SHEETS_MIME}, timeout=10).json()
+    assert copy["title"] == "Copy of Original" and copy["id"] != made["id"]
+    assert sheets_emulator.get_values(copy["id"], "Sheet1!A1") == [["x"]]
+    assert requests.delete(f"{v2}/{made['id']}", timeout=10).status_code == 204
+    assert requests.get(f"{v2}/{made['id']}", timeout=10).status_code == 404

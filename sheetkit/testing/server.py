@@ -478,12 +478,9 @@ class SheetsEmulator:
         m = re.match(r"^/drive/v3/files(?:/([^/]+))?(?:/(copy|export|comments|permissions)(?:/([^/]+))?)?/?$", path)
         if m:
             return self._drive(method, m.group(1), m.group(2), params, body)
-        m = re.match(r"^/drive/v2/files/([^/]+)/copy$", path)
-        if m and method == "POST":  # gspread before 5.2 copied through Drive v2, where a name is a "title"
-            with self.lock:
-                source = self._readable(unquote(m.group(1)), drive_style=True)
-                name = (_parse_body(body) if body else {}).get("title")
-                return _json(drive.v2_file(drive.copy_file(self.books, source, {"name": name})))
+        m = re.match(r"^/drive/v2/files(?:/([^/]+))?(/copy)?$", path)
+        if m:  # gspread before 5.2 used Drive v2 to create, copy and delete; a name is a "title" there
+            return self._drive_v2(method, m.group(1), bool(m.group(2)), body)
         m = re.match(r"^/upload/drive/v[23]/files/([^/]+)$", path)
         if m and method in ("PUT", "PATCH"):
             with self.lock:
@@ -541,6 +538,24 @@ class SheetsEmulator:
                 return _json({"comments": []})
             if action == "permissions":
                 return self._permissions(book, method, body)
+        raise ApiError(404, "Method not found.")
+
+    def _drive_v2(self, method: str, file_id: str | None, copy: bool, body: bytes) -> tuple[int, dict[str, str], bytes]:
+        data = _parse_body(body) if body else {}
+        with self.lock:
+            if file_id is None and method == "POST":
+                spec = {"name": data.get("title"), "mimeType": data.get("mimeType")}
+                return _json(drive.v2_file(drive.create(self.books, spec, self.user_email)))
+            if file_id is None:
+                raise ApiError(404, "Method not found.")
+            book = self._readable(unquote(file_id), drive_style=True)
+            if copy and method == "POST":
+                return _json(drive.v2_file(drive.copy_file(self.books, book, {"name": data.get("title")})))
+            if not copy and method == "DELETE":
+                del self.books[book.spreadsheet_id]
+                return 204, {}, b""
+            if not copy and method == "GET":
+                return _json(drive.v2_file(book))
         raise ApiError(404, "Method not found.")
 
     def _permissions(self, book: Spreadsheet, method: str, body: bytes) -> tuple[int, dict[str, str], bytes]:
