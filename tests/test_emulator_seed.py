@@ -88,6 +88,8 @@ def test_import_types_values_in_and_keeps_drive_times(sheets_emulator: SheetsEmu
         modified="2023-08-17T10:52:59.436Z",
     )
     assert sid == resource["spreadsheetId"]
+    with pytest.raises(ValueError, match="already has a spreadsheet with id"):
+        sheets_emulator.import_spreadsheet(resource)
     sh = gspread_client.open_by_key(sid)
     ws = sh.worksheet("Tab")
     assert (ws.id, ws.row_count, ws.col_count) == (7, 5, 3)
@@ -266,9 +268,8 @@ def test_drive_v2_creates_copies_and_deletes(sheets_emulator: SheetsEmulator) ->
     v2 = f"{sheets_emulator.url}/drive/v2/files"
     made = requests.post(v2, json={"title": "Original", "mimeType": SHEETS_MIME}, timeout=10).json()
     assert made["kind"] == "drive#file" and made["title"] == "Original"
-    sheets_emulator.import_spreadsheet(
-        sheets_emulator.spreadsheet(made["id"]), values=[{"range": "Sheet1!A1", "values": [["x"]]}]
-    )
+    put = f"{sheets_emulator.url}/v4/spreadsheets/{made['id']}/values/Sheet1!A1?valueInputOption=RAW"
+    assert requests.put(put, json={"values": [["x"]]}, timeout=10).status_code == 200
     copy = requests.post(f"{v2}/{made['id']}/copy", json={"title": None, "mimeType": SHEETS_MIME}, timeout=10).json()
     assert copy["title"] == "Copy of Original" and copy["id"] != made["id"]
     assert sheets_emulator.get_values(copy["id"], "Sheet1!A1") == [["x"]]

@@ -273,6 +273,8 @@ class SheetsEmulator:
                 )
         book.modified = stamp
         with self.lock:
+            if book.spreadsheet_id in self.books:
+                raise ValueError(f"the emulator already has a spreadsheet with id {book.spreadsheet_id!r}")
             self.books[book.spreadsheet_id] = book
         return book.spreadsheet_id
 
