@@ -258,7 +258,7 @@ def account_state(interactions: list[dict[str, Any]]) -> dict[str, Foreign]:
     written: set[str] = set()
     resized: set[str] = set()
     renamed: set[str] = set()
-    restructured: set[str] = set()
+    made_titles: dict[str, set[str]] = {}
     for index, interaction in enumerate(interactions):
         req, rec = interaction["request"], interaction["response"]
         path = GOOGLE.sub("", req["uri"]).split("?")[0]
@@ -291,8 +291,8 @@ def account_state(interactions: list[dict[str, Any]]) -> dict[str, Foreign]:
         is_read = req["method"] == "GET" or bool(READS.search(path))
         if "/values/" in path:
             title, cells = a1_sheet(unquote(path.split("/values/", 1)[1].rsplit(":", 1)[0]))
-            if title and title not in foreign.titles and target not in restructured:
-                foreign.titles.append(title)  # after a batchUpdate, a new title may be a sheet it added
+            if title and title not in foreign.titles and title not in made_titles.get(target, set()):
+                foreign.titles.append(title)  # a sheet it had, not one the recording added or renamed
             answered = (body or {}).get("clearedRange") or (body or {}).get("range") if status == 200 else None
             extent = grid_extent(answered) if title and not cells and isinstance(answered, str) else None
             if extent and title not in foreign.grids and target not in resized:
@@ -302,7 +302,7 @@ def account_state(interactions: list[dict[str, Any]]) -> dict[str, Foreign]:
             if not path.endswith(("clear", "Clear")):  # clearing values leaves the grid's size alone
                 resized.add(target)
             if path.endswith(":batchUpdate") and "/values" not in path:
-                restructured.add(target)
+                made_titles.setdefault(target, set()).update(_titles_made(_json_or_none(req.get("body"))))
             if req["method"] == "PATCH" or "updateSpreadsheetProperties" in (req.get("body") or ""):
                 renamed.add(target)
         elif target not in written and status == 200 and isinstance(body, dict):
@@ -313,6 +313,19 @@ def account_state(interactions: list[dict[str, Any]]) -> dict[str, Foreign]:
         if is_read and status == 200 and isinstance(body, dict) and target not in renamed and not foreign.title:
             foreign.title = str((body.get("properties") or {}).get("title") or "")  # a title outlives cell edits
     return {k: v for k, v in found.items() if v.exists}
+
+
+def _titles_made(body: Any) -> set[str]:
+    """Sheet titles a batchUpdate gives (added, duplicated or renamed sheets)."""
+    out = set()
+    for request in (body or {}).get("requests") or []:
+        for kind, key in (("addSheet", "properties"), ("updateSheetProperties", "properties")):
+            title = ((request.get(kind) or {}).get(key) or {}).get("title")
+            if title:
+                out.add(str(title))
+        if (request.get("duplicateSheet") or {}).get("newSheetName"):
+            out.add(str(request["duplicateSheet"]["newSheetName"]))
+    return out
 
 
 def a1_sheet(text: str) -> tuple[str | None, str]:
