@@ -281,8 +281,12 @@ def test_bad_google_inputs(google_env: Any) -> None:
     key = seed(google_env)
     with pytest.raises(SourceError, match="was not found"):
         sheetkit.validate("1NoSuchSpreadsheetIdAbCdEfGhIjKlMnOpQr", as_of=AS_OF)
-    with pytest.raises(SheetNotFoundError, match="has no worksheet 'Nope'; its worksheets are: 'Contacts'"):
+    with pytest.raises(SheetNotFoundError) as missing:
         sheetkit.validate(url(key), sheet="Nope", as_of=AS_OF)
+    title = google_env.spreadsheet(key)["properties"]["title"]
+    assert str(missing.value) == (
+        f"spreadsheet {title!r} (id {key}) has no worksheet 'Nope'; its worksheets are: 'Contacts'"
+    )
     google_env.deny(key)
     with pytest.raises(SourceError, match="no permission to open .* share the sheet"):
         sheetkit.validate(url(key), as_of=AS_OF)

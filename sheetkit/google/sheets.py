@@ -286,8 +286,10 @@ def _pick_sheet(metadata: Mapping[str, Any], ref: SheetRef) -> dict[str, Any]:
     if not found:
         titles = ", ".join(repr(p["title"]) for p in sheets)
         wanted = repr(ref.worksheet) if ref.worksheet is not None else f"with gid {ref.gid}"
+        book = (metadata.get("properties") or {}).get("title")
+        named = f"spreadsheet {book!r} (id {ref.spreadsheet_id})" if book else str(ref)
         raise SheetNotFoundError(
-            f"{ref} has no worksheet {wanted}; its worksheets are: {titles}", sheet=ref.worksheet or ""
+            f"{named} has no worksheet {wanted}; its worksheets are: {titles}", sheet=ref.worksheet or ""
         )
     return found[0]
 

@@ -128,7 +128,8 @@ def _sort_key(value: Any) -> tuple[int, Any]:
 
 
 def sort_range(book: Spreadsheet, req: dict[str, Any], where: str) -> None:
-    win = grid_window(book, req.get("range") or {}, where)
+    # Google sorts a range that runs past the grid's edge (gspread sends A1:Z1000 on a 6x3 sheet) as clipped.
+    win = grid_window(book, req.get("range") or {}, where, clip=True)
     sheet = win.sheet
     rows = [[sheet.cells.pop((r, c), None) for c in range(win.c1, win.c2)] for r in range(win.r1, win.r2)]
     for spec in reversed(req.get("sortSpecs") or []):

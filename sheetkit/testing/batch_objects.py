@@ -10,7 +10,7 @@ from typing import Any
 
 from sheetkit.testing import datafilter
 from sheetkit.testing.edits import grid_sheet, grid_window, masked_update, quantize_color
-from sheetkit.testing.model import Sheet, Spreadsheet, bad_request
+from sheetkit.testing.model import Sheet, Spreadsheet, Window, bad_request
 
 
 def _new_id() -> int:
@@ -260,30 +260,85 @@ def duplicate_filter_view(book: Spreadsheet, req: dict[str, Any], where: str) ->
 # --------------------------------------------------------------------------- tables
 
 
+# Google's default table colours: a green header over white and light grey bands.
+_TABLE_COLORS = {
+    "headerColorStyle": {"rgbColor": {"red": 0.20784314, "green": 0.40784314, "blue": 0.32941177}},
+    "firstBandColorStyle": {"rgbColor": {"red": 1, "green": 1, "blue": 1}},
+    "secondBandColorStyle": {"rgbColor": {"red": 0.9647059, "green": 0.972549, "blue": 0.9764706}},
+}
+
+
+def _column_properties(book: Spreadsheet, win: Window, given: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One entry per column, named by the header row's text unless the request names it (index 0 omitted)."""
+    named = {int(c.get("columnIndex", 0)): c for c in given}
+    header = book.read(
+        Window(win.sheet, win.r1, win.r1 + 1, win.c1, win.c2), "ROWS", "FORMATTED_VALUE", "SERIAL_NUMBER"
+    )
+    texts = header[0] if header else []
+    out = []
+    for i in range(win.c2 - win.c1):
+        column = copy.deepcopy(named.get(i, {}))
+        column.pop("columnIndex", None)
+        column.setdefault("columnName", str(texts[i]) if i < len(texts) and texts[i] != "" else f"Column {i + 1}")
+        out.append({"columnIndex": i, **column} if i else column)
+    return out
+
+
+def _table_banding(table: dict[str, Any]) -> dict[str, Any]:
+    """The banded range Google keeps for a table's colours (same id, bandedRangeReference = tableId)."""
+    colors = {k: v for k, v in (table.get("rowsProperties") or {}).items() if k.endswith("ColorStyle")}
+    return {
+        "bandedRangeId": int(table["tableId"]),
+        "range": copy.deepcopy(table["range"]),
+        "rowProperties": _band_colors(colors),
+        "bandedRangeReference": table["tableId"],
+    }
+
+
+def _sync_table_banding(sheet: Sheet, table: dict[str, Any]) -> None:
+    sheet.bandings = [b for b in sheet.bandings if b.get("bandedRangeReference") != table["tableId"]]
+    sheet.bandings.append(_table_banding(table))
+
+
 def add_table(book: Spreadsheet, req: dict[str, Any], where: str) -> dict[str, Any]:
-    table = copy.deepcopy(req.get("table") or {})
-    win = grid_window(book, table.get("range") or {}, where)
-    name = table.get("name") or f"Table{sum(len(s.tables) for s in book.sheets) + 1}"
+    given = copy.deepcopy(req.get("table") or {})
+    win = grid_window(book, given.get("range") or {}, where)
+    name = given.get("name") or f"Table{sum(len(s.tables) for s in book.sheets) + 1}"
     if any(t.get("name") == name for s in book.sheets for t in s.tables):
         raise bad_request(f"Invalid {where}: A table with the name {name} already exists.")
-    table["name"] = name
-    table["range"] = win.grid_range()
-    table["tableId"] = str(table.get("tableId") or _new_id())
+    rows = {**copy.deepcopy(_TABLE_COLORS), **(given.get("rowsProperties") or {})}
+    table = {
+        "tableId": str(given.get("tableId") or _new_id()),
+        "name": name,
+        "range": win.grid_range(),
+        "rowsProperties": rows,
+        "columnProperties": _column_properties(book, win, given.get("columnProperties") or []),
+    }
+    table.update({k: v for k, v in given.items() if k not in table})
     win.sheet.tables.append(table)
+    _sync_table_banding(win.sheet, table)
+    if win.r1 == 0 and not win.sheet.frozen_rows:
+        win.sheet.frozen_rows = 1  # the header row stays in view
     return {"addTable": {"table": copy.deepcopy(table)}}
 
 
 def update_table(book: Spreadsheet, req: dict[str, Any], where: str) -> None:
     table = req.get("table") or {}
-    _, stored = _find(book, "tables", "tableId", table.get("tableId"), where, "table")
+    sheet, stored = _find(book, "tables", "tableId", table.get("tableId"), where, "table")
     masked_update(stored, table, req.get("fields") or "")
     stored["range"] = grid_window(book, stored.get("range") or {}, where).grid_range()
+    stored["columnProperties"] = [
+        {k: v for k, v in c.items() if not (k == "columnIndex" and v == 0)}
+        for c in stored.get("columnProperties") or []
+    ]
+    _sync_table_banding(sheet, stored)
     return None
 
 
 def delete_table(book: Spreadsheet, req: dict[str, Any], where: str) -> None:
     sheet, stored = _find(book, "tables", "tableId", req.get("tableId"), where, "table")
     sheet.tables.remove(stored)
+    sheet.bandings = [b for b in sheet.bandings if b.get("bandedRangeReference") != stored["tableId"]]
     return None
 
 

@@ -36,6 +36,7 @@ def add_sheet(book: Spreadsheet, req: dict[str, Any], where: str) -> dict[str, A
     sheet.frozen_rows = int(grid.get("frozenRowCount", 0))
     sheet.frozen_cols = int(grid.get("frozenColumnCount", 0))
     sheet.hide_gridlines = bool(grid.get("hideGridlines", False))
+    sheet.group_control_after = {d for d in ("ROWS", "COLUMNS") if grid.get(f"{d[:-1].lower()}GroupControlAfter")}
     sheet.hidden = bool(props.get("hidden", False))
     color = (props.get("tabColorStyle") or {}).get("rgbColor") or props.get("tabColor")
     sheet.tab_color = quantize_color(color) if color else None
@@ -89,6 +90,7 @@ def update_sheet_properties(book: Spreadsheet, req: dict[str, Any], where: str) 
     sheet.frozen_rows = int(grid.get("frozenRowCount", 0))
     sheet.frozen_cols = int(grid.get("frozenColumnCount", 0))
     sheet.hide_gridlines = bool(grid.get("hideGridlines", False))
+    sheet.group_control_after = {d for d in ("ROWS", "COLUMNS") if grid.get(f"{d[:-1].lower()}GroupControlAfter")}
     sheet.hidden = hidden
     sheet.right_to_left = bool(current.get("rightToLeft", False))
     color = (current.get("tabColorStyle") or {}).get("rgbColor") if "tabColorStyle" in _flat(fields) else None
@@ -278,6 +280,7 @@ def add_dimension_group(book: Spreadsheet, req: dict[str, Any], where: str) -> d
         rng = {"sheetId": sheet.sheet_id, **rng}
     groups.append({"range": rng, "depth": 1})
     _groups(book, sheet, dim)
+    sheet.group_control_after.add(dim)  # Google turns the +/- control to "after" with the first group
     return {"addDimensionGroup": {"dimensionGroups": _group_json(sheet, dim)}}
 
 
@@ -289,7 +292,8 @@ def delete_dimension_group(book: Spreadsheet, req: dict[str, Any], where: str) -
         raise bad_request(f"Invalid {where}: No dimension group with the specified range exists.")
     groups.remove(hit)
     _groups(book, sheet, dim)
-    return {"deleteDimensionGroup": {"dimensionGroups": _group_json(sheet, dim)}}
+    left = _group_json(sheet, dim)
+    return {"deleteDimensionGroup": {"dimensionGroups": left} if left else {}}  # an empty list is omitted
 
 
 def update_dimension_group(book: Spreadsheet, req: dict[str, Any], where: str) -> None:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import threading
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
-from sheetkit.testing.server import SheetsEmulator
+from sheetkit.testing.model import ApiError
+from sheetkit.testing.server import SheetsEmulator, is_resource
 
 ENV_VAR = "SHEETKIT_SHEETS_API_URL"
 
@@ -20,7 +23,9 @@ Seed a spreadsheet:
   --seed book.json, where book.json is {{"title": "Jo pipeline", "sheets": {{"Pipeline": [["Name", "Email"],
   ["Ana", "ana@example.org"]]}}}} (values are typed in as a person would: "2024-05-01" becomes a date);
   or, while it runs: curl -X POST http://127.0.0.1:PORT/__emulator__/spreadsheets -d @book.json
-  Each answers with the new spreadsheet's id.
+  Each answers with the new spreadsheet's id. A Spreadsheet resource works too: what
+  GET /v4/spreadsheets/ID?includeGridData=true answers (gspread: sh.fetch_sheet_metadata(
+  {{"includeGridData": "true"}}) saved with json.dump) seeds a copy of that spreadsheet, same id.
 
 A gspread client for it, in Python:
   import gspread
@@ -53,24 +58,36 @@ def main(argv: Sequence[str] | None = None) -> int:
         help='a spreadsheet to create at start: {"title": ..., "sheets": {"Tab": [[...], ...]}} (repeatable)',
     )
     args = parser.parse_args(argv)
-    books = []
+    books: list[tuple[str, dict[str, Any]]] = []
     for path in args.seed:
         try:
             spec = json.loads(Path(path).read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             parser.error(f"--seed {path}: {exc}")
-        if not isinstance(spec, dict) or not isinstance(spec.get("sheets", {}), dict | list):
-            parser.error(f'--seed {path}: expected {{"title": ..., "sheets": {{"Tab": [[...]]}}}}')
-        books.append(spec)
-    emulator = SheetsEmulator(args.host, args.port, user_email=args.user_email).start()
-    print(emulator.url, flush=True)
-    print(f"export {ENV_VAR}={emulator.url}", flush=True)
-    for spec in books:
-        sid = emulator.create_spreadsheet(
-            spec.get("title", "Untitled spreadsheet"), spec.get("sheets"), value_input="USER_ENTERED"
-        )
-        print(f"spreadsheet {spec.get('title', 'Untitled spreadsheet')!r}: id {sid}", flush=True)
+        if not isinstance(spec, dict) or not (is_resource(spec) or isinstance(spec.get("sheets", {}), dict | list)):
+            parser.error(
+                f'--seed {path}: expected {{"title": ..., "sheets": {{"Tab": [[...]]}}}} '
+                "or a Spreadsheet resource (what GET /v4/spreadsheets/ID?includeGridData=true answers)"
+            )
+        books.append((path, spec))
     try:
+        emulator = SheetsEmulator(args.host, args.port, user_email=args.user_email).start()
+    except OSError as exc:
+        print(
+            f"python -m sheetkit.testing.emulator: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        print(emulator.url, flush=True)
+        print(f"export {ENV_VAR}={emulator.url}", flush=True)
+        for path, spec in books:
+            try:
+                sid = emulator.seed(spec)
+            except (ApiError, TypeError, ValueError, AttributeError) as exc:  # a seed that is not what it claims
+                print(f"python -m sheetkit.testing.emulator: --seed {path}: {exc}", file=sys.stderr)
+                return 2
+            print(f"spreadsheet {emulator.books[sid].title!r}: id {sid}", flush=True)
         threading.Event().wait()
     except KeyboardInterrupt:
         pass

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import struct
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -29,9 +30,24 @@ def quantize_color(color: dict[str, Any] | None) -> dict[str, Any]:
         if key == "alpha":
             out[key] = val
             continue
-        q = int(float(val) * 255) / 255
-        out[key] = 1 if q == 1 else float(f"{q:.8g}")
+        q = int(_float32(float(val)) * 255) / 255  # a float32 on the way in: 0.972549 is 248/255, not 247/255
+        out[key] = 1 if q == 1 else float32_json(q)
     return out
+
+
+def float32_json(value: float) -> float:
+    """A float as Google prints a proto float: the shortest decimal that reads back as the same float32
+    (2/255 prints 0.007843138, not 0.0078431373)."""
+    single = _float32(value)
+    for digits in range(1, 10):
+        text = f"{single:.{digits}g}"
+        if _float32(float(text)) == single:
+            return float(text)
+    return single
+
+
+def _float32(value: float) -> float:
+    return float(struct.unpack("f", struct.pack("f", value))[0])
 
 
 def normalize_format(fmt: dict[str, Any]) -> dict[str, Any]:
@@ -102,9 +118,13 @@ def grid_sheet(book: Spreadsheet, sheet_id: Any, where: str) -> Sheet:
     return sheet
 
 
-def grid_window(book: Spreadsheet, rng: dict[str, Any], where: str) -> Window:
+def grid_window(book: Spreadsheet, rng: dict[str, Any], where: str, *, clip: bool = False) -> Window:
+    """The GridRange's window; past the grid's edge is a 400, or with ``clip`` (a range that starts
+    inside the grid, as sortRange takes it) cut at the edge."""
     sheet = grid_sheet(book, rng.get("sheetId", 0), where)
     win = sheet.window(rng)
+    if clip and win.r1 < sheet.row_count and win.c1 < sheet.col_count:
+        win.r2, win.c2 = min(win.r2, sheet.row_count), min(win.c2, sheet.col_count)
     if win.r2 > sheet.row_count or win.c2 > sheet.col_count or win.r1 < 0 or win.c1 < 0:
         raise bad_request(
             f"Invalid {where}: Range ({win.a1()}) exceeds grid limits. "

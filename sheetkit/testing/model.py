@@ -128,6 +128,7 @@ class Sheet:
     bandings: list[dict[str, Any]] = field(default_factory=list)
     filter_views: list[dict[str, Any]] = field(default_factory=list)
     tables: list[dict[str, Any]] = field(default_factory=list)
+    group_control_after: set[str] = field(default_factory=set)  # "ROWS"/"COLUMNS": set once a group is added
 
     def grid_range(self, r1: int | None, r2: int | None, c1: int | None, c2: int | None) -> dict[str, Any]:
         """GridRange JSON the way Google prints it (sheetId 0 is omitted, like any proto3 default)."""
@@ -183,6 +184,8 @@ class Sheet:
             grid["frozenColumnCount"] = self.frozen_cols
         if self.hide_gridlines:
             grid["hideGridlines"] = True
+        for dim in sorted(self.group_control_after, reverse=True):
+            grid[f"{dim[:-1].lower()}GroupControlAfter"] = True
         props: dict[str, Any] = {
             "sheetId": self.sheet_id,
             "title": self.title,

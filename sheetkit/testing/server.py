@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from sheetkit.testing import a1, drive, routes
+from sheetkit.testing import a1, drive, routes, seed
 from sheetkit.testing.meta import spreadsheet_json
 from sheetkit.testing.model import ApiError, Sheet, Spreadsheet, Window, new_spreadsheet_id
 from sheetkit.testing.values import Cell, parse_raw, parse_user_entered, to_serial
@@ -37,11 +37,7 @@ from sheetkit.testing.wire import parse_body as _parse_body
 FaultKind = int | str
 
 _FAULT_BODIES: dict[int, tuple[str, str]] = {
-    429: (
-        "RESOURCE_EXHAUSTED",
-        "Quota exceeded for quota metric 'Read requests' and limit 'Read requests per minute "
-        "per user' of service 'sheets.googleapis.com' for consumer 'project_number:0'.",
-    ),
+    429: ("RESOURCE_EXHAUSTED", "Quota exceeded."),  # the real message names the quota: see _quota_error
     500: ("INTERNAL", "Internal error encountered."),
     503: ("UNAVAILABLE", "The service is currently unavailable."),
 }
@@ -111,6 +107,7 @@ class SheetsEmulator:
         port: 0 picks a free port.
         user_email: the account the emulator pretends to be (owner of files, protected-range editor).
         require_auth: answer 401 to requests without an Authorization header, like Google.
+        project_number: the Cloud project the account's quota belongs to (quota errors name it).
     """
 
     def __init__(
@@ -120,8 +117,10 @@ class SheetsEmulator:
         *,
         user_email: str = "emulator@sheetkit.invalid",
         require_auth: bool = False,
+        project_number: str = "0",
     ) -> None:
         self.host = host
+        self.project_number = project_number
         self._port = port
         self.user_email = user_email
         self.require_auth = require_auth
@@ -230,6 +229,59 @@ class SheetsEmulator:
         with self.lock:
             self.books[book.spreadsheet_id] = book
         return book.spreadsheet_id
+
+    def seed(self, spec: Mapping[str, Any]) -> str:
+        """Create a spreadsheet from a seed file's content; its id.
+
+        Either the short form ``{"title": ..., "sheets": {"Tab": [[...], ...]}}`` (values typed in as a
+        person would, unless ``"valueInputOption": "RAW"``) or a Spreadsheet resource (a dump).
+        """
+        if is_resource(spec):
+            return self.import_spreadsheet(spec)
+        return self.create_spreadsheet(
+            spec.get("title", "Untitled spreadsheet"),
+            spec.get("sheets"),
+            value_input=spec.get("valueInputOption", "USER_ENTERED"),
+        )
+
+    def import_spreadsheet(
+        self,
+        resource: Mapping[str, Any],
+        *,
+        spreadsheet_id: str | None = None,
+        values: Sequence[Mapping[str, Any]] = (),
+        created: str | None = None,
+        modified: str | None = None,
+    ) -> str:
+        """Create a spreadsheet from a Spreadsheet resource (what GET /v4/spreadsheets/{id} answers); its id.
+
+        The resource's id is kept unless ``spreadsheet_id`` is given. Its cells come from grid data
+        (``includeGridData=true``) and ``values``, ValueRanges ({"range", "values"}, what values.get
+        answers) typed in as a person would. ``created``/``modified`` are the Drive file's times (RFC 3339).
+        """
+        book = seed.book_from_resource(
+            resource, owner=self.user_email, spreadsheet_id=spreadsheet_id, created=created, modified=modified
+        )
+        stamp = book.modified
+        for value_range in values:
+            if value_range.get("values"):
+                book.write(
+                    str(value_range.get("range") or ""),
+                    value_range["values"],
+                    value_range.get("majorDimension"),
+                    "USER_ENTERED",
+                )
+        book.modified = stamp
+        with self.lock:
+            if book.spreadsheet_id in self.books:
+                raise ValueError(f"the emulator already has a spreadsheet with id {book.spreadsheet_id!r}")
+            self.books[book.spreadsheet_id] = book
+        return book.spreadsheet_id
+
+    def delete_spreadsheet(self, spreadsheet_id: str) -> None:
+        """Delete a spreadsheet as another client would (no request logged); a missing one is ignored."""
+        with self.lock:
+            self.books.pop(spreadsheet_id, None)
 
     def spreadsheet(self, spreadsheet_id: str) -> dict[str, Any]:
         """The Spreadsheet resource JSON (what GET /v4/spreadsheets/{id} returns)."""
@@ -375,6 +427,8 @@ class SheetsEmulator:
                 return None
             if fault is not None:
                 code = int(fault)
+                if code == 429:
+                    raise _quota_error(method, self.project_number)
                 status_name, message = _FAULT_BODIES[code]
                 raise ApiError(code, message, status_name)
             self._check_auth(headers)
@@ -426,6 +480,9 @@ class SheetsEmulator:
         m = re.match(r"^/drive/v3/files(?:/([^/]+))?(?:/(copy|export|comments|permissions)(?:/([^/]+))?)?/?$", path)
         if m:
             return self._drive(method, m.group(1), m.group(2), params, body)
+        m = re.match(r"^/drive/v2/files(?:/([^/]+))?(/copy)?$", path)
+        if m:  # gspread before 5.2 used Drive v2 to create, copy and delete; a name is a "title" there
+            return self._drive_v2(method, m.group(1), bool(m.group(2)), body)
         m = re.match(r"^/upload/drive/v[23]/files/([^/]+)$", path)
         if m and method in ("PUT", "PATCH"):
             with self.lock:
@@ -483,6 +540,24 @@ class SheetsEmulator:
                 return _json({"comments": []})
             if action == "permissions":
                 return self._permissions(book, method, body)
+        raise ApiError(404, "Method not found.")
+
+    def _drive_v2(self, method: str, file_id: str | None, copy: bool, body: bytes) -> tuple[int, dict[str, str], bytes]:
+        data = _parse_body(body) if body else {}
+        with self.lock:
+            if file_id is None and method == "POST":
+                spec = {"name": data.get("title"), "mimeType": data.get("mimeType")}
+                return _json(drive.v2_file(drive.create(self.books, spec, self.user_email)))
+            if file_id is None:
+                raise ApiError(404, "Method not found.")
+            book = self._readable(unquote(file_id), drive_style=True)
+            if copy and method == "POST":
+                return _json(drive.v2_file(drive.copy_file(self.books, book, {"name": data.get("title")})))
+            if not copy and method == "DELETE":
+                del self.books[book.spreadsheet_id]
+                return 204, {}, b""
+            if not copy and method == "GET":
+                return _json(drive.v2_file(book))
         raise ApiError(404, "Method not found.")
 
     def _permissions(self, book: Spreadsheet, method: str, body: bytes) -> tuple[int, dict[str, str], bytes]:
@@ -544,12 +619,7 @@ class SheetsEmulator:
                 self.fail_next(kind, method=data.get("method"), path=data.get("path"))
             return 204, {}, b""
         if path == "/__emulator__/spreadsheets" and method == "POST":
-            sid = self.create_spreadsheet(
-                data.get("title", "Untitled spreadsheet"),
-                data.get("sheets"),
-                value_input=data.get("valueInputOption", "RAW"),
-            )
-            return _json({"spreadsheetId": sid})
+            return _json({"spreadsheetId": self.seed(data)})
         if path == "/__emulator__/deny" and method == "POST":
             self.deny(str(data.get("spreadsheetId")))
             return 204, {}, b""
@@ -560,6 +630,32 @@ class SheetsEmulator:
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+def _quota_error(method: str, project_number: str) -> ApiError:
+    """Google's 429: a GET spends the read quota, anything else the write quota, per minute per user."""
+    kind = "Read" if method == "GET" else "Write"
+    message = (
+        f"Quota exceeded for quota metric '{kind} requests' and limit '{kind} requests per minute per user' "
+        f"of service 'sheets.googleapis.com' for consumer 'project_number:{project_number}'."
+    )
+    info = {
+        "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+        "reason": "RATE_LIMIT_EXCEEDED",
+        "domain": "googleapis.com",
+        "metadata": {
+            "quota_metric": f"sheets.googleapis.com/{kind.lower()}_requests",
+            "service": "sheets.googleapis.com",
+            "quota_limit": f"{kind}RequestsPerMinutePerUser",
+            "consumer": f"projects/{project_number}",
+        },
+    }
+    return ApiError(429, message, "RESOURCE_EXHAUSTED", details=[info])
+
+
+def is_resource(spec: Mapping[str, Any]) -> bool:
+    """A Spreadsheet resource (a dump of a real or emulated spreadsheet), not the seed files' short form."""
+    return isinstance(spec.get("properties"), dict) or "spreadsheetId" in spec
 
 
 def _check_kind(kind: FaultKind) -> None:
