@@ -89,7 +89,7 @@ def apply_aids(src: Path, dst: Path, sheet: str, aids: SheetAids) -> list[str] |
         PackageUnsupported: a part that cannot be edited as text (nothing written).
         SheetNotFoundError: no such worksheet.
     """
-    with open_package(src) as package:
+    with open_package(src, strict=True) as package:
         book = read_workbook(package)
         index = None if book is None else book.index(sheet)
         if book is None or index is None:

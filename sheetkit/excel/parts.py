@@ -56,8 +56,13 @@ _PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relati
 _DEFAULT_WORKBOOK = "xl/workbook.xml"
 
 
-def open_package(path: Path) -> zipfile.ZipFile:
+def open_package(path: Path, *, strict: bool = False) -> zipfile.ZipFile:
     """The workbook at ``path`` as a zip package, refused if readers could disagree about it or it claims too much.
+
+    sheetkit finds every part by the exact name a relationship gives, so members written with
+    backslashes are named with '/' (when unambiguous) and a case-only twin of a part is let
+    through (never read). ``strict`` refuses both: for callers that hand the file to another
+    reader (calamine on .xlsb/.ods, openpyxl), which may resolve such names differently.
 
     Raises:
         WorkbookFormatError: not a zip package, members sheetkit and other readers would resolve
@@ -73,7 +78,9 @@ def open_package(path: Path) -> zipfile.ZipFile:
             f"{name} is damaged and cannot be read ({error}); open it in Excel and save it again", path=str(path)
         ) from None
     try:
-        check_package(package)
+        if not strict:
+            mend_names(package)
+        check_package(package, case_twins=not strict)
     except BaseException:
         package.close()
         raise

@@ -119,7 +119,7 @@ def read_grid(path: Path, *, sheet: str | None = None) -> Grid:
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         return _read_package_grid(path, sheet)
     if path.suffix.lower() in (".xlsb", ".ods"):  # zip packages too: calamine reads them itself
-        open_package(path).close()
+        open_package(path, strict=True).close()
     return _read_calamine_grid(path, sheet)
 
 
