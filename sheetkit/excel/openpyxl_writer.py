@@ -16,7 +16,6 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from copy import copy
 from pathlib import Path
-from xml.etree import ElementTree as ET
 
 from openpyxl import load_workbook
 from openpyxl.cell.cell import Cell
@@ -27,7 +26,7 @@ from openpyxl.worksheet.table import TableColumn
 from openpyxl.worksheet.worksheet import Worksheet
 
 from sheetkit.core.cells import CellValue, column_letter
-from sheetkit.errors import SheetNotFoundError, WriteError
+from sheetkit.errors import SheetNotFoundError, WorkbookFormatError, WriteError
 from sheetkit.excel.part_edits import ColumnPlan
 from sheetkit.excel.parts import STRICT_NS, binary_workbook, check_package, read_workbook
 from sheetkit.excel.xml_text import excel_serial, ooxml_text, parse_range, range_ref
@@ -116,8 +115,8 @@ def _refuse_what_openpyxl_cannot_open(src: Path) -> None:
             )
         try:
             book = read_workbook(package)
-        except ET.ParseError:
-            return  # openpyxl's own error names the damage
+        except WorkbookFormatError:
+            return  # the read before the write said so; openpyxl's own error names the damage
     if book is not None and book.namespace == STRICT_NS:
         raise WriteError(
             f"cannot write into {src}: it is saved as Strict Open XML, which openpyxl cannot open (and the "
