@@ -14,6 +14,7 @@ import io
 import json
 import logging
 import os
+import re
 import sys
 from collections.abc import Iterator, Sequence
 from typing import Any, NoReturn
@@ -646,6 +647,7 @@ def _sync(args: argparse.Namespace) -> int:
 
 
 def _fail(message: str, args: argparse.Namespace) -> int:
+    message = re.sub(r"\s*[\r\n]+\s*", " ", message.strip())  # one line, even when a library's error has several
     print(f"sheetkit: error: {message}", file=sys.stderr)
     if getattr(args, "format", "text") == "json":
         print(json.dumps({"error": message}, ensure_ascii=False))

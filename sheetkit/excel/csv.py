@@ -75,7 +75,7 @@ class _AfterQuote(Exception):
 def _parse(text: str, delimiter: str, name: str, *, strict: bool) -> list[list[Any]]:
     rows: list[list[Any]] = []
     with _field_limit(MAX_FIELD_CHARS):
-        reader = csv.reader(io.StringIO(text), delimiter=delimiter, strict=strict)
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=strict)
         line = 1
         while True:
             try:
@@ -120,7 +120,7 @@ def csv_delimiter(text: str, schema: Schema) -> str:
     best, best_width = ",", 0
     for delimiter in (",", ";", "\t"):
         with _field_limit(MAX_FIELD_CHARS):
-            rows = list(csv.reader(io.StringIO(sample), delimiter=delimiter))
+            rows = list(csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter))
         index = locate_header(rows, schema)
         width = sum(1 for cell in rows[index] if cell.strip()) if index is not None else 0
         if width > best_width:
@@ -175,7 +175,7 @@ def write_csv(plan: WritePlan, source: Path, destination: Path, schema: Schema) 
     delimiter = csv_delimiter(text, schema)
     parse_rows(text, delimiter, name=source.name)  # strict: a broken file is refused, not rewritten
     records = _records(text, delimiter)
-    newline = "\r\n" if "\r\n" in text else "\n"
+    newline = "\r\n" if "\r\n" in text else "\r" if "\r" in text and "\n" not in text else "\n"
     by_row: dict[int, dict[int, str]] = {}
     for update in plan.updates:
         by_row.setdefault(update.row, {})[update.column] = _csv_text(update.value)

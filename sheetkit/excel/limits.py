@@ -122,9 +122,18 @@ def open_member(package: zipfile.ZipFile, member: str | zipfile.ZipInfo) -> IO[b
     (or is cut short, or fails its CRC) is refused instead of read in part.
 
     Raises:
-        WorkbookFormatError: (while reading) the member is not what its headers say.
+        WorkbookFormatError: there is no such member, or (while reading) it is not what its headers say.
     """
-    info = member if isinstance(member, zipfile.ZipInfo) else package.getinfo(member)
+    if isinstance(member, zipfile.ZipInfo):
+        info = member
+    elif member in package.NameToInfo:
+        info = package.NameToInfo[member]
+    else:  # named by a relationship, absent from the zip
+        path, name = _where(package)
+        raise WorkbookFormatError(
+            f"{name} is damaged and cannot be read (its part {member} is missing); open it in Excel and save it again",
+            path=path,
+        )
     return io.BufferedReader(_MemberReader(package, info), buffer_size=_CHUNK)
 
 
@@ -198,7 +207,10 @@ class _MemberReader(io.RawIOBase):
             if self.inflater is None:
                 data, ended = source, not self.compressed_left
             else:
-                data = self.inflater.decompress(source, size)
+                try:
+                    data = self.inflater.decompress(source, size)
+                except zlib.error as error:
+                    raise self._damaged(f"its deflate stream is broken: {error}") from None
                 self.tail = self.inflater.unconsumed_tail
                 ended = self.inflater.eof or not (source or data)  # the stream ended, or nothing is left
             self.produced += len(data)

@@ -38,6 +38,7 @@ __all__ = [
     "date1904",
     "mend_names",
     "open_package",
+    "parse_part",
     "read_text",
     "read_workbook",
     "refuse_unwritable",
@@ -76,6 +77,11 @@ def open_package(path: Path, *, strict: bool = False) -> zipfile.ZipFile:
     except (zipfile.BadZipFile, ValueError) as error:
         raise WorkbookFormatError(
             f"{name} is damaged and cannot be read ({error}); open it in Excel and save it again", path=str(path)
+        ) from None
+    except NotImplementedError as error:  # zipfile: a member needs a newer zip version than it reads
+        raise WorkbookFormatError(
+            f"{name} uses a zip feature sheetkit cannot read ({error}); open it in Excel and save it again",
+            path=str(path),
         ) from None
     try:
         if not strict:
@@ -176,12 +182,29 @@ def relationships(package: zipfile.ZipFile, part: str) -> dict[str, Relationship
     path = rels_path(part)
     if path not in package.NameToInfo:
         return {}
-    root = ET.fromstring(read_member(package, path))
+    root = parse_part(package, path)
     found = {}
     for element in root.iter(_PKG_REL):
         rel = Relationship(element.get("Id", ""), element.get("Type", ""), resolve(part, element.get("Target", "")))
         found[rel.id] = rel
     return found
+
+
+def parse_part(package: zipfile.ZipFile, name: str, data: bytes | None = None) -> ET.Element:
+    """Part ``name`` parsed as XML (``data``: its bytes, when already read).
+
+    Raises:
+        WorkbookFormatError: the part is not well-formed XML; names the file and the part.
+    """
+    try:
+        return ET.fromstring(read_member(package, name) if data is None else data)
+    except ET.ParseError as error:
+        path = package.filename or ""
+        raise WorkbookFormatError(
+            f"{Path(path).name or 'the workbook'} is damaged and cannot be read (its part {name} is not "
+            f"well-formed XML: {error}); open it in Excel and save it again",
+            path=path,
+        ) from None
 
 
 def workbook_part(package: zipfile.ZipFile) -> str:
@@ -271,7 +294,7 @@ def read_workbook(package: zipfile.ZipFile, *, for_editing: bool = False) -> Wor
     Raises:
         PackageUnsupported: a binary workbook (.xlsb), or (for_editing) a workbook that cannot
             be edited as text.
-        xml.etree.ElementTree.ParseError: the workbook part is not well-formed XML.
+        WorkbookFormatError: the workbook part or a relationships part is not well-formed XML.
     """
     part = workbook_part(package)
     if binary_workbook(package):
@@ -284,9 +307,9 @@ def read_workbook(package: zipfile.ZipFile, *, for_editing: bool = False) -> Wor
         prefix, attrs = root_tag(text, "workbook")
         if STRICT_NS in attrs or prefix is not None:
             raise PackageUnsupported("strict OOXML workbook.xml" if STRICT_NS in attrs else "prefixed workbook.xml")
-        root = ET.fromstring(text.encode("utf-8"))
+        root = parse_part(package, part, text.encode("utf-8"))
     else:
-        root = ET.fromstring(read_member(package, part))
+        root = parse_part(package, part)
     return Workbook(part, root, relationships(package, part), text)
 
 
@@ -305,7 +328,7 @@ def refuse_unwritable(package: zipfile.ZipFile, src: Path) -> None:
         )
     try:
         book = read_workbook(package)
-    except ET.ParseError:
+    except WorkbookFormatError:
         return
     if book is not None and book.namespace == STRICT_NS:
         raise WriteError(

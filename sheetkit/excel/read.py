@@ -11,7 +11,6 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from xml.etree import ElementTree as ET
 
 import pandas as pd
 
@@ -134,14 +133,7 @@ def _read_package_grid(path: Path, sheet: str | None) -> Grid:
                 "to validate it, or save it as .xlsx in Excel (sheetkit writes only .xlsx and .xlsm)",
                 path=str(path),
             )
-        try:
-            book = parts.read_workbook(package)
-        except ET.ParseError as exc:
-            raise WorkbookFormatError(
-                f"{name} is damaged and cannot be read (its workbook part is not XML: {exc}); "
-                "open it in Excel and save it again",
-                path=str(path),
-            ) from None
+        book = parts.read_workbook(package)  # a part that is not XML: WorkbookFormatError naming it
         if book is None:
             raise WorkbookFormatError(
                 f"{name} is damaged and cannot be read (no workbook part {workbook_part(package)}); "
@@ -249,7 +241,7 @@ def _workbook_epoch(path: Path) -> dt.date:
     try:
         with open_package(path) as package:
             return EPOCH_1904 if date1904(package) else EPOCH_1900
-    except (OSError, KeyError, ET.ParseError, PackageUnsupported, SourceError):
+    except (OSError, KeyError, PackageUnsupported, SourceError):
         return EPOCH_1900
 
 
