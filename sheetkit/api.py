@@ -244,6 +244,7 @@ def refresh(
     progress: bool | None = None,
     lock: bool = True,
     aids: bool | Sequence[str] | None = None,
+    allow_signed: bool = False,
 ) -> RefreshResult:
     """Validate a sheet and write its computed columns back into it (or into ``output``).
 
@@ -259,6 +260,8 @@ def refresh(
             "Sheet aids"): True for the schema's choice or all, a list of "dropdown",
             "highlights", "notes", False to remove sheetkit's own; None: as the schema's
             ``aids:`` says, and without it leave them as they are.
+        allow_signed: write into a digitally signed workbook (its signature no longer holds;
+            without it such a workbook is refused and nothing is written).
 
     Raises:
         LockedError: another sheetkit run holds this target's lock; nothing was changed.
@@ -272,7 +275,9 @@ def refresh(
     held = locks.exclusive(target[0], target[1], like=target[2]) if target is not None else contextlib.nullcontext()
     name = Path(str(source)).name if isinstance(source, (str, Path)) else type(source).__name__
     with held, bars.steps(f"refresh {name}", 4, progress) as step:
-        return _refresh(source, schema, sheet, as_of, output, dry_run, backup, engine, client, step, aids)
+        return _refresh(
+            source, schema, sheet, as_of, output, dry_run, backup, engine, client, step, aids, allow_signed
+        )
 
 
 def _lock_target(source: object) -> tuple[Path, str, Path | None] | None:
@@ -301,6 +306,7 @@ def _refresh(
     client: Any,
     step: Callable[[str], None],
     aids_option: bool | Sequence[str] | None = None,
+    allow_signed: bool = False,
 ) -> RefreshResult:
     loaded = load_schema(schema)
     try:
@@ -338,11 +344,15 @@ def _refresh(
         target = Path(output) if output is not None else None
         sheet_name = checked.table.sheet
         if aids is not None and (plan or (target is not None and target != Path(source))):
-            outcome = _write_with_aids(plan, Path(source), target, sheet_name, loaded, backup, engine, aids, stamp)
+            outcome = _write_with_aids(
+                plan, Path(source), target, sheet_name, loaded, backup, engine, aids, stamp, allow_signed=allow_signed
+            )
         elif aids is not None:  # in place, no cell changes
             outcome = _aids_in_place(Path(source), sheet_name, aids, backup, stamp)
         else:
-            outcome = _write_file(plan, Path(source), target, sheet_name, loaded, backup, engine, stamp)
+            outcome = _write_file(
+                plan, Path(source), target, sheet_name, loaded, backup, engine, stamp, allow_signed=allow_signed
+            )
     return RefreshResult(
         report=checked.report,
         plan=plan,
@@ -420,6 +430,8 @@ def _write_with_aids(
     engine: Literal["auto", "package", "openpyxl"],
     aids: SheetAids,
     stamp: FileStamp | None,
+    *,
+    allow_signed: bool = False,
 ) -> _Outcome:
     """Cells and aids in one replacement of the workbook (or of the output copy, left alone when it holds both)."""
     import shutil
@@ -444,7 +456,15 @@ def _write_with_aids(
     ) as staged:
         if plan:
             used, reason = write_plan(
-                plan, source=path, target=staged, sheet=sheet, schema=schema, backup=False, engine=engine, expect=stamp
+                plan,
+                source=path,
+                target=staged,
+                sheet=sheet,
+                schema=schema,
+                backup=False,
+                engine=engine,
+                expect=stamp,
+                allow_signed=allow_signed,
             )
         else:
             shutil.copyfile(path, staged)
@@ -486,6 +506,8 @@ def _write_file(
     backup: bool,
     engine: Literal["auto", "package", "openpyxl"],
     stamp: FileStamp | None,
+    *,
+    allow_signed: bool = False,
 ) -> _Outcome:
     """Write the plan into the workbook (or a copy at ``output``); nothing at all when up to date."""
     from sheetkit.excel.write import write_plan
@@ -515,6 +537,7 @@ def _write_file(
             engine=engine,
             expect=stamp,
             if_changed=replaced,
+            allow_signed=allow_signed,
         )
     if replaced is not None and not replaced.replaced:
         log.info("%s already holds this refresh; left as it is", target)

@@ -128,6 +128,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--notify-dry-run", action="store_true", help="with a config: print the digest instead of sending it"
     )
     refresh.add_argument(
+        "--allow-signed",
+        action="store_true",
+        help="write into a digitally signed workbook anyway (its signature will no longer hold)",
+    )
+    refresh.add_argument(
         "--no-backup", action="store_true", help="do not keep the previous file as NAME.sheetkit-backup.xlsx"
     )
     aids = refresh.add_mutually_exclusive_group()

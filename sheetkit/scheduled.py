@@ -23,6 +23,7 @@ def run_options(args: argparse.Namespace) -> dict[str, Any]:
         "engine": args.engine,
         "progress": False if args.quiet else None,
         "aids": args.aids,
+        "allow_signed": args.allow_signed,
     }
 
 
@@ -53,7 +54,7 @@ def refresh_config(args: argparse.Namespace) -> int:
 
     log = logging.getLogger("sheetkit")
     runs: list[SourceRun] = []
-    options = {"engine": args.engine, "backup": not args.no_backup, "aids": args.aids}
+    options = {"engine": args.engine, "backup": not args.no_backup, "aids": args.aids, "signed": args.allow_signed}
     # A digest needs every source's due list, so a run that may send one reads every source.
     digest = args.notify_dry_run or config.notify is not None
     idle = None if args.dry_run or args.force or digest else IdleRuns.open(config, args.as_of, options)

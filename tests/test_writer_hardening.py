@@ -387,7 +387,7 @@ def signed(path: Path) -> Path:
 def test_a_signed_workbook_is_refused_unless_asked(tmp_path: Path) -> None:
     src = signed(tmp_path / "signed.xlsx")
     before = src.read_bytes()
-    with pytest.raises(WriteError, match=r"digitally signed .*invalidates the signature.*allow_signed=True"):
+    with pytest.raises(WriteError, match=r"digitally signed .*invalidates the signature.*--allow-signed \(Python: allow_signed=True\)"):
         sheetkit.write_cells(src, {"A2": "Bea"})
     assert src.read_bytes() == before
     result = sheetkit.write_cells(src, {"A2": "Bea"}, allow_signed=True)
@@ -468,3 +468,17 @@ def test_libreoffice_reads_the_respelled_and_extended_files_as_written(tmp_path:
     # B1 = 100; C1 = B1*2+$A$1 = 201; B2 = A2*2+$A$1 = 5; C2 = B2*2+$A$1 = 11; B3 = 7; C3 = 15
     assert read[shared.resolve()][SHEET] == [["1", "100", "201"], ["2", "5", "11"], ["3", "7", "15"]]
     assert read[dated.resolve()][SHEET] == [["1", "2026-01-02"]]
+
+
+def test_refresh_asks_before_writing_into_a_signed_workbook(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The CLI says how to ask (--allow-signed); asked, it writes and the signature is said to no longer hold."""
+    from sheetkit.cli import main
+
+    src = signed(tmp_path / "signed.xlsx")
+    before = src.read_bytes()
+    assert main(["refresh", str(src), "--as-of", "2026-11-21"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "digitally signed" in err[0] and "--allow-signed" in err[0], err
+    assert src.read_bytes() == before
+    assert main(["refresh", str(src), "--as-of", "2026-11-21", "--allow-signed"]) == 0
+    assert src.read_bytes() != before and "_xmlsignatures/origin.sigs" in zipfile.ZipFile(src).namelist()

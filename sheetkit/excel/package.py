@@ -266,7 +266,7 @@ def _write(
             raise WriteError(
                 f"{src.name} is digitally signed ({signature}); any change invalidates the signature, so "
                 "nothing was written. To write anyway (Excel will then show the workbook as unsigned), "
-                "pass allow_signed=True",
+                "run refresh with --allow-signed (Python: allow_signed=True)",
                 path=str(src),
             )
         notes.append(f"the digital signature ({signature}) no longer matches the content")

@@ -202,6 +202,7 @@ def write_plan(
     backup: bool = True,
     engine: Literal["auto", "package", "openpyxl"] = "package",
     expect: FileStamp | None = None,
+    allow_signed: bool = False,
     if_changed: Replaced | None = None,
 ) -> tuple[str, str | None]:
     """Write the planned cells into ``target`` (a copy of ``source`` when they differ), atomically.
@@ -244,5 +245,6 @@ def write_plan(
             new_columns=plan.new_columns,
             date_format=schema.date_format,
             engine=engine,
+            allow_signed=allow_signed,
         )
     return outcome.engine, outcome.fallback_reason
