@@ -144,3 +144,26 @@ def test_an_unchanged_google_sheet_costs_one_request(
     google_env.clear_requests()
     _, next_day = run_config(config, "2026-11-22", capsys)
     assert "idle" not in next_day and len(google_env.requests) > 1
+
+
+def test_other_sheet_aids_recompute_and_a_digest_reads_every_source(
+    make_workbook: WorkbookFactory, tmp_path: Path, capsys: pytest.CaptureFixture[str], parses: list[Path]
+) -> None:
+    """--aids changes what is written, so it is part of the idle key; a digest lists who is due, so a
+    config with [sheetkit.notify] never answers from the last run."""
+    make_workbook([contact()], name="team.xlsx")
+    config = write_config(tmp_path, 'path = "team.xlsx"')
+    run_config(config, "2026-11-21", capsys)
+    run_config(config, "2026-11-21", capsys)
+    assert len(parses) == 1
+    _, with_aids = run_config(config, "2026-11-21", capsys, "--aids")
+    assert len(parses) == 2 and "idle" not in with_aids
+
+    text = config.read_text().replace(
+        "[[sheetkit.sources]]", '[sheetkit.notify]\nwebhook_url = "http://127.0.0.1:9/hook"\n\n[[sheetkit.sources]]'
+    )
+    config.write_text(text)
+    for count in (3, 4):
+        main(["refresh", "--config", str(config), "--as-of", "2026-11-21", "--format", "json", "--notify-dry-run"])
+        source, digest = (json.loads(line) for line in capsys.readouterr().out.splitlines())
+        assert len(parses) == count and "idle" not in source and "digest" in digest

@@ -17,22 +17,13 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import WorkbookFactory, contact
+from conftest import WorkbookFactory, contact, run_sheetkit
 
 from sheetkit.config import load_config
 from sheetkit.errors import ConfigError
 from sheetkit.runtime.locks import exclusive, workbook_lock_path
 
-
-def run(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "sheetkit", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env={**os.environ, **(env or {})},
-        timeout=120,
-    )
+run = run_sheetkit  # the real CLI in a child process (conftest)
 
 
 def write_config(folder: Path, body: str) -> Path:
