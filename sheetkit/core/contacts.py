@@ -35,9 +35,10 @@ _GMAIL_DOMAINS = frozenset({"gmail.com", "googlemail.com"})
 # (/details/experience, /en), a query (?trk=...) or a fragment.
 _LINKEDIN = re.compile(
     r"^(?:https?://)?(?:(?:www|mobile|m|[a-z]{2,3})\.)?linkedin\.com"
-    r"/(?P<kind>in|pub)/(?P<path>[^?#\s]+?)/?(?:[?#]\S*)?$",
+    r"/(?P<kind>in|pub)/(?P<path>[^?#\s]+)(?:[?#]\S*)?$",  # greedy (a lazy path backtracks per character)
     re.IGNORECASE,
 )
+_UNDECODABLE = re.compile(r"[?#%\s]")  # characters a decoded profile name must not hold
 _EXTENSION = re.compile(r"(?i)\s*(?:ext\.?|extension|x|#)\s*\d{1,6}\s*$")
 _NOT_DIGIT = re.compile(r"\D")
 
@@ -109,10 +110,14 @@ def linkedin_key(text: Any) -> str | None:
     if match is None:
         return None
     kind, path = match["kind"].lower(), match["path"]
+    if len(path) > 1 and path.endswith("/"):
+        path = path[:-1]  # one trailing slash is not part of the name
     if kind == "in":
         path = path.split("/", 1)[0]  # /in/ana-ng/details/experience is ana-ng's profile
+    if "%" not in path:  # nothing to decode (the pattern already keeps ?, # and spaces out)
+        return f"linkedin.com/{kind}/{path.lower()}"
     decoded = unquote(path)
-    if decoded.count("/") != path.count("/") or any(c in "?#%" or c.isspace() for c in decoded):
+    if decoded.count("/") != path.count("/") or _UNDECODABLE.search(decoded):
         decoded = path  # an encoded separator stays encoded, so the key reads back the same
     return f"linkedin.com/{kind}/{decoded.lower()}"
 
