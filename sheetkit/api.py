@@ -26,6 +26,7 @@ from sheetkit.core.report import Report
 from sheetkit.core.schema import DateLike, Schema, SchemaLike
 from sheetkit.core.schema_file import load_schema
 from sheetkit.core.table import Table, set_aside_footer
+from sheetkit.core.validation import prepare as prepare_validation
 from sheetkit.core.writeplan import WritePlan, plan_writes
 from sheetkit.errors import UsageError
 from sheetkit.excel.read import read_table
@@ -172,6 +173,7 @@ def check(
 
     loaded = load_schema(schema)
     day = loaded.as_of(as_of)
+    prepare_validation(loaded)  # while a read started early is still parsing (sheetkit.excel.grid.prefetch)
     with gc_paused():  # the sheet becomes millions of Python objects; nothing here makes cycles
         step("read")
         table = read_source(source, loaded, sheet=sheet, client=client)

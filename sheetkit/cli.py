@@ -312,6 +312,30 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def console() -> NoReturn:
+    """The `sheetkit` command (console script and ``python -m sheetkit``): :func:`main`, then exit
+    without freeing the run's objects one by one.
+
+    A 100,000-row sheet is a few million Python objects; the interpreter's own exit frees each
+    of them, about 0.3 s that cron pays on every run. Here exit handlers run (log files are
+    flushed and closed, temporary folders removed) and output is flushed, then the process
+    ends and the system takes the memory back at once.
+    """
+    import atexit
+
+    try:
+        code = main()
+    except SystemExit as exc:  # argparse's usage errors and --help
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else EXIT_ERROR)
+        if exc.code is not None and not isinstance(exc.code, int):
+            print(exc.code, file=sys.stderr)
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # the reader left, or the stream is closed
+            stream.flush()
+    os._exit(code)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code (the console script passes it to sys.exit)."""
     parser = build_parser()

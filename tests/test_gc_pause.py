@@ -43,3 +43,24 @@ def test_check_leaves_the_collector_on_also_when_the_source_is_bad(tmp_path: Pat
     with pytest.raises(Exception, match="broken.xlsx"):
         check(bad, as_of="2026-11-21")
     assert gc.isenabled()
+
+
+def test_overlapping_pauses_in_two_threads_resume_when_the_last_one_ends() -> None:
+    import threading
+
+    entered, release = threading.Event(), threading.Event()
+
+    def other() -> None:
+        with gc_paused():
+            entered.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=other)
+    thread.start()
+    entered.wait(10)
+    with gc_paused():
+        assert not gc.isenabled()
+    assert not gc.isenabled()  # the other thread's pause is still on
+    release.set()
+    thread.join(10)
+    assert gc.isenabled()

@@ -36,6 +36,25 @@ class _Rule:
     explain: Callable[[Any, int], str]
 
 
+def prepare(schema: Schema) -> None:
+    """Load what validating against ``schema`` will need, before there is a sheet to validate.
+
+    pandera registers its pandas backends and imports its checks on its first validate (about
+    0.2 s), and email-validator and phonenumbers load on first use. The command line calls this
+    while the workbook it started reading early is still being parsed, which takes that time
+    off the wait; later calls cost nothing.
+    """
+    import pandera.pandas as pa
+
+    probe = pa.DataFrameSchema({"x": pa.Column(object, pa.Check(lambda s: s.notna()), nullable=True)})
+    probe.validate(pd.DataFrame({"x": pd.Series([], dtype=object)}), lazy=True)
+    kinds = {check.name for field in schema.fields.values() for check in field.checks}
+    if "email" in kinds:
+        import email_validator  # noqa: F401
+    if "phone" in kinds:
+        import phonenumbers  # noqa: F401
+
+
 def validate_normalized(norm: Normalized, as_of: dt.date) -> list[Problem]:
     """Run the schema's checks over the typed frame; one Problem per failing cell."""
     import pandera.pandas as pa

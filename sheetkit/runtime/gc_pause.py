@@ -12,17 +12,31 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import threading
 from collections.abc import Iterator
+
+_lock = threading.Lock()
+_holders = 0  # blocks inside gc_paused, in any thread
+_resume = False  # whether the first of them found the collector on
 
 
 @contextlib.contextmanager
 def gc_paused() -> Iterator[None]:
-    """Disable the cyclic collector for the block, and restore it even when the block fails."""
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
+    """Disable the cyclic collector for the block, and restore it even when the block fails.
+
+    Blocks may overlap across threads (a read started early runs beside the main thread's
+    work): the collector resumes when the last of them ends.
+    """
+    global _holders, _resume
+    with _lock:
+        if _holders == 0:
+            _resume = gc.isenabled()
+            gc.disable()
+        _holders += 1
     try:
         yield
     finally:
-        gc.enable()
+        with _lock:
+            _holders -= 1
+            if _holders == 0 and _resume:
+                gc.enable()
