@@ -1,5 +1,5 @@
 """`python -m sheetkit`: the same as the `sheetkit` command."""
 
-from sheetkit.cli import main
+from sheetkit.cli import console
 
-raise SystemExit(main())
+console()

@@ -357,8 +357,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         "import": _import,
         "doctor": _doctor,
     }
+    _start_reading(args)
     with _printable_output(args):
         return _run(handlers[args.command], args)
+
+
+_READS_A_WORKBOOK = frozenset({"validate", "refresh", "report", "due", "dedupe"})
+
+
+def _start_reading(args: argparse.Namespace) -> None:
+    """Start parsing a local workbook on a thread while the command imports pandas and pandera.
+
+    The parse runs without the GIL, so on a big sheet the two overlap (sheetkit.excel.grid.prefetch).
+    """
+    path = getattr(args, "path", None)
+    if args.command in _READS_A_WORKBOOK and isinstance(path, str) and not getattr(args, "config", None):
+        from sheetkit.excel.grid import prefetch
+
+        prefetch(path, sheet=getattr(args, "sheet", None))
 
 
 def _run(handler: Any, args: argparse.Namespace) -> int:
