@@ -60,12 +60,21 @@ def plan_writes(norm: Normalized, computed: pd.DataFrame, schema: Schema) -> Wri
         # already equal; a date against a datetime or a serial, or blank against "", is not).
         if position is None:  # a new column: every value is a change, nothing to compare
             changed = [i for i, new in enumerate(values) if new is not None]
-        else:
-            changed = [i for i, (old, new) in enumerate(zip(existing, values, strict=True)) if old != new]
+        else:  # an empty cell ("") that stays empty (None) is not a change either
+            changed = [
+                i
+                for i, (old, new) in enumerate(zip(existing, values, strict=True))
+                if old != new and (new is not None or old != "")
+            ]
         epoch = table.epoch
         for i in changed:
             old, new = existing[i], values[i]
-            if position is None or (type(old), type(new)) in _UNEQUAL_MEANS_CHANGED or not shows(old, new, epoch):
+            if (
+                position is None
+                or (type(old), type(new)) in _UNEQUAL_MEANS_CHANGED
+                or (type(old) is str and not old)  # an empty cell that gets a value (new is not None here)
+                or not shows(old, new, epoch)
+            ):
                 update = CellUpdate(int(rows[i]), column, new)
                 updates.append(update)
                 if isinstance(new, dt.date) and not isinstance(old, (int, float, dt.date)):
@@ -83,7 +92,8 @@ _UNEQUAL_MEANS_CHANGED = frozenset(
 def _cell_values(series: pd.Series) -> list[CellValue]:
     """A computed column as writer values, converted by column (not cell by cell) where possible."""
     if pd.api.types.is_datetime64_any_dtype(series):
-        return [None if pd.isna(v) else v for v in series.dt.date.tolist()]
+        blank = series.isna().to_numpy().tolist()
+        return [None if missing else v for v, missing in zip(series.dt.date.tolist(), blank, strict=True)]
     if isinstance(series.dtype, (pd.Int64Dtype, pd.BooleanDtype)):
         return series.astype(object).where(series.notna(), None).tolist()
     return [from_pandas(v) for v in series.tolist()]
