@@ -88,7 +88,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"python -m sheetkit.testing.emulator: --seed {path}: {exc}", file=sys.stderr)
                 return 2
             print(f"spreadsheet {emulator.books[sid].title!r}: id {sid}", flush=True)
-        threading.Event().wait()
+        idle = threading.Event()
+        while not idle.wait(0.5):  # wakes to run Python's signal handlers: Ctrl-C may be delivered
+            pass  # to a server thread, and a wait without a timeout would then never see it
     except KeyboardInterrupt:
         pass
     finally:
