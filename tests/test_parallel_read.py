@@ -174,3 +174,34 @@ def test_check_reads_big_sheets_in_parts_with_the_same_result(monkeypatch: pytes
     assert used == [True]
     assert parallel.report.to_dict() == single.report.to_dict()
     assert parallel.frame().equals(single.frame())
+
+
+def test_a_huge_sheet_is_cut_into_parts_of_about_part_bytes() -> None:
+    """Past twice PART_BYTES the parts are about that size (two parse at a time, so two grids at most)."""
+    size = parallel_read.PART_BYTES
+    assert parallel_read.cut_shares(size) == (parallel_read.FIRST_PART_SHARE,)
+    assert parallel_read.cut_shares(2 * size) == (parallel_read.FIRST_PART_SHARE,)
+    cuts = parallel_read.cut_shares(7 * size - 1)
+    assert len(cuts) == 6 and cuts == tuple(sorted(cuts))
+    gaps = [b - a for a, b in zip((0.0, *cuts), (*cuts, 1.0), strict=True)]
+    assert max(gaps) * 7 * size <= size + 1
+
+
+def test_many_parts_read_two_at_a_time_give_the_whole_sheet(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = build_contacts(tmp_path / "many.xlsx", rows=400)
+    expected_rows, _ = one_parse(path, SHEET)
+    started: list[int] = []
+    real = parallel_read.ThreadPoolExecutor
+
+    def counting(max_workers: int, **kwargs: Any) -> Any:
+        started.append(max_workers)
+        return real(max_workers=max_workers, **kwargs)
+
+    monkeypatch.setattr(parallel_read, "ThreadPoolExecutor", counting)
+    monkeypatch.setattr(parallel_read, "PART_BYTES", 4096)  # a small sheet cut as a huge one would be
+    with zipfile.ZipFile(path) as package:
+        size = package.getinfo(sheet_part(package, SHEET) or "").file_size
+    assert len(parallel_read.cut_shares(size)) >= 5
+    result = read_rows(path, SHEET, min_bytes=0)
+    assert result is not None and result.rows == expected_rows
+    assert started == [parallel_read.PARSERS]

@@ -48,6 +48,14 @@ FIRST_PART_SHARE = 0.57
 """Where to cut (share of the XML before the cut): the first part parses while the rest is still
 being inflated and written, so it may be the bigger one; measured best at 100,000 rows."""
 
+PART_BYTES = 128 * 2**20
+"""A sheet with more than twice this much XML is cut into parts of about this size, parsed two at
+a time (one per core): calamine holds the whole grid of what it parses until it is converted
+(about 1 GB for a million rows of the example at once), so smaller parts keep the peak down."""
+
+PARSERS = 2
+"""Parts parsed at once: one per core of a usual machine; more would hold more grids at a time."""
+
 FD_FOLDER = "/proc/self/fd"
 """Where calamine finds an open anonymous file by its descriptor (Linux)."""
 
@@ -137,12 +145,12 @@ def read_sheet(package: zipfile.ZipFile, part: str, sheet: str) -> ParallelRead:
 
 
 def read_rows(
-    path: Path, sheet: str, *, min_bytes: int | None = None, shares: tuple[float, ...] = (FIRST_PART_SHARE,)
+    path: Path, sheet: str, *, min_bytes: int | None = None, shares: tuple[float, ...] | None = None
 ) -> ParallelRead | None:
     """The sheet's rows, parsed in parts at once; None when it should be read in one part.
 
-    ``min_bytes`` (default MIN_SHEET_BYTES) and ``shares``, the cut points as shares of the XML,
-    let tests cut small sheets in many places.
+    ``min_bytes`` (default MIN_SHEET_BYTES) and ``shares``, the cut points as shares of the XML
+    (default: :func:`cut_shares` of its size), let tests cut small sheets in many places.
 
     Raises:
         SheetkitError: what the checks refuse (a limit, an absurd used range); anything else
@@ -160,12 +168,22 @@ def read_rows(
             size = package.getinfo(part).file_size
             if size < max(min_bytes, 1):
                 return None
-            return _read_in_parts(package, part, sheet, shares, RangeScan(Limits.from_env(), size))
+            cuts = cut_shares(size) if shares is None else shares
+            return _read_in_parts(package, part, sheet, cuts, RangeScan(Limits.from_env(), size))
     except SheetkitError:  # a refusal: one part would refuse too
         raise
     except Exception as exc:  # read in one part, which reports what is wrong
         log.debug("%s: reading sheet %r in one part (%s: %s)", path.name, sheet, type(exc).__name__, exc)
         return None
+
+
+def cut_shares(size: int) -> tuple[float, ...]:
+    """Where to cut ``size`` bytes of sheet XML: once at FIRST_PART_SHARE, or into parts of about
+    PART_BYTES when it is more than twice that."""
+    if size <= 2 * PART_BYTES:
+        return (FIRST_PART_SHARE,)
+    count = -(-size // PART_BYTES)
+    return tuple(index / count for index in range(1, count))
 
 
 def _read_in_parts(
@@ -202,7 +220,8 @@ def _read_in_parts(
 
     pieces: list[IO[bytes]] = []
     try:
-        with ThreadPoolExecutor(max_workers=len(shares) + 1, thread_name_prefix="sheetkit-read") as pool:
+        parsers = min(len(shares) + 1, PARSERS)
+        with ThreadPoolExecutor(max_workers=parsers, thread_name_prefix="sheetkit-read") as pool:
             futures: list[Future[_Part]] = []
             try:
                 for index, piece in enumerate(_write_parts(package, part, shares, scan)):
