@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 import threading
 from collections.abc import Sequence
@@ -70,6 +71,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "or a Spreadsheet resource (what GET /v4/spreadsheets/ID?includeGridData=true answers)"
             )
         books.append((path, spec))
+    # Ctrl-C (SIGINT) is how it stops, also when a script started it in the background, where
+    # the shell leaves SIGINT ignored and Python would then never raise KeyboardInterrupt.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         emulator = SheetsEmulator(args.host, args.port, user_email=args.user_email).start()
     except OSError as exc:
