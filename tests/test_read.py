@@ -187,3 +187,35 @@ def test_xls_content_under_xlsx_name(tmp_path: Path) -> None:
     shutil.copy(DATA / "old_format.xls", path)
     with pytest.raises(WorkbookFormatError, match=r"old-format Excel 97-2003 \(.xls\) file with an .xlsx name"):
         sheetkit.validate(path)
+
+
+def test_repeated_texts_share_one_str_after_normalize_and_every_value_stays_as_read() -> None:
+    """Memory at Excel's row limit: a column repeating a dozen words keeps one str per word."""
+    import numpy as np
+
+    from sheetkit.core.normalize import normalize
+
+    example = Path(__file__).resolve().parent.parent / "examples" / "recruiter_contacts.xlsx"
+    schema = load_schema(None)
+    table = read_table(example, schema)
+    before = [list(table.values[p]) for p in range(len(table.headers))]
+    status = table.headers.index("Status")
+    assert len({id(v) for v in table.values[status]}) > len(set(table.values[status]))  # one str per cell as read
+    normalize(table, schema, AS_OF)
+    assert len({id(v) for v in table.values[status]}) == len(set(table.values[status]))  # one per distinct text
+    after = [list(table.values[p]) for p in range(len(table.headers))]
+    assert after == before
+    assert [[type(v) for v in column] for column in after] == [[type(v) for v in column] for column in before]
+
+    # only text is shared: 1 and 1.0 compare equal but are different values of a cell
+    grid = np.empty((4, 1), dtype=object)
+    grid[:, 0] = [1, 1.0, "a", "a"]
+    import pandas as pd
+
+    from sheetkit.core.table import Table
+
+    frame = pd.DataFrame(grid, columns=pd.RangeIndex(1), dtype=object, copy=False)
+    small = Table("t", "S", 1, ["x"], [1], frame, np.arange(2, 6), grid=grid)
+    codes, uniques = pd.factorize(grid[:, 0])
+    small.share_repeated_text(0, codes, uniques.tolist())
+    assert [type(v) for v in frame[0]] == [int, float, str, str]

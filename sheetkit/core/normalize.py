@@ -12,6 +12,7 @@ its ambiguous ones (:mod:`sheetkit.core.dateorder`) in the same pass.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -157,10 +158,11 @@ def normalize(table: Table, schema: Schema, as_of: dt.date | None = None) -> Nor
     for name, position in positions.items():
         spec = schema.fields[name]
         raw = table.values[position]
+        share = functools.partial(table.share_repeated_text, position)
         if spec.type == "date":
-            typed, bad, blank[name], result.dates[name] = _coerce_dates(raw, schema.day_first, table.epoch)
+            typed, bad, blank[name], result.dates[name] = _coerce_dates(raw, schema.day_first, table.epoch, share)
         else:
-            typed, bad, blank[name] = _coerce(raw, spec, schema)
+            typed, bad, blank[name] = _coerce(raw, spec, schema, share)
         columns[name] = typed
         invalid[name] = bad
         for index in np.flatnonzero(bad):
@@ -320,17 +322,24 @@ def _sheet_prefix(table: Table) -> str:
 # Coercion
 
 
-def _coerce(raw: pd.Series, spec: Field, schema: Schema) -> tuple[pd.Series, np.ndarray, np.ndarray]:
+_Share = Callable[[np.ndarray, list[Any]], None]
+"""Told a raw column's factorization, so its repeated texts can share one str (Table.share_repeated_text)."""
+
+
+def _coerce(
+    raw: pd.Series, spec: Field, schema: Schema, share: _Share = lambda codes, uniques: None
+) -> tuple[pd.Series, np.ndarray, np.ndarray]:
     """Convert a raw column (not a date column): (typed series, mask of unreadable values, mask of blank cells)."""
     if spec.type == "text":  # every value is readable as text: only blanks to find
-        return _text_by_cell(raw) if _mostly_distinct(raw) else _text_by_value(raw)
+        return _text_by_cell(raw) if _mostly_distinct(raw) else _text_by_value(raw, share)
     codes, uniques = _factorize(raw)
+    share(codes, uniques)
     convert = _converter(spec, schema)
     return _typed(codes, uniques, [convert(u) for u in uniques], DTYPES[spec.type])
 
 
 def _coerce_dates(
-    raw: pd.Series, day_first: bool | None, epoch: dt.date
+    raw: pd.Series, day_first: bool | None, epoch: dt.date, share: _Share = lambda codes, uniques: None
 ) -> tuple[pd.Series, np.ndarray, np.ndarray, DateColumn]:
     """Convert a date column, each ambiguous typed date in the order its column decides (see dateorder).
 
@@ -338,6 +347,7 @@ def _coerce_dates(
     those readings finds the column's order, and only the ambiguous ones are then chosen for.
     """
     codes, uniques = _factorize(raw)
+    share(codes, uniques)
     readings: dict[str, Reading] = {}
     for u in uniques:
         if type(u) is str and (reading := read_date_text(u)) is not None:
@@ -409,9 +419,12 @@ def _text_by_cell(raw: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray]:
     return pd.Series(out, dtype=object), np.zeros(len(out), dtype=bool), pd.isna(out)
 
 
-def _text_by_value(raw: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray]:
+def _text_by_value(
+    raw: pd.Series, share: _Share = lambda codes, uniques: None
+) -> tuple[pd.Series, np.ndarray, np.ndarray]:
     """A text column stripped once per distinct value (for columns whose values repeat)."""
     codes, uniques = _factorize(raw)
+    share(codes, uniques)
     values = np.empty(len(uniques) + 1, dtype=object)
     values[:-1] = _texts(uniques)
     values[-1] = None  # pandas.factorize gives code -1 to NaN/None
