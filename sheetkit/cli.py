@@ -329,6 +329,9 @@ def console() -> NoReturn:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else EXIT_ERROR)
         if exc.code is not None and not isinstance(exc.code, int):
             print(exc.code, file=sys.stderr)
+    except KeyboardInterrupt:  # before a command ran (a running one answers for itself in _run)
+        print("sheetkit: interrupted; nothing was written", file=sys.stderr)
+        code = 130
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError, ValueError):  # the reader left, or the stream is closed

@@ -179,3 +179,23 @@ def test_bad_input_through_the_cli(make_workbook: WorkbookFactory, tmp_path: Pat
     assert message in (result.stderr if code == 2 else result.stdout)
     assert path.read_bytes() == before
     assert not [p for p in tmp_path.iterdir() if "sheetkit-tmp" in p.name or "sheetkit-backup" in p.name]
+
+
+def test_the_console_script_runs_exit_handlers_and_flushes_before_it_leaves() -> None:
+    """console() ends with os._exit (no teardown of millions of objects): exit handlers and
+    output must still come first, and the exit code is main's."""
+    example = Path(__file__).resolve().parent.parent / "examples" / "recruiter_contacts.xlsx"
+    code = (
+        "import atexit, sys\n"
+        "atexit.register(lambda: print('exit handler ran'))\n"
+        f"sys.argv = ['sheetkit', 'validate', {str(example)!r}, '--format', 'json', '--as-of', '2026-11-21']\n"
+        "from sheetkit.cli import console\n"
+        "console()\n"
+        "print('not reached')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1, done.stderr  # the example has problems
+    report, _, tail = done.stdout.rpartition("}")
+    assert json.loads(report + "}")["rows"] == 300
+    assert tail.strip() == "exit handler ran"
+    assert "not reached" not in done.stdout and done.stderr == ""

@@ -223,6 +223,25 @@ def test_a_dump_seeds_the_program_and_ctrl_c_stops_it_quietly(tmp_path: Path, gs
     assert (proc.returncode, out, err) == (0, "", "")
 
 
+def test_ctrl_c_stops_it_when_started_in_the_background(sheets_emulator: SheetsEmulator) -> None:
+    """A script's `... &` leaves SIGINT ignored; the program is still stopped by Ctrl-C."""
+    proc = subprocess.Popen(
+        [sys.executable, "-W", "error", "-m", "sheetkit.testing.emulator"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),  # what the shell does for `&`
+    )
+    assert proc.stdout is not None
+    assert proc.stdout.readline().startswith("http://127.0.0.1:")
+    proc.send_signal(signal.SIGINT)
+    try:
+        _, err = proc.communicate(timeout=10)
+    finally:
+        proc.kill()
+    assert (proc.returncode, err) == (0, "")
+
+
 def test_a_port_in_use_is_one_line_not_a_traceback(sheets_emulator: SheetsEmulator) -> None:
     proc = _start("--port", str(sheets_emulator.port))
     out, err = proc.communicate(timeout=30)

@@ -8,6 +8,7 @@ failure maps back to its sheet cell through the Table.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -44,15 +45,21 @@ def prepare(schema: Schema) -> None:
     while the workbook it started reading early is still being parsed, which takes that time
     off the wait; later calls cost nothing.
     """
-    import pandera.pandas as pa
-
-    probe = pa.DataFrameSchema({"x": pa.Column(object, pa.Check(lambda s: s.notna()), nullable=True)})
-    probe.validate(pd.DataFrame({"x": pd.Series([], dtype=object)}), lazy=True)
+    _load_pandera_checks()
     kinds = {check.name for field in schema.fields.values() for check in field.checks}
     if "email" in kinds:
         import email_validator  # noqa: F401
     if "phone" in kinds:
         import phonenumbers  # noqa: F401
+
+
+@functools.cache
+def _load_pandera_checks() -> None:
+    """One validate of an empty frame: pandera registers its backends then (once per process)."""
+    import pandera.pandas as pa
+
+    probe = pa.DataFrameSchema({"x": pa.Column(object, pa.Check(lambda s: s.notna()), nullable=True)})
+    probe.validate(pd.DataFrame({"x": pd.Series([], dtype=object)}), lazy=True)
 
 
 def validate_normalized(norm: Normalized, as_of: dt.date) -> list[Problem]:
