@@ -32,6 +32,7 @@ from sheetkit.errors import UsageError
 from sheetkit.excel.read import read_table
 from sheetkit.google.sheets import GoogleSheet
 from sheetkit.runtime.atomic import FileStamp
+from sheetkit.runtime.text import counted
 
 if TYPE_CHECKING:
     from pandas.io.formats.style import Styler
@@ -81,7 +82,7 @@ class RefreshResult:
         return self.plan.cells_changed
 
     def summary(self) -> str:
-        cells = f"{self.cells_changed} cell" + ("" if self.cells_changed == 1 else "s")
+        cells = counted(self.cells_changed, "cell")
         if self.dry_run:
             return f"Dry run: would change {cells} (as of {self.as_of.isoformat()}); nothing written."
         aids = " " + self.aids.summary() if self.aids is not None else ""
@@ -121,8 +122,8 @@ class RefreshResult:
 
     def __repr__(self) -> str:
         return (
-            f"<RefreshResult {self.report.source}: {self.report.rows} rows, "
-            f"{len(self.report.problems)} problems, {self.cells_changed} cells changed>"
+            f"<RefreshResult {self.report.source}: {counted(self.report.rows, 'row')}, "
+            f"{counted(len(self.report.problems), 'problem')}, {counted(self.cells_changed, 'cell')} changed>"
         )
 
     def styled(self) -> Styler:

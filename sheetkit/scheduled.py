@@ -11,6 +11,8 @@ import logging
 import sys
 from typing import Any
 
+from sheetkit.runtime.text import counted
+
 EXIT_OK, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
 
 
@@ -30,7 +32,7 @@ def run_options(args: argparse.Namespace) -> dict[str, Any]:
 def problems_line(report: Any) -> str:
     """One line for a sheet with problems: counts and where to see them."""
     return f"{report.summary()}; run `sheetkit validate {report.source}` for the cells" + (
-        f" ({len(report.not_computed)} rows left without computed values)" if report.not_computed else ""
+        f" ({counted(len(report.not_computed), 'row')} left without computed values)" if report.not_computed else ""
     )
 
 
@@ -137,7 +139,8 @@ def refresh_config(args: argparse.Namespace) -> int:
             print(f"{outcome['source']}: {outcome['status']}: {detail}")
     elif args.log_format == "text" and worst:  # quiet: the warnings above said it in the log; say the result
         failed = [o["source"] for o in outcomes if o["status"] in ("problems", "error")]
-        print(f"sheetkit: {len(failed)} of {len(outcomes)} sources need a look: {', '.join(failed)}", file=sys.stderr)
+        sources = counted(len(outcomes), "source")
+        print(f"sheetkit: {len(failed)} of {sources} need a look: {', '.join(failed)}", file=sys.stderr)
     if args.notify_dry_run or (config.notify is not None and not args.dry_run):
         _digest(args, config, runs)
     return worst

@@ -28,6 +28,7 @@ from sheetkit.google import bodies
 from sheetkit.google.client import SheetsClient, sheets_client
 from sheetkit.google.sheets import GoogleGrid, google_errors, read_google_grid, write_updates
 from sheetkit.runtime.gc_pause import gc_paused
+from sheetkit.runtime.text import counted
 
 log = logging.getLogger("sheetkit")
 
@@ -50,7 +51,7 @@ class TransferResult:
 
     def summary(self) -> str:
         verb = "would change" if self.dry_run else "changed"
-        parts = [f"{self.direction}: {verb} {self.cells_changed} cells in {self.target}"]
+        parts = [f"{self.direction}: {verb} {counted(self.cells_changed, 'cell')} in {self.target}"]
         if self.rows_added or self.rows_removed:
             parts.append(f"rows added {self.rows_added}, removed {self.rows_removed}")
         if self.requests:

@@ -94,7 +94,7 @@ def test_dataframe_in_dataframe_out() -> None:
 def test_reprs_for_notebooks(make_workbook: WorkbookFactory) -> None:
     path = make_workbook([contact()])
     result = sheetkit.refresh(path, as_of=AS_OF, dry_run=True)
-    assert repr(result) == "<RefreshResult contacts.xlsx: 1 rows, 0 problems, 6 cells changed>"
+    assert repr(result) == "<RefreshResult contacts.xlsx: 1 row, 0 problems, 6 cells changed>"
     assert "Dry run" in result._repr_html_()
     assert repr(sheetkit.load_schema()) == "<Schema recruiter_contacts: 17 fields, 10 statuses>"
 

@@ -157,7 +157,7 @@ def test_doctor_explains_the_setup_and_reads_the_sheet(
     assert f"Config: {tmp_path / 'sheetkit.toml'} (1 source(s): jo)" in lines
     assert "Schema: recruiter_contacts from the config (bundled with sheetkit)" in lines
     assert any(line.startswith("LibreOffice: ") for line in lines)
-    assert f"{keyed_env['url']}: can be read: Jo pipeline (Google Sheets), sheet 'Contacts': 1 rows" in result.stdout
+    assert f"{keyed_env['url']}: can be read: Jo pipeline (Google Sheets), sheet 'Contacts': 1 row" in result.stdout
     assert_no_secrets([result], keyed_env["key"], tokens)
 
 

@@ -410,10 +410,10 @@ def test_cli_pull_and_push(google_env: Any, tmp_path: Path) -> None:
     book["Contacts"]["A2"] = "Anna"
     book.save(out)
     dry = run_cli("push", str(out), url(key), "--dry-run", env=env)
-    assert dry.returncode == 0 and "would change 1 cells" in dry.stdout
+    assert dry.returncode == 0 and "would change 1 cell in" in dry.stdout and "1 cells" not in dry.stdout
     assert google_env.get_values(key, "Contacts!A2") == [["Ana"]]
     pushed = run_cli("push", str(out), url(key), env=env)
-    assert pushed.returncode == 0 and "changed 1 cells" in pushed.stdout
+    assert pushed.returncode == 0 and "changed 1 cell in" in pushed.stdout
     assert google_env.get_values(key, "Contacts!A2") == [["Anna"]]
     missing = run_cli("push", str(tmp_path / "nope.xlsx"), url(key), env=env)
     assert missing.returncode == 2 and "file not found" in missing.stderr and "Traceback" not in missing.stderr

@@ -107,7 +107,7 @@ def test_snapshot_checks_columns_and_copies_rows() -> None:
     rows["k"]["a"] = 2
     assert snapshot.value("k", "a") == 1
     assert snapshot.order == ("k",)
-    assert repr(snapshot) == "<Snapshot: 1 columns, 1 rows>"
+    assert repr(snapshot) == "<Snapshot: 1 column, 1 row>"
 
 
 def test_snapshot_round_trips_through_json_with_types_and_missing_cells() -> None:

@@ -231,11 +231,11 @@ def test_a_quiet_run_with_problems_says_why(make_workbook: WorkbookFactory, tmp_
     path = make_workbook([contact(Email="not-an-email")], name="team.xlsx")
     single = run("refresh", str(path), "--as-of", "2026-11-21", "--quiet")
     assert single.returncode == 1 and single.stdout == ""
-    assert "team.xlsx, sheet 'Contacts': 1 rows, 1 error, 0 warnings; run `sheetkit validate team.xlsx`" in single.stderr
+    assert "team.xlsx, sheet 'Contacts': 1 row, 1 error, 0 warnings; run `sheetkit validate team.xlsx`" in single.stderr
     config = write_config(tmp_path, '[[sheetkit.sources]]\nname = "team"\npath = "team.xlsx"\n')
     quiet = run("refresh", "--config", str(config), "--as-of", "2026-11-21", "--quiet")
-    assert quiet.returncode == 1 and "team: team.xlsx, sheet 'Contacts': 1 rows, 1 error" in quiet.stderr
-    assert "1 of 1 sources need a look: team" in quiet.stderr
+    assert quiet.returncode == 1 and "team: team.xlsx, sheet 'Contacts': 1 row, 1 error" in quiet.stderr
+    assert "1 of 1 source need a look: team" in quiet.stderr
 
 
 def test_an_output_copy_is_not_rewritten_when_nothing_changed(make_workbook: WorkbookFactory, tmp_path: Path) -> None:

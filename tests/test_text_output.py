@@ -97,3 +97,17 @@ def test_logs_show_control_characters_escaped(tmp_path: Path) -> None:
     path = csv_source(tmp_path, Status=f"{ESC}[5mblink")
     result = run("--verbose", "validate", str(path), "--as-of", AS_OF.isoformat())
     assert ESC not in result.stderr and ESC not in result.stdout
+
+
+def test_counts_agree_with_their_nouns() -> None:
+    from sheetkit.core.report import Problem, Report
+    from sheetkit.runtime.text import counted
+
+    assert [counted(n, "row") for n in (0, 1, 2)] == ["0 rows", "1 row", "2 rows"]
+    assert counted(1, "person", "people") == "1 person" and counted(3, "person", "people") == "3 people"
+    one = Report(source="team.xlsx", sheet="Contacts", rows=1, problems=[], not_computed=[18])
+    assert one.summary() == "team.xlsx, sheet 'Contacts': 1 row, 0 errors, 0 warnings"
+    assert "1 row left without computed values because of errors: 18" in one.to_text()
+    error = Problem(severity="error", rule="r", cell="Contacts!C2", message="m")
+    two = Report(source="team.xlsx", sheet="Contacts", rows=2, problems=[error], not_computed=[])
+    assert two.summary() == "team.xlsx, sheet 'Contacts': 2 rows, 1 error, 0 warnings"

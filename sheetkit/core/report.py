@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from sheetkit.runtime.text import printable
+from sheetkit.runtime.text import counted, printable
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -99,9 +99,8 @@ class Report:
         return 0 if self.ok else 1
 
     def __repr__(self) -> str:
-        count = len(self.problems)
-        noun = "problem" if count == 1 else "problems"
-        return f"<Report {self.source} {self.sheet!r}: {self.rows} rows, {count} {noun}>"
+        problems = counted(len(self.problems), "problem")
+        return f"<Report {self.source} {self.sheet!r}: {counted(self.rows, 'row')}, {problems}>"
 
     # -- machine-readable -----------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -129,9 +128,7 @@ class Report:
 
     # -- for people ------------------------------------------------------------------------------
     def summary(self) -> str:
-        parts = [f"{self.rows} rows"]
-        parts.append(_count(len(self.errors), "error"))
-        parts.append(_count(len(self.warnings), "warning"))
+        parts = [counted(self.rows, "row"), counted(len(self.errors), "error"), counted(len(self.warnings), "warning")]
         return f"{self.source}, sheet {self.sheet!r}: " + ", ".join(parts)
 
     def to_text(self, *, limit_per_group: int = 50) -> str:
@@ -148,7 +145,7 @@ class Report:
         if self.not_computed:
             lines.append("")
             lines.append(
-                f"{_count(len(self.not_computed), 'row')} left without computed values because of errors: "
+                f"{counted(len(self.not_computed), 'row')} left without computed values because of errors: "
                 + _row_list(self.not_computed)
             )
         if self.ok:
@@ -239,11 +236,7 @@ class ProblemGroup:
         first, *rest = cells[: self.cells_shown] or ["-"]
         listed = ", ".join([first, *(c.rsplit("!", 1)[-1] for c in rest)])
         more = " ..." if len(cells) > self.cells_shown else ""
-        return f"{len(self.problems)} cells: {listed}{more}"
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" + ("" if n == 1 else "s")
+        return f"{counted(len(self.problems), 'cell')}: {listed}{more}"
 
 
 def _row_list(rows: Sequence[int], limit: int = 30) -> str:

@@ -23,7 +23,7 @@ from sheetkit.core.contacts import Group, groups_in
 from sheetkit.core.facts import date_or_none, row_facts
 from sheetkit.core.schema import DateLike, SchemaLike
 from sheetkit.lists.rowlist import Column, RowList
-from sheetkit.runtime.text import printable
+from sheetkit.runtime.text import counted, printable
 
 __all__ = ["DuplicateGroup", "DuplicateList", "dedupe"]
 
@@ -139,7 +139,7 @@ def _listed(group: Group, facts: pd.DataFrame, filled: Any) -> DuplicateGroup:
         keep = fullest[0]
         tie = ", contacted as recently as the others" if recent else ""
         why = (
-            f"most complete ({most} cells filled){tie}"
+            f"most complete ({counted(most, 'cell')} filled){tie}"
             if len(fullest) == 1
             else f"the first of equally complete rows{tie}"
         )

@@ -17,6 +17,11 @@ _PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """``n`` and the noun agreeing with it: "1 row", "2 rows", "0 rows" ("1 person", "3 people" with ``plural``)."""
+    return f"{n} {noun if n == 1 else (plural or noun + 's')}"
+
+
 def printable(text: str, *, keep_newlines: bool = True) -> str:
     """``text`` with control characters shown escaped (``\\x1b``), so a cell cannot drive the terminal.
 

@@ -45,6 +45,7 @@ from sheetkit.google.sheets import (
     write_updates,
 )
 from sheetkit.runtime.atomic import FileStamp
+from sheetkit.runtime.text import counted
 from sheetkit.syncing.merge import merge
 from sheetkit.syncing.plan import SideChanges, Snapshot, SyncPlan
 from sheetkit.syncing.readable import PlanView, Where, person_names
@@ -101,7 +102,7 @@ class SyncResult:
         if self.computed_cells:
             lines.append(
                 "computed columns recomputed: "
-                + ", ".join(f"{n} cells on the {side} copy" for side, n in self.computed_cells.items())
+                + ", ".join(f"{counted(n, 'cell')} on the {side} copy" for side, n in self.computed_cells.items())
             )
         if self.dry_run:
             lines.append("Dry run: nothing was written.")

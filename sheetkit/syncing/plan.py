@@ -16,6 +16,7 @@ from typing import Any, Literal
 from sheetkit.core.cells import CellValue
 from sheetkit.core.report import shown
 from sheetkit.core.values import is_blank
+from sheetkit.runtime.text import counted
 
 Side = Literal["local", "remote"]
 
@@ -64,7 +65,7 @@ class Snapshot:
         return self.rows.get(key, {}).get(column)
 
     def __repr__(self) -> str:
-        return f"<Snapshot: {len(self.columns)} columns, {len(self.rows)} rows>"
+        return f"<Snapshot: {counted(len(self.columns), 'column')}, {counted(len(self.rows), 'row')}>"
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form that keeps value types and missing cells (for the sync state file)."""

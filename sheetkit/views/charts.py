@@ -22,6 +22,7 @@ from sheetkit.api import as_checked
 from sheetkit.core.checked import Checked
 from sheetkit.core.facts import row_facts
 from sheetkit.core.schema import DateLike, SchemaLike
+from sheetkit.runtime.text import counted
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -97,7 +98,7 @@ def contacts_by_status(source: Checked | Any, *, as_of: DateLike = None, schema:
     ax.set_yticks(range(len(names)), [name.replace("_", " ") for name in names], fontsize=9)
     ax.invert_yaxis()  # schema order, top to bottom
     ax.set_xlim(0, max([*counts, 1]) * 1.12)  # room for the count right of the longest bar
-    ax.set_title(f"Contacts by status ({sum(counts) + unknown} rows)", loc="left", fontsize=11)
+    ax.set_title(f"Contacts by status ({counted(sum(counts) + unknown, 'row')})", loc="left", fontsize=11)
     if unknown:
         noun = "row has" if unknown == 1 else "rows have"
         ax.set_xlabel(f"{unknown} {noun} a status the schema does not know (not shown)", fontsize=8, color="#666666")
