@@ -4,6 +4,8 @@
     python -m benchmarks.run --quick             # 1,000 and 10,000 rows (under two minutes)
     python -m benchmarks.run --sizes 1000,10000 --repeat 3 --json benchmarks/out/results.json --only check
     nox -s bench -- --quick
+    nox -s bench -- --only google-10m            # only Google's limit: a 10,000,000-cell worksheet read and checked
+    nox -s bench -- --only google --google-10m   # the Google rows at every size, and that one
 
 Every measurement runs in a fresh subprocess (no imports or caches shared): the child imports what
 the operation needs, then times the call alone with perf_counter and reports its own peak RSS
@@ -37,7 +39,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from benchmarks import whole
+from benchmarks import google_10m, whole
 
 REPO = Path(__file__).resolve().parent.parent
 OUT = Path(__file__).resolve().parent / "out"
@@ -198,6 +200,53 @@ def _child_google_push(spec: dict[str, Any]) -> Callable[[], dict[str, Any]]:
     return call
 
 
+def _scale_read_blocks(spec: dict[str, Any]) -> None:
+    """A scaled-down --google-10m run (a smoke test) reads in as many blocks as the full one."""
+    if spec.get("block_scale"):
+        from sheetkit.google import sheets
+
+        sheets.READ_CHUNK_CELLS = max(1, int(sheets.READ_CHUNK_CELLS * float(spec["block_scale"])))
+
+
+@child_op("google_read_grid")
+def _child_google_read_grid(spec: dict[str, Any]) -> Callable[[], dict[str, Any]]:
+    """Every value of the 10-million-cell worksheet: sheetkit.google.sheets.read_google_grid(url)."""
+    import importlib
+
+    for name in ("sheetkit.google.sheets", "sheetkit.google.client", "sheetkit.google.transport", "gspread"):
+        importlib.import_module(name)
+    from sheetkit.google.sheets import read_google_grid
+
+    _scale_read_blocks(spec)
+
+    def call() -> dict[str, Any]:
+        grid = read_google_grid(spec["url"])
+        return {
+            "rows": len(grid.rows),
+            "columns": len(grid.rows[0]) if grid.rows else 0,
+            "sheetkit_requests": grid.sheet.stats.requests,
+        }
+
+    return call
+
+
+@child_op("google_check")
+def _child_google_check(spec: dict[str, Any]) -> Callable[[], dict[str, Any]]:
+    """sheetkit.check(url, as_of=...) of the 10-million-cell worksheet: read, validate, compute."""
+    _import_sheetkit(
+        "sheetkit.google.sheets", "sheetkit.google.client", "sheetkit.google.transport", "gspread", "requests"
+    )
+    from sheetkit.api import check
+
+    _scale_read_blocks(spec)
+
+    def call() -> dict[str, Any]:
+        checked = check(spec["url"], as_of=spec["as_of"])
+        return {"rows": checked.report.rows, "problems": len(checked.report.problems)}
+
+    return call
+
+
 @child_op("gspread_dataframe")
 def _child_gspread_dataframe(spec: dict[str, Any]) -> Callable[[], dict[str, Any]]:
     """The anchor: gspread_dataframe.set_with_dataframe of the same table (built before the timer)."""
@@ -321,6 +370,8 @@ class Bench:
         self.results: list[Measurement] = []
         self.emulator: Any = None
         self.emulator_seconds = 0.0
+        self.answers: list[tuple[int, float]] = []  # (body bytes, emulator seconds) of each answer
+        self.largest_answer = b""
         self.workdir = Path(tempfile.mkdtemp(prefix="sheetkit-bench-"))
         self.started = time.perf_counter()
 
@@ -428,6 +479,41 @@ class Bench:
         # Its bytes and requests are what the target compares; they do not vary, so it runs once.
         self.measure("gspread_dataframe.set_with_dataframe", n, anchor_once, repeat=1, note="1 run (byte count)")
 
+    def google_10m(self) -> None:
+        """Google's limit, 10,000,000 cells in one worksheet, read and checked once each (--google-10m)."""
+        rows = self.args.google_10m_rows
+        env = self.google_env()
+        start = time.perf_counter()
+        key = google_10m.seed(self.emulator, rows)
+        self.log(
+            f"seeded the emulator: one worksheet of {rows:,} x {google_10m.GRID_COLUMNS} = "
+            f"{rows * google_10m.GRID_COLUMNS:,} cells in {time.perf_counter() - start:.0f} s"
+        )
+        spec: dict[str, Any] = {"url": f"https://docs.google.com/spreadsheets/d/{key}/edit#gid=0", "as_of": AS_OF}
+        if rows != google_10m.GRID_ROWS:
+            spec["block_scale"] = rows / google_10m.GRID_ROWS  # a smoke run: the same number of blocks
+        columns = google_10m.GRID_COLUMNS
+        grid = {"grid_rows": rows, "grid_columns": columns, "grid_cells": rows * columns}
+
+        def once(op: str) -> Run:
+            self.reset_log()
+            run = run_child(op, spec, env)
+            gzipped = google_10m.gzip_size(self.largest_answer)
+            self.count_requests(run, key, keep=True)
+            run.extra.update(grid, max_response_gzip_bytes=gzipped)
+            self.log(
+                f"{op}: {run.extra['http_requests']} requests, largest URL {run.extra['max_url_chars']} chars, "
+                f"largest answer {run.extra['max_response_bytes']:,} B, emulator {run.extra['emulator_s']:.1f} s"
+            )
+            return run
+
+        try:
+            note = "1 run (10 million cells)"
+            self.measure(google_10m.READ, rows, lambda: once("google_read_grid"), repeat=1, note=note)
+            self.measure(google_10m.CHECK, rows, lambda: once("google_check"), repeat=1, note=note)
+        finally:
+            self.emulator.books.pop(key, None)
+
     def google_env(self) -> dict[str, str]:
         if self.emulator is None:
             from sheetkit.testing.emulator import SheetsEmulator
@@ -438,11 +524,19 @@ class Bench:
             def timed_handle(*args: Any, **kwargs: Any) -> Any:
                 # The emulator runs in this process and is slower than Google on big sheets (reading a
                 # 100,000-row sheet takes it seconds): its time is counted here and taken out of the client's.
+                # Each answer's size is kept too (the request log holds requests only).
                 start = time.perf_counter()
+                answer = None
                 try:
-                    return handle(*args, **kwargs)
+                    answer = handle(*args, **kwargs)
+                    return answer
                 finally:
-                    self.emulator_seconds += time.perf_counter() - start
+                    seconds = time.perf_counter() - start
+                    self.emulator_seconds += seconds
+                    payload = answer[2] if answer is not None else b""
+                    self.answers.append((len(payload), seconds))
+                    if len(payload) > len(self.largest_answer):
+                        self.largest_answer = payload
 
             setattr(emulator, "handle", timed_handle)  # noqa: B010  (an instance attribute shadows the method)
         env = {k: v for k, v in os.environ.items() if k != "SHEETKIT_CREDENTIALS"}
@@ -454,11 +548,18 @@ class Bench:
         """A fresh spreadsheet holding rows (the previous ones are dropped to keep memory flat)."""
         emulator = self.emulator
         emulator.books.clear()
-        emulator.clear_requests()
-        self.emulator_seconds = 0.0
+        self.reset_log()
         return str(emulator.create_spreadsheet("Candidate pipeline", {"Contacts": rows}))
 
-    def count_requests(self, run: Run, key: str) -> None:
+    def reset_log(self) -> None:
+        """Forget the requests, answers and emulator time counted so far."""
+        self.emulator.clear_requests()
+        self.emulator_seconds = 0.0
+        self.answers = []
+        self.largest_answer = b""
+
+    def count_requests(self, run: Run, key: str, *, keep: bool = False) -> None:
+        """The emulator's log of one run into ``run``; its time out of the run's. ``keep``: leave the spreadsheet."""
         requests = self.emulator.requests
         run.extra["http_requests"] = len(requests)
         run.extra["request_body_bytes"] = sum(len(r.body) for r in requests)
@@ -472,11 +573,13 @@ class Bench:
             for r in requests
         )
         run.extra["request_kinds"] = [_request_kind(r.method, r.path) for r in requests]
+        run.extra.update(google_10m.request_sizes(requests, run.extra["request_kinds"], self.answers))
         run.extra["raw_s"] = run.seconds
         run.extra["emulator_s"] = self.emulator_seconds
         run.seconds = max(0.0, run.seconds - self.emulator_seconds)
-        self.emulator.books.pop(key, None)
-        self.emulator.clear_requests()
+        if not keep:
+            self.emulator.books.pop(key, None)
+        self.reset_log()
 
     def google_data(self, n: int) -> tuple[list[list[Any]], list[list[Any]], Path]:
         """(base, edited, local): the in-sync sheet, the same with 1% of rows edited, and edited as a workbook.
@@ -802,7 +905,8 @@ def _bench(args: argparse.Namespace) -> Iterator[Bench]:
         bench.close()
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """The suite's options; ``--only`` split into group names (naming google-10m opts into it)."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="1,000 and 10,000 rows only")
     parser.add_argument("--sizes", help="comma-separated row counts (default 1000,10000,100000)")
@@ -813,25 +917,39 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--only",
         action="append",
-        help="only these groups, each with its anchors: check, refresh, google, help, whole "
-        "(comma-separated or repeated)",
+        help="only these groups, each with its anchors: check, refresh, google, help, whole, google-10m "
+        "(comma-separated or repeated; google-10m: that read alone)",
     )
     parser.add_argument(
         "--biggest",
         action="store_true",
         help="also the workbook at Excel's row limit (generated once and cached: ~10 minutes the first time)",
     )
+    parser.add_argument(
+        "--google-10m",
+        action="store_true",
+        help="also read and check a Google worksheet of 10 million cells (Google's limit: 400,000 x 25) in the "
+        "emulator, and hold every request to Google's request-size limits (~1 GB of memory in this process, "
+        "~90 s)",
+    )
+    parser.add_argument("--google-10m-rows", type=int, default=google_10m.GRID_ROWS, help=argparse.SUPPRESS)
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--spec", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.only:
+        args.only = [o.strip() for part in args.only for o in part.split(",") if o.strip()]
+        args.google_10m = args.google_10m or "google-10m" in args.only
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
     if args.child:
         return child_main(args.child, json.loads(args.spec))
     if args.sizes:
         sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     else:
         sizes = QUICK_SIZES if args.quick else FULL_SIZES
-    if args.only:
-        args.only = [o.strip() for part in args.only for o in part.split(",") if o.strip()]
     info = machine()
     with _bench(args) as bench:
         bench.log(
@@ -845,14 +963,23 @@ def main(argv: Sequence[str] | None = None) -> int:
             bench.google(n)
         if args.biggest:
             whole.run_biggest(bench, AS_OF)
+        if args.google_10m:
+            bench.google_10m()
         elapsed = time.perf_counter() - bench.started
     info["git_at_end"] = git_state()
     compared, grown = comparisons(bench.results), growth(bench.results)
     processes, biggest = whole.whole_comparisons(bench.results), whole.biggest_rows(bench.results)
+    ten_million = google_10m.rows(bench.results)
     tables = "\n\n".join(
-        part for part in (whole.markdown(processes, biggest), markdown_tables(bench.results, compared, grown)) if part
+        part
+        for part in (
+            whole.markdown(processes, biggest),
+            google_10m.markdown(ten_million),
+            markdown_tables(bench.results, compared, grown),
+        )
+        if part
     )
-    verdicts = summary(compared, grown)
+    verdicts = summary(compared, grown) + google_10m.summary(ten_million)
     print(tables)
     print()
     print("\n".join(verdicts))
@@ -871,6 +998,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "growth": grown,
         "whole_processes": processes,
         "biggest": biggest,
+        "google_10m": ten_million,
         "summary": verdicts,
     }
     args.json.parent.mkdir(parents=True, exist_ok=True)

@@ -59,3 +59,31 @@ def test_the_whole_process_rows_pair_each_command_with_its_anchor(tmp_path: Path
     pairs = {(c["operation"], c["anchor"], c["kind"]) for c in payload["whole_processes"]}
     assert len(pairs) == 4 and all(c["ratio_time"] > 0 for c in payload["whole_processes"])
     assert "Whole processes" in done.stdout
+
+
+def test_the_google_10m_read_is_opt_in(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.syspath_prepend(str(REPO))
+    from benchmarks.run import parse_args
+
+    assert parse_args([]).google_10m is False
+    assert parse_args(["--only", "google"]).google_10m is False
+    args = parse_args(["--only", "google", "--google-10m"])
+    assert args.google_10m and args.only == ["google"] and args.google_10m_rows == 400_000
+    args = parse_args(["--only", "check,google-10m"])  # naming the group opts into it, and runs it alone
+    assert args.google_10m and args.only == ["check", "google-10m"]
+
+
+def test_the_google_10m_read_runs_scaled_down(tmp_path: Path) -> None:
+    """The 10-million-cell benchmark at 2,000 x 25 (blocks scaled alike: five reads, as at full size)."""
+    results = tmp_path / "results.json"
+    argv = [sys.executable, "-m", "benchmarks.run", "--only", "google-10m", "--google-10m-rows", "2000"]
+    done = subprocess.run([*argv, "--json", str(results)], cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    read, check = json.loads(results.read_text())["google_10m"]
+    assert read["grid"] == "2,000 x 25" and read["result"]["rows"] == 2000 and read["result"]["columns"] == 25
+    assert read["request_kinds"] == ["GET spreadsheets.get"] + ["GET values:batchGet"] * 5
+    assert check["request_kinds"] == read["request_kinds"] and check["result"]["problems"] >= 1
+    for row in (read, check):
+        assert row["within_limits"] and 0 < row["max_url_chars"] < 2_048 and row["max_request_body_bytes"] == 0
+        assert 0 < row["max_response_bytes"] < row["response_bytes"] and row["peak_mb"] > 0
+    assert "every request under Google's request-size limits: met" in done.stdout
