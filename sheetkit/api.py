@@ -83,9 +83,9 @@ class RefreshResult:
 
     def summary(self) -> str:
         cells = counted(self.cells_changed, "cell")
-        if self.dry_run:
-            return f"Dry run: would change {cells} (as of {self.as_of.isoformat()}); nothing written."
         aids = " " + self.aids.summary() if self.aids is not None else ""
+        if self.dry_run:
+            return f"Dry run: would change {cells} (as of {self.as_of.isoformat()}); nothing written.{aids}"
         if self.engine == "unchanged":
             return (
                 f"Up to date as of {self.as_of.isoformat()}: the output already holds this refresh; "
@@ -334,15 +334,16 @@ def _refresh(
         if output is not None:
             raise UsageError("--output is for files; to copy a Google Sheet into a workbook use `sheetkit pull`")
         written = _write_google(plan, origin, loaded) if not dry_run and plan else None
-        aids_outcome = _google_aids(origin, aids) if aids is not None and not dry_run else None
-        if aids_outcome is not None and aids_outcome.changed:
+        aids_outcome = _google_aids(origin, aids, dry_run) if aids is not None else None
+        if aids_outcome is not None and aids_outcome.changed and not dry_run:
             written = origin.url
         log.info("%s", origin.stats.summary())
         outcome = _Outcome(written, None, "sheets-api" if written else "", None, origin.stats.requests, aids_outcome)
     elif checked.table.kind == "frame":
         raise UsageError("refresh writes into a file or a Google Sheet; for a DataFrame use sheetkit.enrich()")
     elif dry_run:
-        outcome = _Outcome(None, None, "", None, None)
+        aids_outcome = _aids_dry_run(Path(source), checked.table.sheet, aids) if aids is not None else None
+        outcome = _Outcome(None, None, "", None, None, aids_outcome)
     else:
         target = Path(output) if output is not None else None
         sheet_name = checked.table.sheet
@@ -400,6 +401,19 @@ def _write_google(plan: WritePlan, origin: GoogleSheet, schema: Schema) -> str:
     )
     log.info("wrote %d cells to %s", plan.cells_changed, origin.url)
     return origin.url
+
+
+def _aids_dry_run(path: Path, sheet: str, aids: SheetAids) -> AidsOutcome:
+    """What a refresh would do to the workbook's aids, writing nothing."""
+    from sheetkit.errors import PackageUnsupported
+    from sheetkit.excel.aids_xml import apply_aids
+
+    try:
+        notices = apply_aids(path, None, sheet, aids)
+    except PackageUnsupported as error:
+        why = f"sheet aids would not be changed: the workbook cannot be edited in place ({error.reason})"
+        return AidsOutcome(aids.kinds, False, (*aids.notices, why), dry_run=True)
+    return AidsOutcome(aids.kinds, notices is not None, (*aids.notices, *(notices or [])), dry_run=True)
 
 
 def _aids_in_place(path: Path, sheet: str, aids: SheetAids, backup: bool, stamp: FileStamp | None) -> _Outcome:
@@ -494,10 +508,10 @@ class _Unchanged(Exception):
     """The workbook already holds these aids: nothing to replace."""
 
 
-def _google_aids(origin: GoogleSheet, aids: SheetAids) -> AidsOutcome:
+def _google_aids(origin: GoogleSheet, aids: SheetAids, dry_run: bool) -> AidsOutcome:
     from sheetkit.google.aids import apply_google_aids
 
-    return apply_google_aids(origin, aids)
+    return apply_google_aids(origin, aids, dry_run=dry_run)
 
 
 def _write_file(

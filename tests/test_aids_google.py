@@ -58,6 +58,16 @@ def read_aids(google_env: Any, key: str) -> dict[str, Any]:
     return {"rules": sheet.get("conditionalFormats") or [], "notes": notes, "validations": validations}
 
 
+def test_a_dry_run_reads_the_aids_and_writes_nothing(google_env: Any) -> None:
+    key = seed(google_env)
+    google_env.clear_requests()
+    result = sheetkit.refresh(url(key), as_of=AS_OF, aids=True, dry_run=True)
+    assert writes(google_env) == [] and result.written is None
+    assert result.aids is not None and result.aids.changed and result.aids.dry_run
+    assert "Sheet aids (dropdown, highlights, notes): would be updated." in result.summary()
+    assert read_aids(google_env, key) == {"rules": [], "notes": {}, "validations": {}}
+
+
 def test_refresh_adds_aids_in_one_batch_and_a_second_run_writes_nothing(google_env: Any) -> None:
     key = seed(google_env)
     google_env.clear_requests()

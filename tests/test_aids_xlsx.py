@@ -336,11 +336,20 @@ def test_aids_after_the_openpyxl_engine_and_into_an_output_copy(make_workbook: W
     assert len(found["validations"]) == 1 and len(found["formats"]) == 3 and set(found["notes"]) == {"C3", "J4"}
 
 
-def test_dry_run_with_aids_writes_nothing(make_workbook: WorkbookFactory) -> None:
+def test_dry_run_with_aids_writes_nothing_and_says_what_would_change(make_workbook: WorkbookFactory) -> None:
     path = make_workbook(rows())
     before = path.read_bytes()
     result = sheetkit.refresh(path, as_of=AS_OF, aids=True, dry_run=True)
-    assert result.aids is None and path.read_bytes() == before
+    assert path.read_bytes() == before and list(path.parent.iterdir()) == [path]  # no copy left beside it
+    assert result.aids is not None and result.aids.changed and result.aids.dry_run
+    assert "Sheet aids (dropdown, highlights, notes): would be updated." in result.summary()
+    sheetkit.refresh(path, as_of=AS_OF, aids=True)
+    again = sheetkit.refresh(path, as_of=AS_OF, aids=True, dry_run=True)
+    assert again.aids is not None and not again.aids.changed
+    assert "Sheet aids (dropdown, highlights, notes): already in place." in again.summary()
+    removal = sheetkit.refresh(path, as_of=AS_OF, aids=False, dry_run=True)
+    assert removal.aids is not None and removal.aids.changed  # sheetkit's own would be removed
+    assert aids_of(path)["formats"]  # and still are there
 
 
 def test_an_output_copy_with_aids_is_not_rewritten_when_nothing_changed(

@@ -132,13 +132,14 @@ class AidsOutcome:
     """What a refresh did to the sheet aids: which it keeps, whether anything changed, what it could not add."""
 
     kinds: frozenset[str]
-    changed: bool
+    changed: bool  # in a dry run (the result's dry_run): would change
     notices: tuple[str, ...] = ()
+    dry_run: bool = False
 
     def summary(self) -> str:
         kept = ", ".join(k for k in AID_KINDS if k in self.kinds) or "none (sheetkit's own removed)"
-        line = f"Sheet aids ({kept}): {'updated' if self.changed else 'already in place'}."
-        return line + "".join(f" Note: {notice}." for notice in self.notices)
+        done = ("would be updated" if self.dry_run else "updated") if self.changed else "already in place"
+        return f"Sheet aids ({kept}): {done}." + "".join(f" Note: {notice}." for notice in self.notices)
 
     def to_dict(self) -> dict[str, object]:
         return {

@@ -78,8 +78,9 @@ class _Edit:
     notices: list[str] = field(default_factory=list)
 
 
-def apply_aids(src: Path, dst: Path, sheet: str, aids: SheetAids) -> list[str] | None:
-    """Put ``aids`` on worksheet ``sheet`` of ``src``, saving the result as ``dst``.
+def apply_aids(src: Path, dst: Path | None, sheet: str, aids: SheetAids) -> list[str] | None:
+    """Put ``aids`` on worksheet ``sheet`` of ``src``, saving the result as ``dst`` (None: a dry
+    run, which only says what would change).
 
     Returns:
         What could not be added, for the user (e.g. their own validation on the Status column);
@@ -123,7 +124,8 @@ def apply_aids(src: Path, dst: Path, sheet: str, aids: SheetAids) -> list[str] |
         }
         if not edit.texts and not edit.added and not edit.removed:
             return None
-        _write(package, src, dst, edit)
+        if dst is not None:
+            _write(package, src, dst, edit)
     return edit.notices
 
 

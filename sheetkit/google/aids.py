@@ -30,8 +30,9 @@ _RANGE_KEYS = ("sheetId", "startRowIndex", "endRowIndex", "startColumnIndex", "e
 Cell = tuple[int, int]
 
 
-def apply_google_aids(origin: GoogleSheet, aids: SheetAids) -> AidsOutcome:
-    """Read the worksheet's rules and notes, then send what changes in one batchUpdate (or nothing)."""
+def apply_google_aids(origin: GoogleSheet, aids: SheetAids, *, dry_run: bool = False) -> AidsOutcome:
+    """Read the worksheet's rules and notes, then send what changes in one batchUpdate (or nothing;
+    nothing either in a dry run, which only says what would change)."""
     where = f"spreadsheet {origin.spreadsheet_id} {origin.title!r}"
     with google_errors(where):
         found = origin.http.fetch_sheet_metadata(
@@ -44,10 +45,10 @@ def apply_google_aids(origin: GoogleSheet, aids: SheetAids) -> AidsOutcome:
     if sheet is None:
         raise GoogleAPIError(f"{where}: the worksheet went away while sheetkit worked on it; nothing was changed")
     requests, notices = plan_google_aids(sheet, origin.sheet_id, origin.title, aids)
-    if requests:
+    if requests and not dry_run:
         with google_errors(where):
             origin.http.batch_update(origin.spreadsheet_id, bodies.batch(requests))
-    return AidsOutcome(aids.kinds, bool(requests), (*aids.notices, *notices))
+    return AidsOutcome(aids.kinds, bool(requests), (*aids.notices, *notices), dry_run=dry_run)
 
 
 def plan_google_aids(
