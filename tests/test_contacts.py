@@ -19,6 +19,7 @@ from sheetkit.core.contacts import (
     email_key,
     email_problem,
     gmail_key,
+    is_linkedin_profile,
     linkedin_key,
     phone_keys,
     phone_problem,
@@ -154,6 +155,13 @@ def test_linkedin_key_is_idempotent_and_never_merges_two_profiles(data: st.DataO
 )
 def test_linkedin_urls(url: str, key: str | None) -> None:
     assert linkedin_key(url) == key
+    assert is_linkedin_profile(url) == (key is not None)  # the check validation runs, without the key
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(max_size=60), st.none(), st.integers(), _SLUG.map(lambda s: f" linkedin.com/pub/{s} ")))
+def test_the_profile_check_agrees_with_the_key(text: object) -> None:
+    assert is_linkedin_profile(text) == (linkedin_key(text) is not None)
 
 
 # -- phone ----------------------------------------------------------------------------------------

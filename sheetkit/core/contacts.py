@@ -96,6 +96,11 @@ def gmail_key(key: str | None) -> str | None:
     return local.split("+", 1)[0].replace(".", "") + "@gmail.com"
 
 
+def is_linkedin_profile(text: Any) -> bool:
+    """Whether ``text`` is a LinkedIn profile URL (:func:`linkedin_key` is not None), without building its key."""
+    return isinstance(text, str) and _LINKEDIN.match(text.strip()) is not None
+
+
 def linkedin_key(text: Any) -> str | None:
     """A LinkedIn profile URL as duplicates are compared, or None when ``text`` is not one.
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from sheetkit.core.contacts import email_problem, linkedin_key, phone_problem, plain_email
+from sheetkit.core.contacts import email_problem, is_linkedin_profile, phone_problem, plain_email
 from sheetkit.core.normalize import DTYPES, Normalized
 from sheetkit.core.report import Problem, shown
 from sheetkit.core.schema import CheckSpec, Field, Schema, header_key
@@ -123,7 +123,7 @@ def _check(
         )
     if spec.name == "linkedin_url":
         return (
-            pa.Check(lambda s: _passes(s, lambda v: linkedin_key(v) is not None), name="linkedin_url"),
+            pa.Check(lambda s: _passes(s, is_linkedin_profile), name="linkedin_url"),
             lambda v, r: f"'{shown(v)}' is not a LinkedIn profile URL (expected linkedin.com/in/<name>)",
         )
     if spec.name == "phone":
