@@ -205,3 +205,27 @@ def test_many_parts_read_two_at_a_time_give_the_whole_sheet(tmp_path: Path, monk
     result = read_rows(path, SHEET, min_bytes=0)
     assert result is not None and result.rows == expected_rows
     assert started == [parallel_read.PARSERS]
+
+
+def test_a_huge_sheet_shares_repeated_texts_part_by_part(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past twice PART_BYTES each part's repeated texts become one object per text; values stay exact."""
+    path = build_contacts(tmp_path / "huge.xlsx", rows=400)
+    expected_rows, _ = one_parse(path, SHEET)
+    with zipfile.ZipFile(path) as package:
+        size = package.getinfo(sheet_part(package, SHEET) or "").file_size
+    monkeypatch.setattr(parallel_read, "PART_BYTES", size // 4)  # a small sheet read as a huge one is
+    monkeypatch.setattr(parallel_read, "SHARE_SAMPLE_ROWS", 50)
+    parts = len(parallel_read.cut_shares(size)) + 1
+    assert 4 <= parts <= 5
+    result = read_rows(path, SHEET, min_bytes=0)
+    assert result is not None and result.rows == expected_rows  # equal values ...
+    kinds = [[type(v) for v in row] for row in result.rows]
+    assert kinds == [[type(v) for v in row] for row in expected_rows]  # ... of the same types
+    people = result.rows[-380:]  # well past the header: rows of several parts
+    status = {id(row[2]) for row in people}
+    assert {row[2] for row in people} == {"Replied", "Contacted"} and len(status) <= 2 * parts  # one a text a part
+    assert len({id(row[1]) for row in people}) == len(people)  # emails differ: left as they were
+    assert len({id(row[6]) for row in people}) <= parts  # "call back" on every row
+    monkeypatch.setattr(parallel_read, "PART_BYTES", size)  # not huge (cut once, as at 100,000 rows): not shared
+    small = read_rows(path, SHEET, min_bytes=0)
+    assert small is not None and len({id(row[2]) for row in small.rows[-380:]}) > 2 * parts
