@@ -108,3 +108,35 @@ def test_the_command_reads_the_workbook_once(tmp_path: Path) -> None:
     assert result.returncode == 1, result.stderr
     assert '"problems"' in result.stdout
     assert "contacts.xlsx, sheet 'Contacts': the rows read early are used" in result.stderr
+
+
+def test_it_returns_once_calamine_parses_so_imports_do_not_slow_the_copy(
+    tmp_path: Path, reads: list[tuple[str, Path]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The copy and check before the parse hold the GIL: the caller's imports wait until it is parsing."""
+    import time
+
+    from sheetkit.excel import parallel_read
+
+    path = shutil.copy(EXAMPLE, tmp_path / "contacts.xlsx")
+    started: list[float] = []
+    real = parallel_read._parse_started
+
+    def noted() -> None:
+        started.append(time.perf_counter())
+        real()
+
+    monkeypatch.setattr(parallel_read, "_parse_started", noted)
+    prefetch(path, wait=30)
+    returned = time.perf_counter()
+    assert len(started) == 1 and started[0] <= returned  # returned after the parse began, not before
+    read_grid(Path(path))
+
+    def slow(path: Path, sheet: str | None) -> Any:  # a read that never gets to parsing in time
+        time.sleep(3)
+        raise OSError("gone")
+
+    monkeypatch.setattr(grid, "_read_grid_now", slow)
+    began = time.perf_counter()
+    prefetch(path, wait=0.2)
+    assert time.perf_counter() - began < 2  # it waits at most `wait`

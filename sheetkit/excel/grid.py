@@ -102,12 +102,20 @@ def read_grid(path: Path, *, sheet: str | None = None) -> Grid:
     return early if early is not None else _read_grid_now(path, sheet)
 
 
-def prefetch(path: str | Path, *, sheet: str | None = None) -> None:
+PARSE_START_WAIT = 1.0
+"""Seconds :func:`prefetch` waits at most for calamine to start parsing before it returns."""
+
+
+def prefetch(path: str | Path, *, sheet: str | None = None, wait: float = PARSE_START_WAIT) -> None:
     """Start reading ``path`` (an .xlsx/.xlsm file) on a thread, for the next :func:`read_grid` of it.
 
     The command line calls this before it imports pandas and pandera, so the parse, which runs
-    without the GIL, overlaps the imports. Anything unusual (not a local workbook, not there)
-    starts nothing; what goes wrong while reading is raised by the read_grid that takes it.
+    without the GIL, overlaps the imports. It returns once calamine is parsing the sheet's first
+    part (or the read has ended, or after ``wait`` seconds): copying and checking that part holds
+    the GIL, and imports on the main thread at the same time slowed both and started the parse
+    late (100,000 rows: the parse starts at ~0.7 s instead of ~1.25 s; validate median 4.50 ->
+    4.34 s over 14 alternating rounds). Anything unusual (not a local workbook, not there) starts
+    nothing; what goes wrong while reading is raised by the read_grid that takes it.
     """
     path = Path(path)
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
@@ -117,19 +125,25 @@ def prefetch(path: str | Path, *, sheet: str | None = None) -> None:
     except OSError:
         return
     future: Future[Grid] = Future()
+    parsing = threading.Event()
 
     def read() -> None:
+        from sheetkit.excel import parallel_read
         from sheetkit.runtime.gc_pause import gc_paused
 
+        parallel_read.on_parse_start(parsing.set)
         try:
             with gc_paused():  # the rows become millions of objects (see gc_pause)
                 future.set_result(_read_grid_now(path, sheet))
         except BaseException as exc:  # handed to the reader that takes it
             future.set_exception(exc)
+        finally:
+            parsing.set()
 
     with _PREFETCH_LOCK:
         _PREFETCHED[(_key(path), sheet)] = (identity, future)
     threading.Thread(target=read, name="sheetkit-prefetch", daemon=True).start()
+    parsing.wait(wait)
 
 
 _PREFETCH_LOCK = threading.Lock()

@@ -74,6 +74,22 @@ _SKIPPED_TARGETS = (
 _UNIQUE_COUNT = re.compile(rb"<(?:[\w.-]+:)?sst\b[^>]*?\buniqueCount\s*=\s*[\"']([0-9]+)")
 
 
+_THIS_THREAD = threading.local()
+
+
+def on_parse_start(callback: Callable[[], None]) -> None:
+    """Have ``callback`` called once calamine starts parsing the next sheet this thread reads
+    (the first part handed to it); :func:`sheetkit.excel.grid.prefetch` waits for that."""
+    _THIS_THREAD.on_parse_start = callback
+
+
+def _parse_started() -> None:
+    callback = getattr(_THIS_THREAD, "on_parse_start", None)
+    if callback is not None:
+        _THIS_THREAD.on_parse_start = None
+        callback()
+
+
 class _Readable(Protocol):
     def read(self, size: int = -1, /) -> bytes: ...
 
@@ -234,6 +250,7 @@ def _read_in_parts(
                 for index, piece in enumerate(_write_parts(package, part, shares, scan)):
                     pieces.append(piece)
                     futures.append(pool.submit(parse, piece, index))
+                    _parse_started()
                 return _join([future.result() for future in futures])
             finally:
                 stop.set()
