@@ -341,13 +341,16 @@ def _refresh(
         outcome = _Outcome(written, None, "sheets-api" if written else "", None, origin.stats.requests, aids_outcome)
     elif checked.table.kind == "frame":
         raise UsageError("refresh writes into a file or a Google Sheet; for a DataFrame use sheetkit.enrich()")
-    elif dry_run:
-        aids_outcome = _aids_dry_run(Path(source), checked.table.sheet, aids) if aids is not None else None
-        outcome = _Outcome(None, None, "", None, None, aids_outcome)
     else:
         target = Path(output) if output is not None else None
         sheet_name = checked.table.sheet
-        if aids is not None and (plan or (target is not None and target != Path(source))):
+        not_kept = _aids_not_kept(target or Path(source), aids, dry_run) if aids is not None else None
+        if not_kept is not None:  # a CSV: the cells are written, the aids said to be impossible
+            aids = None
+        if dry_run:
+            aids_outcome = _aids_dry_run(Path(source), sheet_name, aids) if aids is not None else None
+            outcome = _Outcome(None, None, "", None, None, aids_outcome)
+        elif aids is not None and (plan or (target is not None and target != Path(source))):
             outcome = _write_with_aids(
                 plan, Path(source), target, sheet_name, loaded, backup, engine, aids, stamp, allow_signed=allow_signed
             )
@@ -357,6 +360,8 @@ def _refresh(
             outcome = _write_file(
                 plan, Path(source), target, sheet_name, loaded, backup, engine, stamp, allow_signed=allow_signed
             )
+        if not_kept is not None:
+            outcome = outcome._replace(aids=not_kept)
     return RefreshResult(
         report=checked.report,
         plan=plan,
@@ -401,6 +406,14 @@ def _write_google(plan: WritePlan, origin: GoogleSheet, schema: Schema) -> str:
     )
     log.info("wrote %d cells to %s", plan.cells_changed, origin.url)
     return origin.url
+
+
+def _aids_not_kept(path: Path, aids: SheetAids, dry_run: bool) -> AidsOutcome | None:
+    """Sheet aids for a file that cannot hold them (a CSV): none, and why; None for a workbook."""
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return None
+    why = f"{path.name} is not an .xlsx/.xlsm workbook, where dropdowns, colours and notes live"
+    return AidsOutcome(aids.kinds, False, (why,), dry_run=dry_run, not_kept=why)
 
 
 def _aids_dry_run(path: Path, sheet: str, aids: SheetAids) -> AidsOutcome:

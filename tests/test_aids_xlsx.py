@@ -450,3 +450,18 @@ def test_notes_join_the_sheets_one_vml_drawing_and_leave_its_other_shapes(tmp_pa
     vml = parts["xl/drawings/vmlDrawing1.vml"].decode()
     assert 'ObjectType="Checkbox"' in vml and 'ObjectType="Note"' not in vml
     assert not any("comments" in n for n in parts) and b"<legacyDrawing" in parts["xl/worksheets/sheet1.xml"]
+
+
+def test_a_csv_gets_its_cells_and_a_plain_word_about_the_aids(tmp_path: Path) -> None:
+    """A CSV cannot hold dropdowns, colours or notes: the refresh writes its cells and says so (it used to fail
+    naming a temporary file as "damaged")."""
+    path = tmp_path / "team.csv"
+    path.write_text("First Name,Email,Status,Last Contacted,Follow-ups\nAna,ana@example.com,Contacted,2026-11-01,1\n")
+    dry = sheetkit.refresh(path, as_of=AS_OF, aids=True, dry_run=True)
+    assert dry.cells_changed > 0 and dry.aids is not None and dry.aids.not_kept and not dry.aids.changed
+    assert "Sheet aids not kept: team.csv is not an .xlsx/.xlsm workbook" in dry.summary()
+    out = tmp_path / "refreshed.csv"
+    done = sheetkit.refresh(path, as_of=AS_OF, aids=True, output=out)
+    assert done.written == out and "Next Check-In" in out.read_text().splitlines()[0]
+    assert done.aids is not None and "refreshed.csv is not an .xlsx/.xlsm workbook" in done.summary()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["refreshed.csv", "team.csv"]  # nothing left beside them

@@ -135,8 +135,11 @@ class AidsOutcome:
     changed: bool  # in a dry run (the result's dry_run): would change
     notices: tuple[str, ...] = ()
     dry_run: bool = False
+    not_kept: str = ""  # why the target cannot hold aids at all (a CSV file); then also the only notice
 
     def summary(self) -> str:
+        if self.not_kept:
+            return f"Sheet aids not kept: {self.not_kept}."
         kept = ", ".join(k for k in AID_KINDS if k in self.kinds) or "none (sheetkit's own removed)"
         done = ("would be updated" if self.dry_run else "updated") if self.changed else "already in place"
         return f"Sheet aids ({kept}): {done}." + "".join(f" Note: {notice}." for notice in self.notices)
