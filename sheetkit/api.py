@@ -28,7 +28,7 @@ from sheetkit.core.schema_file import load_schema
 from sheetkit.core.table import Table, set_aside_footer
 from sheetkit.core.validation import prepare as prepare_validation
 from sheetkit.core.writeplan import WritePlan, plan_writes
-from sheetkit.errors import UsageError
+from sheetkit.errors import PackageUnsupported, UsageError
 from sheetkit.excel.read import read_table
 from sheetkit.google.sheets import GoogleSheet
 from sheetkit.runtime.atomic import FileStamp
@@ -278,9 +278,7 @@ def refresh(
     held = locks.exclusive(target[0], target[1], like=target[2]) if target is not None else contextlib.nullcontext()
     name = Path(str(source)).name if isinstance(source, (str, Path)) else type(source).__name__
     with held, bars.steps(f"refresh {name}", 4, progress) as step:
-        return _refresh(
-            source, schema, sheet, as_of, output, dry_run, backup, engine, client, step, aids, allow_signed
-        )
+        return _refresh(source, schema, sheet, as_of, output, dry_run, backup, engine, client, step, aids, allow_signed)
 
 
 def _lock_target(source: object) -> tuple[Path, str, Path | None] | None:
@@ -416,22 +414,25 @@ def _aids_not_kept(path: Path, aids: SheetAids, dry_run: bool) -> AidsOutcome | 
     return AidsOutcome(aids.kinds, False, (why,), dry_run=dry_run, not_kept=why)
 
 
+def _uneditable(error: PackageUnsupported, *, dry_run: bool = False) -> str:
+    """The notice for aids a workbook's package cannot take (the cells are still written)."""
+    verb = "would not be changed" if dry_run else "not changed"
+    return f"sheet aids {verb}: the workbook cannot be edited in place ({error.reason})"
+
+
 def _aids_dry_run(path: Path, sheet: str, aids: SheetAids) -> AidsOutcome:
     """What a refresh would do to the workbook's aids, writing nothing."""
-    from sheetkit.errors import PackageUnsupported
     from sheetkit.excel.aids_xml import apply_aids
 
     try:
         notices = apply_aids(path, None, sheet, aids)
     except PackageUnsupported as error:
-        why = f"sheet aids would not be changed: the workbook cannot be edited in place ({error.reason})"
-        return AidsOutcome(aids.kinds, False, (*aids.notices, why), dry_run=True)
+        return AidsOutcome(aids.kinds, False, (*aids.notices, _uneditable(error, dry_run=True)), dry_run=True)
     return AidsOutcome(aids.kinds, notices is not None, (*aids.notices, *(notices or [])), dry_run=True)
 
 
 def _aids_in_place(path: Path, sheet: str, aids: SheetAids, backup: bool, stamp: FileStamp | None) -> _Outcome:
     """Only the aids change in the workbook: one package edit, or nothing at all when they are there."""
-    from sheetkit.errors import PackageUnsupported
     from sheetkit.excel.aids_xml import apply_aids
     from sheetkit.runtime.atomic import atomic_replace, backup_path, real_path
 
@@ -443,8 +444,7 @@ def _aids_in_place(path: Path, sheet: str, aids: SheetAids, backup: bool, stamp:
     except _Unchanged:
         return _Outcome(None, None, "", None, None, AidsOutcome(aids.kinds, False, aids.notices))
     except PackageUnsupported as error:
-        why = f"sheet aids not changed: the workbook cannot be edited in place ({error.reason})"
-        return _Outcome(None, None, "", None, None, AidsOutcome(aids.kinds, False, (*aids.notices, why)))
+        return _Outcome(None, None, "", None, None, AidsOutcome(aids.kinds, False, (*aids.notices, _uneditable(error))))
     log.info("sheet aids updated in %s", path)
     kept = backup_path(real_path(path)) if backup else None
     return _Outcome(path, kept, "package", None, None, AidsOutcome(aids.kinds, True, (*aids.notices, *notices)))
@@ -466,7 +466,6 @@ def _write_with_aids(
     """Cells and aids in one replacement of the workbook (or of the output copy, left alone when it holds both)."""
     import shutil
 
-    from sheetkit.errors import PackageUnsupported
     from sheetkit.excel.aids_xml import apply_aids
     from sheetkit.excel.write import write_plan
     from sheetkit.runtime.atomic import Replaced, atomic_replace, backup_path, real_path
@@ -508,7 +507,7 @@ def _write_with_aids(
         except _Unchanged:
             pass
         except PackageUnsupported as error:
-            notices.append(f"sheet aids not changed: the workbook cannot be edited in place ({error.reason})")
+            notices.append(_uneditable(error))
     result = AidsOutcome(aids.kinds, changed and replaced.replaced, tuple(notices))
     if not replaced.replaced:
         log.info("%s already holds this refresh; left as it is", target)

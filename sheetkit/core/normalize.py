@@ -326,8 +326,12 @@ _Share = Callable[[np.ndarray, list[Any]], None]
 """Told a raw column's factorization, so its repeated texts can share one str (Table.share_repeated_text)."""
 
 
+def _no_share(codes: np.ndarray, uniques: list[Any]) -> None:
+    """A column whose table has no grid to share texts in (the default)."""
+
+
 def _coerce(
-    raw: pd.Series, spec: Field, schema: Schema, share: _Share = lambda codes, uniques: None
+    raw: pd.Series, spec: Field, schema: Schema, share: _Share = _no_share
 ) -> tuple[pd.Series, np.ndarray, np.ndarray]:
     """Convert a raw column (not a date column): (typed series, mask of unreadable values, mask of blank cells)."""
     if spec.type == "text":  # every value is readable as text: only blanks to find
@@ -339,7 +343,7 @@ def _coerce(
 
 
 def _coerce_dates(
-    raw: pd.Series, day_first: bool | None, epoch: dt.date, share: _Share = lambda codes, uniques: None
+    raw: pd.Series, day_first: bool | None, epoch: dt.date, share: _Share = _no_share
 ) -> tuple[pd.Series, np.ndarray, np.ndarray, DateColumn]:
     """Convert a date column, each ambiguous typed date in the order its column decides (see dateorder).
 
@@ -420,7 +424,7 @@ def _text_by_cell(raw: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray]:
 
 
 def _text_by_value(
-    raw: pd.Series, share: _Share = lambda codes, uniques: None
+    raw: pd.Series, share: _Share = _no_share
 ) -> tuple[pd.Series, np.ndarray, np.ndarray]:
     """A text column stripped once per distinct value (for columns whose values repeat)."""
     codes, uniques = _factorize(raw)
