@@ -41,6 +41,8 @@ import zlib
 from collections.abc import Iterator
 from typing import Any
 
+from benchmarks.measured import find
+
 GRID_ROWS = 400_000
 GRID_COLUMNS = 25
 GOOGLE_API = "https://sheets.googleapis.com"  # what the emulator's paths stand for
@@ -181,14 +183,10 @@ def gzip_size(payload: bytes) -> int:
     return len(zlib.compress(payload, 6))
 
 
-def _find(results: list[Any], name: str) -> Any:
-    return next((m for m in results if m.name == name), None)
-
-
 def rows(results: list[Any]) -> list[dict[str, Any]]:
     out = []
     for name in OPERATIONS:
-        m = _find(results, name)
+        m = find(results, name)
         if m is None:
             continue
         run = m.runs[0]

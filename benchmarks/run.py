@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import google_10m, whole
+from benchmarks.measured import find
 
 REPO = Path(__file__).resolve().parent.parent
 OUT = Path(__file__).resolve().parent / "out"
@@ -667,18 +668,14 @@ GROWTH_LIMIT = 11.0
 MAX_GOOGLE_REQUESTS = 3
 
 
-def _find(results: list[Measurement], name: str, rows: int | None) -> Measurement | None:
-    return next((m for m in results if m.name == name and m.rows == rows), None)
-
-
 def comparisons(results: list[Measurement]) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     sizes = sorted({m.rows for m in results if m.rows is not None})
     for target in TARGETS:
         for n in [None] if target["op"].startswith("sheetkit") else sizes:
-            op = _find(results, target["op"], n)
+            op = find(results, target["op"], n)
             anchor_name = "openpyxl load+save" if target["anchor"] == "openpyxl load_workbook" else target["anchor"]
-            anchor = _find(results, anchor_name, n)
+            anchor = find(results, anchor_name, n)
             if op is None or anchor is None:
                 continue
             row: dict[str, Any] = {
@@ -727,7 +724,7 @@ def comparisons(results: list[Measurement]) -> list[dict[str, Any]]:
 def growth(results: list[Measurement]) -> list[dict[str, Any]]:
     out = []
     for name in GROWTH_OPS:
-        small, large = _find(results, name, 10_000), _find(results, name, 100_000)
+        small, large = find(results, name, 10_000), find(results, name, 100_000)
         if small is None or large is None:
             continue
         ratio = large.seconds / small.seconds

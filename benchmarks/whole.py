@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from benchmarks.measured import find
+
 TIME = "/usr/bin/time"
 CALAMINE_ONLY = (
     "import sys; from python_calamine import CalamineWorkbook; "
@@ -162,17 +164,13 @@ def run_biggest(bench: Any, as_of: str) -> None:
     measure_group(bench, BIGGEST_ROWS, workbook_path(BIGGEST_ROWS), as_of, [VALIDATE, CALAMINE, REFRESH])
 
 
-def _find(results: list[Any], name: str, rows: int) -> Any:
-    return next((m for m in results if m.name == name and m.rows == rows), None)
-
-
 def whole_comparisons(results: list[Any]) -> list[dict[str, Any]]:
     """Each (command, anchor) pair at every size measured: medians, peaks and ratios."""
     out: list[dict[str, Any]] = []
     sizes = sorted({m.rows for m in results if m.name == VALIDATE and m.rows is not None})
     for n in sizes:
         for op_name, anchor_name, kind, limit in WHOLE_TARGETS:
-            op, anchor = _find(results, op_name, n), _find(results, anchor_name, n)
+            op, anchor = find(results, op_name, n), find(results, anchor_name, n)
             if op is None or anchor is None:
                 continue
             ratio_time, ratio_mem = op.seconds / anchor.seconds, op.peak_mb / anchor.peak_mb
@@ -193,7 +191,7 @@ def biggest_rows(results: list[Any]) -> list[dict[str, Any]]:
     """Growth from 100,000 rows to Excel's limit, and the peak there."""
     out = []
     for name in (VALIDATE, REFRESH):
-        small, big = _find(results, name, 100_000), _find(results, name, BIGGEST_ROWS)
+        small, big = find(results, name, 100_000), find(results, name, BIGGEST_ROWS)
         if big is None:
             continue
         growth = big.seconds / small.seconds if small is not None else None
