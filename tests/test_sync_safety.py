@@ -78,23 +78,25 @@ def test_a_renamed_tab_is_the_same_tab(two_tabs: tuple[Path, str, Any]) -> None:
     assert sync(path, url, as_of=AS_OF).plan.is_empty
 
 
-def test_an_edit_made_while_sync_writes_is_a_conflict_next_time(
+def test_an_edit_google_applies_after_the_write_is_the_newer_edit_next_time(
     pair_: tuple[Path, str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path, key, emulator = pair_
     edit_local(path, F2="from the workbook")  # sync will write Ana's note to Google
+    real_send = engine._send
 
-    def teammate_types(side: Any) -> None:  # the deterministic moment: just after Google applied the write
+    def write_then_teammate_types(side: Any, sent: Any) -> None:  # the moment just after Google applied it
+        real_send(side, sent)
         gsheet(emulator, key).update([["typed at that moment"]], "F2", value_input_option="RAW")
 
-    monkeypatch.setattr(engine, "_after_send", teammate_types)
+    monkeypatch.setattr(engine, "_send", write_then_teammate_types)
     first = sync(path, key, as_of=AS_OF)
-    assert first.remote_written
-    monkeypatch.setattr(engine, "_after_send", engine._nothing)
+    assert first.remote_written and first.requests == 4  # no read-back after the write
+    monkeypatch.setattr(engine, "_send", real_send)
     second = sync(path, key, as_of=AS_OF)
-    (conflict,) = second.plan.conflicts
-    assert (conflict.local, conflict.remote) == ("from the workbook", "typed at that moment")  # both kept
-    assert second.exit_code == 1
+    assert not second.plan.conflicts and second.exit_code == 0
+    content = same_content(path, emulator, key)  # the later edit wins on both sides, as in Google itself
+    assert content["Ana"]["Notes"] == "typed at that moment"
 
 
 def test_an_edit_to_another_cell_just_before_the_write_is_kept(

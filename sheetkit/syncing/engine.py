@@ -32,8 +32,8 @@ from sheetkit.core.report import Report
 from sheetkit.core.schema import Schema, header_key
 from sheetkit.core.schema_file import load_schema
 from sheetkit.core.table import Table, set_aside_footer
-from sheetkit.core.values import from_pandas, google_value, normal, values_equal
-from sheetkit.errors import LockedError, SheetkitError, SyncLockedError, UsageError, WriteError
+from sheetkit.core.values import from_pandas, values_equal
+from sheetkit.errors import LockedError, SyncLockedError, UsageError, WriteError
 from sheetkit.google import bodies
 from sheetkit.google.sheets import (
     fetch_values,
@@ -222,7 +222,7 @@ def sync(
                 continue
             written = _Applied()
             if not dry_run:
-                written = _apply(workbook, sides, plan, base, local, local_cells, remote, remote_requests, loaded)
+                written = _apply(workbook, sides, plan, local, local_cells, remote, remote_requests, loaded)
             return SyncResult(
                 plan,
                 report,
@@ -254,7 +254,6 @@ def _apply(
     workbook: Path,
     sides: Sides,
     plan: SyncPlan,
-    base: Snapshot | None,
     local: Side,
     local_cells: _LocalCells,
     remote: Side,
@@ -264,19 +263,15 @@ def _apply(
     """Write a plan: the Google Sheet first (all or nothing), then the workbook, the state last.
 
     A crash between any two steps leaves the old state, so the next run finds the copied edits
-    on both sides and converges. The Google cells are read back after the write: a cell someone
-    changed meanwhile (neither what it held nor what sheetkit wrote) is a conflict for the next
-    sync, not an edit lost.
+    on both sides and converges. An edit Google applies after the write is newer than it, and
+    the next sync takes it like any other edit.
     """
-    next_base = plan.next_base
     if remote_requests.sends:
         _before_send(remote)
         _send(remote, remote_requests)
-        _after_send(remote)
-        next_base = _unsettle(next_base, base, _changed_meanwhile(remote, remote_requests))
     if local_cells.updates:
         _write_local(workbook, local, local_cells, schema)
-    state = save_state(workbook, sides, next_base)
+    state = save_state(workbook, sides, plan.next_base)
     return _Applied(bool(local_cells.updates), remote_requests.sends, state)
 
 
@@ -284,48 +279,8 @@ def _nothing(side: Side) -> None:
     return None
 
 
-# Called just before the Google write and just after it; tests put a person's edit here.
+# Called just before the Google write, after the re-read; tests put a person's edit here.
 _before_send: Callable[[Side], None] = _nothing
-_after_send: Callable[[Side], None] = _nothing
-
-
-def _changed_meanwhile(remote: Side, sent: _RemoteRequests) -> set[tuple[str, str]]:
-    """(key, column) of written cells that read back as neither their old nor their new value."""
-    if not sent.cells:
-        return set()
-    origin = google_sheet(remote.table)
-    try:
-        with google_errors(f"spreadsheet {origin.spreadsheet_id} {origin.title!r}"):
-            now = fetch_values(
-                origin.client, origin.spreadsheet_id, origin.title, origin.row_count, origin.column_count
-            )
-    except SheetkitError as exc:  # the write is done; unverified cells are compared again next time
-        log.warning("could not read back the cells written to the Google Sheet (%s); the next sync checks them", exc)
-        return {(key, identity) for key, identity, _, _ in sent.cells.values()}
-    found = set()
-    for (row, column), (key, identity, new, old) in sent.cells.items():
-        cells = now[row - 1] if row - 1 < len(now) else []
-        current = normal(cells[column - 1] if column - 1 < len(cells) else "")
-        if not any(values_equal(current, normal(google_value(value))) for value in (new, old)):
-            found.add((key, identity))
-    if found:
-        log.warning("%d Google cell(s) changed while sheetkit wrote; the next sync reports them", len(found))
-    return found
-
-
-def _unsettle(base: Snapshot, old: Snapshot | None, cells: set[tuple[str, str]]) -> Snapshot:
-    """The next base with ``cells`` as they were in the old base (or unknown): the next sync sees a conflict."""
-    if not cells:
-        return base
-    rows = {key: dict(values) for key, values in base.rows.items()}
-    for key, identity in cells:
-        if key not in rows:
-            continue
-        if old is not None and key in old.rows and identity in old.rows[key]:
-            rows[key][identity] = old.rows[key][identity]
-        else:
-            rows[key].pop(identity, None)
-    return Snapshot(base.columns, rows)
 
 
 def _view(
@@ -621,8 +576,6 @@ def _write_local(workbook: Path, side: Side, cells: _LocalCells, schema: Schema)
 class _RemoteRequests:
     requests: list[dict[str, Any]]
     computed: int
-    # (row, column) after the write -> (key, column identity, value written, value it held)
-    cells: dict[tuple[int, int], tuple[str, str, CellValue, CellValue]] = field(default_factory=dict)
     after: Where | None = None  # where the Google copy holds each row and column once written
     values: tuple[CellUpdate, ...] = ()  # instead of requests: plain values, sent RAW (values:batchUpdate)
 
@@ -662,15 +615,14 @@ def _remote_requests(
         order.insert(position, add.key)
         requests.append(bodies.insert_rows(sheet_id, table.header_row + position + 1))
     row_of = {key: table.header_row + 1 + i for i, key in enumerate(order) if key is not None}
-    tracked: dict[tuple[int, int], tuple[str, str, CellValue, CellValue]] = {}
+    written: dict[tuple[int, int], CellValue] = {}
     for add in changes.add_rows:
         for identity, value in add.values.items():
             if value is not None:
-                tracked[(row_of[add.key], column(identity))] = (add.key, identity, value, None)
+                written[(row_of[add.key], column(identity))] = value
     for change in changes.update_cells:
-        old = side.snapshot.value(change.key, change.column)
-        tracked[(row_of[change.key], column(change.column))] = (change.key, change.column, change.value, old)
-    cells = [CellUpdate(row, col, value) for (row, col), (_, _, value, _) in tracked.items()]
+        written[(row_of[change.key], column(change.column))] = change.value
+    cells = [CellUpdate(row, col, value) for (row, col), value in written.items()]
     if key_column is not None:
         cells.extend(CellUpdate(row_of[k], key_column, k) for k in side.missing_ids if k in row_of)
     computed_cells = _computed_cells(side, row_of, computed, column)
@@ -683,9 +635,9 @@ def _remote_requests(
     dates = [c for c in cells if isinstance(c.value, dt.date)]
     dated = _held_numbers(side, dates, row_of)
     if not grow and not requests and len(dated) == len(dates):  # values only: RAW ranges, a third of the bytes
-        return _RemoteRequests([], len(computed_cells), tracked, after, values=tuple(cells))
+        return _RemoteRequests([], len(computed_cells), after, values=tuple(cells))
     typed = bodies.update_cells(sheet_id, cells, schema.date_format, dated=dated)  # one updateCells per row run
-    return _RemoteRequests([*grow, *requests, *typed], len(computed_cells), tracked, after)
+    return _RemoteRequests([*grow, *requests, *typed], len(computed_cells), after)
 
 
 def _held_numbers(side: Side, cells: list[CellUpdate], row_of: Mapping[str, int]) -> set[tuple[int, int]]:
