@@ -19,7 +19,6 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 from openpyxl.cell.cell import Cell
-from openpyxl.styles.numbers import is_date_format
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
 from openpyxl.workbook.properties import CalcProperties
 from openpyxl.worksheet.table import TableColumn
@@ -27,6 +26,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from sheetkit.core.cells import CellValue, column_letter
 from sheetkit.errors import SheetNotFoundError, WriteError
+from sheetkit.excel.number_formats import is_date_format
 from sheetkit.excel.package import refuse_hidden
 from sheetkit.excel.part_edits import ColumnPlan
 from sheetkit.excel.parts import check_package, refuse_unwritable

@@ -15,10 +15,9 @@ import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
-
 from sheetkit.core.cells import CellValue, column_letter, quote_sheet
 from sheetkit.errors import PackageUnsupported
+from sheetkit.excel.number_formats import BUILTIN_FORMATS, is_date_format
 from sheetkit.excel.parts import MAIN_NS, STRICT_NS, Workbook, read_text, rels_path, root_tag
 from sheetkit.excel.xml_text import Box, attributes, ooxml_text, parse_range, range_ref, set_attribute, xml_escape
 

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from sheetkit.core.cells import CellValue, column_letter
 from sheetkit.core.table import FileOrigin, sheet_url
 from sheetkit.errors import PackageUnsupported, UsageError, WriteError
+from sheetkit.excel.number_formats import BUILTIN_FORMATS
 from sheetkit.excel.part_edits import StyleBook, drop_calc_chain
 from sheetkit.excel.parts import (
     DOC_REL,
@@ -234,8 +235,6 @@ def _insert_before(text: str, closing: str, element: str) -> str:
 
 def _date_style(styles: StyleBook, date_format: str) -> int:
     """A plain cell format with the schema's date format: one already there, else one added."""
-    from openpyxl.styles.numbers import BUILTIN_FORMATS
-
     for index, xf in enumerate(styles.xfs):
         found = attributes(xf.split(">", 1)[0])
         plain = all(found.get(key, "0") == "0" for key in ("fontId", "fillId", "borderId"))
