@@ -11,21 +11,22 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 from urllib.parse import unquote
 
 # An address email-validator certainly accepts (ASCII dot-atoms, a letters-only top-level domain
-# that is not special-use): checked with one regular expression, so a sheet of 100,000 ordinary
+# that is not special-use): checked with two regular expressions, so a sheet of 100,000 ordinary
 # addresses costs no library call. Anything else is email-validator's to judge
 # (tests/test_contacts.py checks that everything this accepts, email-validator accepts).
-_PLAIN_EMAIL = re.compile(
-    r"^(?=[^@]{1,64}@)(?=.{6,254}$)(?!.*@.*--)"
-    r"[A-Za-z0-9_%+-]+(?:\.[A-Za-z0-9_%+-]+)*@"
+# The part before the @ and the domain are checked apart: a sheet holds few domains, each
+# checked once (0.15 -> 0.06 s for 100,000 addresses, against one expression for the whole).
+_EMAIL_LOCAL = re.compile(r"[A-Za-z0-9_%+-]+(?:\.[A-Za-z0-9_%+-]+)*", re.IGNORECASE)
+_EMAIL_DOMAIN = re.compile(
     r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
-    r"(?<!\.test)(?<!\.local)(?<!\.localhost)(?<!\.invalid)(?<!\.onion)(?<!\.arpa)$",
+    r"(?<!\.test)(?<!\.local)(?<!\.localhost)(?<!\.invalid)(?<!\.onion)(?<!\.arpa)",
     re.IGNORECASE,
 )
 _GMAIL_DOMAINS = frozenset({"gmail.com", "googlemail.com"})
@@ -44,8 +45,29 @@ _NOT_DIGIT = re.compile(r"\D")
 
 
 def plain_email(text: str) -> bool:
-    """Whether ``text`` is an ordinary address that needs no closer look (see _PLAIN_EMAIL)."""
-    return _PLAIN_EMAIL.match(text) is not None
+    """Whether ``text`` is an ordinary address that needs no closer look (see _EMAIL_LOCAL)."""
+    return plain_emails([text])[0]
+
+
+def plain_emails(texts: Iterable[str]) -> list[bool]:
+    """:func:`plain_email` of each text, in one loop: a column of 100,000 costs ~0.06 s."""
+    local_part = _EMAIL_LOCAL.fullmatch
+    domains: dict[str, bool] = {}
+    out = []
+    for text in texts:
+        local, at, domain = text.partition("@")
+        plain = at == "@" and 0 < len(local) <= 64 and 6 <= len(text) <= 254 and local_part(local) is not None
+        if plain:
+            known = domains.get(domain)
+            plain = domains.setdefault(domain, _plain_domain(domain)) if known is None else known
+        out.append(plain)
+    return out
+
+
+@lru_cache(maxsize=4096)
+def _plain_domain(domain: str) -> bool:
+    """Whether an address's domain is ordinary: letter-digit labels, no "--", not special-use."""
+    return "--" not in domain and _EMAIL_DOMAIN.fullmatch(domain) is not None
 
 
 @lru_cache(maxsize=8192)
