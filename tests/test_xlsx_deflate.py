@@ -51,7 +51,7 @@ def test_chunks_make_one_stream_that_inflates_to_the_input(data: bytes, chunk: i
 def test_chunks_cost_little_compression() -> None:
     sink = ParallelDeflateSink(zipfile.ZIP_DEFLATED, chunk=16_384)
     sink.write(TEXT)
-    single = zlib.compressobj(6, zlib.DEFLATED, -15)
+    single = zlib.compressobj(xlsx_deflate.LEVEL, zlib.DEFLATED, -15)
     alone = single.compress(TEXT) + single.flush()
     chunks = -(-len(TEXT) // 16_384)
     assert len(sink_bytes(sink)) <= len(alone) * 1.02 + 8 * chunks  # the 32 KiB dictionary keeps matches
