@@ -16,6 +16,8 @@ from sheetkit.google.sheets import read_blocks, read_google_grid
 
 def test_block_sizing() -> None:
     assert read_blocks(1000, 26) == [(1, 1000)]  # small: one request, as before
+    assert read_blocks(100_001, 26) == [(1, 100_001)]  # 100,000 rows in Google's default 26 columns: one too
+    assert len(read_blocks(160_000, 26)) == 3  # over twice the block: blocks of 76,923 rows
     assert read_blocks(0, 0) == [(1, 1)]
     # Google's limit, 10 million cells (400,000 rows x 25 columns): five reads of 80,000 rows
     blocks = read_blocks(400_000, 25)
