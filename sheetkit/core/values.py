@@ -42,6 +42,8 @@ def values_equal(a: CellValue, b: CellValue) -> bool:
 
     Booleans only equal booleans; a datetime at midnight equals the same plain date.
     """
+    if type(a) is type(b) and a == b:  # most cells of a sync: the same text or number on both sides
+        return True
     if is_blank(a) or is_blank(b):
         return is_blank(a) and is_blank(b)
     if isinstance(a, bool) or isinstance(b, bool):

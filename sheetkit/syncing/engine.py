@@ -424,10 +424,10 @@ def _recompute(
         kind=table.kind,
     )
     checked = check_table(merged_table, schema, day)
-    identities = {k: column_identity(schema.computed[k].header) for k in checked.computed.columns}
-    out: dict[str, dict[str, CellValue]] = {}
-    for i, key in enumerate(keys):
-        out[key] = {identities[k]: from_pandas(checked.computed[k].iat[i]) for k in checked.computed.columns}
+    identities = [column_identity(schema.computed[k].header) for k in checked.computed.columns]
+    computed = [[from_pandas(v) for v in checked.computed[k].to_numpy(dtype=object)] for k in checked.computed.columns]
+    rows = zip(*computed, strict=True) if computed else ((),) * len(keys)
+    out = {key: dict(zip(identities, row, strict=True)) for key, row in zip(keys, rows, strict=True)}
     return checked.report, out
 
 

@@ -60,10 +60,13 @@ def read_side(
     column_of = {ident: table.columns[i] for ident, i in positions.items()}
     header_of = {ident: table.headers[i] for ident, i in positions.items()}
     key_column = key_identity(schema, table)
-    values = [
-        {ident: normal(table.values.iat[r, i], is_date=ident in date_columns) for ident, i in positions.items()}
-        for r in range(len(table))
+    # Column by column (a cell at a time through DataFrame.iat took seconds at 100,000 rows).
+    cells = [
+        [normal(v, is_date=ident in date_columns) for v in table.values.iloc[:, i].to_numpy()]
+        for ident, i in positions.items()
     ]
+    by_row = zip(*cells, strict=True) if cells else ((),) * len(table)
+    values = [dict(zip(positions, row, strict=True)) for row in by_row]
     keys = [_key_text(row.get(key_column)) for row in values]
     missing: dict[str, int] = {}
     if schema.sync.key is None:

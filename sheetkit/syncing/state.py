@@ -111,7 +111,8 @@ def save_state(workbook: Path, sides: Sides, base: Snapshot) -> Path:
     }
     payload["checksum"] = _checksum(payload)
     with atomic_replace(path, backup=False, like=workbook) as temporary:
-        temporary.write_text(json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8")
+        # Compact: json's C encoder (an indented file goes through the pure-Python one, seconds at 100,000 rows).
+        temporary.write_text(json.dumps(payload, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
     return path
 
 
