@@ -201,6 +201,31 @@ def _child_google_push(spec: dict[str, Any]) -> Callable[[], dict[str, Any]]:
     return call
 
 
+@child_op("google_sync")
+def _child_google_sync(spec: dict[str, Any]) -> Callable[[], dict[str, Any]]:
+    """A two-way sync of a workbook and a Google Sheet that both changed since the last one."""
+    _import_sheetkit(
+        "sheetkit.syncing.engine",
+        "sheetkit.google.sheets",
+        "sheetkit.google.client",
+        "sheetkit.google.transport",
+        "gspread",
+    )
+    from sheetkit.syncing.engine import sync
+
+    def call() -> dict[str, Any]:
+        result = sync(spec["path"], spec["url"], as_of=spec["as_of"])
+        return {
+            "exit_code": result.exit_code,
+            "conflicts": len(result.plan.conflicts),
+            "local_written": result.local_written,
+            "remote_written": result.remote_written,
+            "sheetkit_requests": result.requests,
+        }
+
+    return call
+
+
 def _scale_read_blocks(spec: dict[str, Any]) -> None:
     """A scaled-down --google-10m run (a smoke test) reads in as many blocks as the full one."""
     if spec.get("block_scale"):
@@ -471,6 +496,7 @@ class Bench:
         # The workbook was edited (1% of rows): push sends them to the in-sync Google copy.
         push_spec = {"path": str(local), "url": url}
         self.measure("google push", n, lambda: remote_run(base, "google_push", push_spec), repeat=repeat, note=note)
+        self.google_sync(n, base, env, repeat=repeat, note=note)
         # The anchor: the same edited table sent with gspread_dataframe.set_with_dataframe.
         spec = {"path": str(local), "spreadsheet_id": "{}", "header_row": HEADER_ROW}
 
@@ -479,6 +505,88 @@ class Bench:
 
         # Its bytes and requests are what the target compares; they do not vary, so it runs once.
         self.measure("gspread_dataframe.set_with_dataframe", n, anchor_once, repeat=1, note="1 run (byte count)")
+
+    def google_sync(self, n: int, base: list[list[Any]], env: dict[str, str], *, repeat: int | None, note: str) -> None:
+        """Two-way sync: 1% of the rows edited in the workbook (date and note), another 1% in Google (note).
+
+        The pair is set up once, outside the timing: the refreshed workbook and ``base`` in the
+        emulator, a first sync (which adds the ID column on both sides and writes the state), then
+        the edits. Each run restores the workbook, the state and the spreadsheet as they were.
+        """
+        import copy
+
+        from gspread import Client
+
+        from benchmarks.generate import GENERATOR_VERSION, HEADER_ROW
+        from sheetkit.core.cells import CellUpdate
+        from sheetkit.excel.write import write_cells
+        from sheetkit.syncing.engine import sync
+        from sheetkit.syncing.state import state_path
+        from sheetkit.testing import emulator_session
+
+        start = time.perf_counter()
+        folder = self.workdir / f"sync-{n}"
+        folder.mkdir(exist_ok=True)
+        book = folder / "contacts.xlsx"
+        shutil.copyfile(OUT / f"synced-v{GENERATOR_VERSION}-{n}.xlsx", book)
+        key = self.seed(base)
+        url = f"https://docs.google.com/spreadsheets/d/{key}/edit#gid=0"
+        saved = {name: os.environ.get(name) for name in (*env, "SHEETKIT_CREDENTIALS")}
+        os.environ.pop("SHEETKIT_CREDENTIALS", None)
+        os.environ.update(env)
+        try:
+            first = sync(book, url, as_of=AS_OF)
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+        if first.plan.conflicts or first.key_problems:  # exit 1 alone: the generated sheet's messy rows
+            raise RuntimeError(f"the first sync of the benchmark pair left conflicts:\n{first.summary()}")
+        header = base[HEADER_ROW - 1]
+        contacted, notes = header.index("Last Contacted") + 1, header.index("Notes") + 1
+        changed = max(1, int(n * CHANGED_FRACTION))
+        rows = random.Random(n + 1).sample(range(HEADER_ROW + 1, len(base) + 1), 2 * changed)
+        day = dt.date.fromisoformat(AS_OF) - dt.timedelta(days=1)
+        local = [
+            CellUpdate(row, column, value)
+            for row in sorted(rows[:changed])
+            for column, value in ((contacted, day), (notes, f"Called back {day:%d %b}: sent the role"))
+        ]
+        edited = folder / "edited.xlsx"
+        sheet = first.view.workbook.sheet if first.view is not None else "Contacts"
+        write_cells(book, edited, sheet, local, header_row=HEADER_ROW)
+        os.replace(edited, book)
+        client = Client(auth=None, session=emulator_session(self.emulator.url))  # type: ignore[arg-type]
+        worksheet = client.open_by_key(key).get_worksheet_by_id(0)
+        letter = chr(ord("A") + notes - 1)
+        worksheet.batch_update(
+            [{"range": f"{letter}{row}", "values": [["Emailed: waiting for an answer"]]} for row in rows[changed:]],
+            value_input_option="RAW",
+        )
+        files = {path: path.read_bytes() for path in (book, state_path(book))}
+        spreadsheet = copy.deepcopy(self.emulator.books[key])
+        self.log(f"google sync rows={n}: pair set up in {time.perf_counter() - start:.0f} s")
+
+        def once() -> Run:
+            for path, data in files.items():
+                path.write_bytes(data)
+            self.emulator.books[key] = copy.deepcopy(spreadsheet)
+            self.reset_log()
+            run = run_child("google_sync", {"path": str(book), "url": url, "as_of": AS_OF}, env)
+            self.count_requests(run, key, keep=True)
+            extra = run.extra
+            both = extra["local_written"] and extra["remote_written"]
+            if extra["conflicts"] or not both:
+                raise RuntimeError(f"the benchmark sync did not write both sides cleanly: {extra}")
+            return run
+
+        try:
+            self.measure("google sync", n, once, repeat=repeat, note=note)
+        finally:
+            self.emulator.books.pop(key, None)
+            shutil.rmtree(folder, ignore_errors=True)
 
     def google_10m(self) -> None:
         """Google's limit, 10,000,000 cells in one worksheet, read and checked once each (--google-10m)."""
@@ -660,10 +768,20 @@ TARGETS: list[dict[str, Any]] = [
         "limit": 0.03,
     },
     {"id": 4, "op": "google push", "anchor": "gspread_dataframe.set_with_dataframe", "kind": "google", "limit": 0.03},
+    # Issue 18 item 4. The anchor sends the edited table without the sync's ID column: the smaller
+    # denominator, so the ratio is, if anything, overstated.
+    {
+        "id": 4,
+        "op": "google sync",
+        "anchor": "gspread_dataframe.set_with_dataframe",
+        "kind": "google",
+        "limit": 0.03,
+        "requests": 4,
+    },
     {"id": 5, "op": "sheetkit --help", "anchor": 'python -c "import pandas"', "kind": "time", "limit": 0.5},
     {"id": 5, "op": "sheetkit validate --help", "anchor": 'python -c "import pandas"', "kind": "time", "limit": 0.5},
 ]
-GROWTH_OPS = ["check", "refresh", "google refresh", "google push"]
+GROWTH_OPS = ["check", "refresh", "google refresh", "google push", "google sync"]
 GROWTH_LIMIT = 11.0
 MAX_GOOGLE_REQUESTS = 3
 
@@ -713,8 +831,9 @@ def comparisons(results: list[Measurement]) -> list[dict[str, Any]]:
                     ratio_bytes=sent / anchor_sent if anchor_sent else float("inf"),
                     request_kinds=op.runs[0].extra.get("request_kinds"),
                 )
-                row["target_text"] = f"<= {MAX_GOOGLE_REQUESTS} req, bytes <= {target['limit']:g}x"
-                row["met"] = requests <= MAX_GOOGLE_REQUESTS and row["ratio_bytes"] <= target["limit"]
+                most = target.get("requests", MAX_GOOGLE_REQUESTS)
+                row["target_text"] = f"<= {most} req, bytes <= {target['limit']:g}x"
+                row["met"] = requests <= most and row["ratio_bytes"] <= target["limit"]
             if "engine" in op.runs[0].extra:
                 row["engine"] = op.runs[0].extra["engine"]
             rows.append(row)

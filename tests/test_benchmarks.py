@@ -87,3 +87,24 @@ def test_the_google_10m_read_runs_scaled_down(tmp_path: Path) -> None:
         assert row["within_limits"] and 0 < row["max_url_chars"] < 2_048 and row["max_request_body_bytes"] == 0
         assert 0 < row["max_response_bytes"] < row["response_bytes"] and row["peak_mb"] > 0
     assert "every request under Google's request-size limits: met" in done.stdout
+
+
+def test_the_google_rows_include_a_two_way_sync(tmp_path: Path) -> None:
+    """Issue 18 item 4 at 300 rows: the sync of a pair edited on both sides costs 4 requests."""
+    results = tmp_path / "results.json"
+    argv = [sys.executable, "-m", "benchmarks.run", "--sizes", "300", "--repeat", "1", "--only", "google"]
+    done = subprocess.run([*argv, "--json", str(results)], cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    payload = json.loads(results.read_text())
+    (run,) = next(m for m in payload["results"] if m["name"] == "google sync")["runs"]
+    extra = run["extra"]
+    assert extra["http_requests"] == extra["sheetkit_requests"] == 4 and extra["request_body_bytes"] > 0
+    assert extra["local_written"] and extra["remote_written"] and extra["conflicts"] == 0
+    assert extra["request_kinds"][-1].startswith("POST") and extra["request_kinds"][:3] == [
+        "GET spreadsheets.get",
+        "GET values:batchGet",
+        "GET values:batchGet",
+    ]
+    (row,) = [c for c in payload["comparisons"] if c["operation"] == "google sync"]
+    assert row["anchor"] == "gspread_dataframe.set_with_dataframe" and row["target_text"].startswith("<= 4 req")
+    assert row["ratio_bytes"] > 0 and row["met"] == (row["ratio_bytes"] <= 0.03)

@@ -1,7 +1,7 @@
 """Sync at scale: 1% of the rows edited on each side costs a few requests and a sliver of the bytes.
 
 Counted from the emulator's request log (the HTTP layer), against gspread_dataframe's
-set_with_dataframe of the same table; 2,000 rows here (the benchmark suite does 100,000).
+set_with_dataframe of the same table; 2,000 rows here (`nox -s bench -- --only google` does 100,000).
 """
 
 from __future__ import annotations
