@@ -103,6 +103,8 @@ def normal(value: Any, *, is_date: bool = False, epoch: dt.date = EPOCH_1900) ->
     (calamine's timedelta) -> its fraction of a day, as Google holds it; in a date column
     (``is_date``) a serial number -> its date. Other types become their text.
     """
+    if type(value) is str:  # most cells: a sync of 100,000 rows normalises millions
+        return value or None
     if value is None or (isinstance(value, str) and value == ""):
         return None
     if isinstance(value, float) and value != value:
