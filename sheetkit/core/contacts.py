@@ -64,7 +64,6 @@ def plain_emails(texts: Iterable[str]) -> list[bool]:
     return out
 
 
-@lru_cache(maxsize=4096)
 def _plain_domain(domain: str) -> bool:
     """Whether an address's domain is ordinary: letter-digit labels, no "--", not special-use."""
     return "--" not in domain and _EMAIL_DOMAIN.fullmatch(domain) is not None

@@ -62,7 +62,7 @@ def read_side(
     key_column = key_identity(schema, table)
     # Column by column (a cell at a time through DataFrame.iat took seconds at 100,000 rows).
     cells = [
-        [normal(v, is_date=ident in date_columns) for v in table.values.iloc[:, i].to_numpy()]
+        [normal(v, is_date=ident in date_columns) for v in table.values.iloc[:, i].to_numpy(dtype=object)]
         for ident, i in positions.items()
     ]
     by_row = zip(*cells, strict=True) if cells else ((),) * len(table)
