@@ -203,7 +203,11 @@ def _child_google_push(spec: dict[str, Any]) -> Callable[[], dict[str, Any]]:
 
 @child_op("google_sync")
 def _child_google_sync(spec: dict[str, Any]) -> Callable[[], dict[str, Any]]:
-    """A two-way sync of a workbook and a Google Sheet that both changed since the last one."""
+    """A two-way sync of a workbook and a Google Sheet that both changed since the last one.
+
+    Its exit code is 1 on the generated sheet (its messy rows are validation problems); the
+    parent checks that nothing conflicted and both sides were written.
+    """
     _import_sheetkit(
         "sheetkit.syncing.engine",
         "sheetkit.google.sheets",
@@ -514,11 +518,12 @@ class Bench:
         the edits. Each run restores the workbook, the state and the spreadsheet as they were.
         """
         import copy
+        from unittest import mock
 
         from gspread import Client
 
         from benchmarks.generate import GENERATOR_VERSION, HEADER_ROW
-        from sheetkit.core.cells import CellUpdate
+        from sheetkit.core.cells import CellUpdate, column_letter
         from sheetkit.excel.write import write_cells
         from sheetkit.syncing.engine import sync
         from sheetkit.syncing.state import state_path
@@ -531,17 +536,9 @@ class Bench:
         shutil.copyfile(OUT / f"synced-v{GENERATOR_VERSION}-{n}.xlsx", book)
         key = self.seed(base)
         url = f"https://docs.google.com/spreadsheets/d/{key}/edit#gid=0"
-        saved = {name: os.environ.get(name) for name in (*env, "SHEETKIT_CREDENTIALS")}
-        os.environ.pop("SHEETKIT_CREDENTIALS", None)
-        os.environ.update(env)
-        try:
+        with mock.patch.dict(os.environ, env):  # the emulator, as the children see it; restored after
+            os.environ.pop("SHEETKIT_CREDENTIALS", None)
             first = sync(book, url, as_of=AS_OF)
-        finally:
-            for name, value in saved.items():
-                if value is None:
-                    os.environ.pop(name, None)
-                else:
-                    os.environ[name] = value
         if first.plan.conflicts or first.key_problems:  # exit 1 alone: the generated sheet's messy rows
             raise RuntimeError(f"the first sync of the benchmark pair left conflicts:\n{first.summary()}")
         header = base[HEADER_ROW - 1]
@@ -560,9 +557,9 @@ class Bench:
         os.replace(edited, book)
         client = Client(auth=None, session=emulator_session(self.emulator.url))  # type: ignore[arg-type]
         worksheet = client.open_by_key(key).get_worksheet_by_id(0)
-        letter = chr(ord("A") + notes - 1)
+        emailed = [["Emailed: waiting for an answer"]]
         worksheet.batch_update(
-            [{"range": f"{letter}{row}", "values": [["Emailed: waiting for an answer"]]} for row in rows[changed:]],
+            [{"range": f"{column_letter(notes)}{row}", "values": emailed} for row in rows[changed:]],
             value_input_option="RAW",
         )
         files = {path: path.read_bytes() for path in (book, state_path(book))}
