@@ -24,6 +24,7 @@ Side = Literal["local", "remote"]
 def other_side(side: Side) -> Side:
     return "remote" if side == "local" else "local"
 
+
 _LIMIT = 200  # rows of a list shown in a notebook before "... and N more"
 
 
@@ -71,13 +72,25 @@ class Snapshot:
         """JSON-ready form that keeps value types and missing cells (for the sync state file)."""
         return {
             "columns": list(self.columns),
-            "rows": [{"key": key, "values": {c: _encode(v) for c, v in row.items()}} for key, row in self.rows.items()],
+            "rows": [
+                # Text and whole numbers, most cells, inline: a state of 100,000 rows has ~2 million.
+                {
+                    "key": key,
+                    "values": {
+                        c: v if (type(v) is str and v) or type(v) is int else _encode(v) for c, v in row.items()
+                    },
+                }
+                for key, row in self.rows.items()
+            ],
         }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Snapshot:
         """The inverse of :meth:`to_dict`."""
-        rows = {item["key"]: {c: _decode(v) for c, v in item["values"].items()} for item in data["rows"]}
+        rows = {
+            item["key"]: {c: _decode(v) if type(v) is dict else v for c, v in item["values"].items()}
+            for item in data["rows"]
+        }
         return cls(tuple(data["columns"]), rows)
 
 
