@@ -107,4 +107,4 @@ def test_the_google_rows_include_a_two_way_sync(tmp_path: Path) -> None:
     ]
     (row,) = [c for c in payload["comparisons"] if c["operation"] == "google sync"]
     assert row["anchor"] == "gspread_dataframe.set_with_dataframe" and row["target_text"].startswith("<= 4 req")
-    assert row["ratio_bytes"] > 0 and row["met"] == (row["ratio_bytes"] <= 0.03)
+    assert 0 < row["ratio_bytes"] <= 0.03 and row["met"]  # deterministic bytes: 0.0273 at 300 rows
