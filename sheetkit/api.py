@@ -29,6 +29,7 @@ from sheetkit.core.table import Table, set_aside_footer
 from sheetkit.core.validation import prepare as prepare_validation
 from sheetkit.core.writeplan import WritePlan, plan_writes
 from sheetkit.errors import PackageUnsupported, UsageError
+from sheetkit.excel.parts import is_package
 from sheetkit.excel.read import read_table
 from sheetkit.google.sheets import GoogleSheet
 from sheetkit.runtime.atomic import FileStamp
@@ -408,7 +409,7 @@ def _write_google(plan: WritePlan, origin: GoogleSheet, schema: Schema) -> str:
 
 def _aids_not_kept(path: Path, aids: SheetAids, dry_run: bool) -> AidsOutcome | None:
     """Sheet aids for a file that cannot hold them (a CSV): none, and why; None for a workbook."""
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
+    if is_package(path):
         return None
     why = f"{path.name} is not an .xlsx/.xlsm workbook, where dropdowns, colours and notes live"
     return AidsOutcome(aids.kinds, False, (why,), dry_run=dry_run, not_kept=why)

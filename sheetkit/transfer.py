@@ -24,6 +24,7 @@ from sheetkit.core.schema_file import load_schema
 from sheetkit.core.table import locate_header
 from sheetkit.core.values import google_value, normal, shows, values_equal
 from sheetkit.errors import UsageError
+from sheetkit.excel.parts import is_package
 from sheetkit.google import bodies
 from sheetkit.google.client import SheetsClient, sheets_client
 from sheetkit.google.sheets import GoogleGrid, google_errors, read_google_grid, write_updates
@@ -349,7 +350,7 @@ def pull(
         sheet: the local worksheet to update (default: the one named like the Google worksheet).
     """
     target = Path(output)
-    if target.suffix.lower() not in (".xlsx", ".xlsm"):
+    if not is_package(target):
         raise UsageError(f"pull writes .xlsx or .xlsm files (got {target.name})")
     loaded = load_schema(schema)
     from sheetkit.google.sheets import parse_sheet_ref

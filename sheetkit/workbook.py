@@ -20,7 +20,7 @@ from typing import Literal
 
 from sheetkit.core.cells import CellUpdate, CellValue, a1
 from sheetkit.errors import SheetkitError, WorkbookFormatError, WriteError
-from sheetkit.excel.parts import check_package, mend_names, read_workbook
+from sheetkit.excel.parts import check_package, is_package, mend_names, read_workbook
 from sheetkit.excel.write import write_cells as _write_sheet
 from sheetkit.excel.xml_text import parse_range
 from sheetkit.runtime.atomic import atomic_replace, backup_path, real_path
@@ -88,7 +88,7 @@ def write_cells(
         SheetNotFoundError, WorkbookFormatError: no such sheet; a damaged workbook.
     """
     source = Path(path)
-    if source.suffix.lower() not in (".xlsx", ".xlsm"):
+    if not is_package(source):
         raise WriteError(f"write_cells writes .xlsx and .xlsm workbooks (got {source.name})", path=str(source))
     if not source.is_file():
         raise WriteError(f"cannot write into {source}: no such file", path=str(source))

@@ -118,7 +118,7 @@ def prefetch(path: str | Path, *, sheet: str | None = None, wait: float = PARSE_
     nothing; what goes wrong while reading is raised by the read_grid that takes it.
     """
     path = Path(path)
-    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+    if not parts.is_package(path):
         return
     try:
         identity = _identity(path)
@@ -197,7 +197,7 @@ def _same_file(path: Path, identity: tuple[int, ...]) -> bool:
 
 def _read_grid_now(path: Path, sheet: str | None) -> Grid:
     sniff_workbook(path)
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
+    if parts.is_package(path):
         return _read_package_grid(path, sheet)
     if path.suffix.lower() in (".xlsb", ".ods"):  # zip packages too: calamine reads them itself
         open_package(path, strict=True).close()

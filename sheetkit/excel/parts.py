@@ -26,6 +26,14 @@ from sheetkit.errors import PackageUnsupported, SourceError, WorkbookFormatError
 from sheetkit.excel.limits import check_members, read_member
 from sheetkit.excel.normalise import MAIN_NS, decode_xml, unprefix
 
+PACKAGE_SUFFIXES = (".xlsx", ".xlsm")
+"""The workbooks sheetkit reads and edits as packages itself (others go through calamine or openpyxl)."""
+
+
+def is_package(path: Path) -> bool:
+    """Whether ``path`` names an .xlsx/.xlsm workbook, by its suffix."""
+    return path.suffix.lower() in PACKAGE_SUFFIXES
+
 __all__ = [
     "DOC_REL",
     "MAIN_NS",

@@ -18,7 +18,7 @@ from sheetkit.core.table import FileOrigin, MergedRange, Table, build_table, loc
 from sheetkit.errors import HeaderError, PackageUnsupported, SourceError
 from sheetkit.excel.csv import read_csv
 from sheetkit.excel.grid import Grid, read_grid, sniff_workbook
-from sheetkit.excel.parts import date1904, open_package
+from sheetkit.excel.parts import date1904, is_package, open_package
 
 __all__ = ["Grid", "read_grid", "read_table", "read_workbook", "sniff_workbook"]
 
@@ -73,14 +73,14 @@ def read_workbook(path: Path, schema: Schema, *, sheet: str | None = None) -> Ta
         sheet=sheet,
         merged=merged,
         epoch=_workbook_epoch(path),
-        kind="xlsx" if path.suffix.lower() in (".xlsx", ".xlsm") else path.suffix.lower().lstrip("."),
+        kind="xlsx" if is_package(path) else path.suffix.lower().lstrip("."),
         origin=FileOrigin(path),
     )
 
 
 def _workbook_epoch(path: Path) -> dt.date:
     """The workbook's date system: Excel for Mac files may count days from 1904."""
-    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+    if not is_package(path):
         return EPOCH_1900
     try:
         with open_package(path) as package:

@@ -25,6 +25,7 @@ from sheetkit.core.writeplan import WritePlan
 from sheetkit.errors import PackageUnsupported, WriteError
 from sheetkit.excel.csv import write_csv
 from sheetkit.excel.package import write_package
+from sheetkit.excel.parts import PACKAGE_SUFFIXES
 from sheetkit.runtime.atomic import FileStamp, Replaced, atomic_replace
 from sheetkit.runtime.gc_pause import gc_paused
 
@@ -228,7 +229,7 @@ def write_plan(
         ) as temporary:
             write_csv(plan, source, temporary, schema)
         return "csv", None
-    if suffix not in (".xlsx", ".xlsm"):
+    if suffix not in PACKAGE_SUFFIXES:
         raise WriteError(
             f"cannot write computed columns into {source.name}: sheetkit writes .xlsx, .xlsm and .csv files; "
             f"save the workbook as .xlsx first (validation works on {suffix} as it is)",

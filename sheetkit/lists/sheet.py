@@ -28,6 +28,7 @@ from sheetkit.excel.part_edits import StyleBook, drop_calc_chain
 from sheetkit.excel.parts import (
     DOC_REL,
     MAIN_NS,
+    is_package,
     read_text,
     read_workbook,
     rels_path,
@@ -104,7 +105,7 @@ def _workbook_path(checked: Checked, path: str | Path | None) -> Path:
             "(the checked sheet knows only its file name)"
         )
     target = Path(path)
-    if target.suffix.lower() not in (".xlsx", ".xlsm"):
+    if not is_package(target):
         raise UsageError(f"{target.name} is not an .xlsx/.xlsm workbook; a worksheet can only be added to one")
     if target.name != checked.table.source:
         raise UsageError(f"{target} is not the checked workbook ({checked.table.source})")

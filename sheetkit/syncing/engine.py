@@ -34,6 +34,7 @@ from sheetkit.core.schema_file import load_schema
 from sheetkit.core.table import Table, set_aside_footer
 from sheetkit.core.values import from_pandas, values_equal
 from sheetkit.errors import LockedError, SyncLockedError, UsageError, WriteError
+from sheetkit.excel.parts import is_package
 from sheetkit.google import bodies
 from sheetkit.google.sheets import (
     fetch_values,
@@ -182,7 +183,7 @@ def sync(
     from sheetkit.google.client import sheets_client
 
     workbook = Path(path)
-    if workbook.suffix.lower() not in (".xlsx", ".xlsm"):
+    if not is_package(workbook):
         raise UsageError(f"sync works on .xlsx and .xlsm workbooks (got {workbook.name})")
     loaded = load_schema(schema)
     day = loaded.as_of(as_of)
