@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl.styles import numbers as openpyxl_numbers
 
 from sheetkit.excel.number_formats import BUILTIN_FORMATS, is_date_format
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "recruiter_contacts.xlsx"
 
 SEEN = [
     "yyyy-mm-dd",
@@ -44,7 +47,13 @@ def test_any_format_code_is_judged_as_openpyxl_judges_it(code: str) -> None:
     assert is_date_format(code) == openpyxl_numbers.is_date_format(code)
 
 
-def test_a_package_write_does_not_import_openpyxl() -> None:
-    code = "import sys, sheetkit.excel.write, sheetkit.lists.sheet; print('openpyxl' in sys.modules)"
+def test_a_package_write_does_not_import_openpyxl(tmp_path: Path) -> None:
+    """A refresh of the example, cells written by the package editor, in a fresh process."""
+    out = tmp_path / "out.xlsx"
+    code = (
+        "import sys, sheetkit\n"
+        f"result = sheetkit.refresh({str(EXAMPLE)!r}, as_of='2026-11-21', output={str(out)!r}, progress=False)\n"
+        "print(result.engine, result.cells_changed > 0, 'openpyxl' in sys.modules)"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.strip() == "False"
+    assert done.stdout.split() == ["package", "True", "False"] and out.exists()
