@@ -1064,6 +1064,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         sizes = QUICK_SIZES if args.quick else FULL_SIZES
     info = machine()
+    whole.compile_bytecode()  # the fresh processes run sheetkit as an installed package does (see whole)
     with _bench(args) as bench:
         bench.log(
             f"sizes {sizes}, {args.repeat} runs each; {info['cpu']} x{info['cpu_count']}, Python {info['python']}"

@@ -108,3 +108,21 @@ def test_the_google_rows_include_a_two_way_sync(tmp_path: Path) -> None:
     (row,) = [c for c in payload["comparisons"] if c["operation"] == "google sync"]
     assert row["anchor"] == "gspread_dataframe.set_with_dataframe" and row["target_text"].startswith("<= 4 req")
     assert 0 < row["ratio_bytes"] <= 0.03 and row["met"]  # deterministic bytes: 0.0273 at 300 rows
+
+
+def test_the_processes_run_sheetkit_from_its_bytecode_as_an_installed_package_does() -> None:
+    import importlib.util
+
+    import sheetkit
+    from benchmarks import whole
+
+    assert whole.compile_bytecode()
+    sources = sorted(Path(sheetkit.__file__).parent.rglob("*.py"))
+    assert len(sources) > 40
+    for source in sources:
+        cached = importlib.util.cache_from_source(str(source))
+        header = Path(cached).read_bytes()[:16]  # what an import checks: flags, then the source's mtime and size
+        stat = source.stat()
+        assert int.from_bytes(header[4:8], "little") == 0, source
+        assert int.from_bytes(header[8:12], "little") == int(stat.st_mtime) & 0xFFFFFFFF, source
+        assert int.from_bytes(header[12:16], "little") == stat.st_size & 0xFFFFFFFF, source
