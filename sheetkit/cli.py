@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import io
 import json
 import logging
@@ -320,9 +321,18 @@ def console() -> NoReturn:
     of them, about 0.3 s that cron pays on every run. Here exit handlers run (log files are
     flushed and closed, temporary folders removed) and output is flushed, then the process
     ends and the system takes the memory back at once.
+
+    For the same reason the cyclic garbage collector is off for the whole command (reference
+    counting still frees everything as it goes): a command makes hardly any reference cycles
+    (a 100,000-row refresh left ~2,800 objects in them), but once a big sheet is read, every
+    collection walks its millions of cells. At 100,000 rows that was ~0.2 s of a refresh
+    (medians of 10 alternating whole-process rounds: 4.25 -> 4.05 s) and ~0.06 s of a
+    validate, the peak memory unchanged. The library leaves the collector alone, apart from
+    pausing it while a sheet is built (sheetkit.runtime.gc_pause).
     """
     import atexit
 
+    gc.disable()
     try:
         code = main()
     except SystemExit as exc:  # argparse's usage errors and --help
