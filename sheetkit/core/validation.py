@@ -122,14 +122,14 @@ def _check(
         )
     if spec.name == "linkedin_url":
         return (
-            pa.Check(lambda s: _passes(s, functools.partial(map, is_linkedin_profile)), name="linkedin_url"),
+            pa.Check(lambda s: _passes(s, _each(is_linkedin_profile)), name="linkedin_url"),
             lambda v, r: f"'{shown(v)}' is not a LinkedIn profile URL (expected linkedin.com/in/<name>)",
         )
     if spec.name == "phone":
         region, e164 = norm.schema.phone_region, arg == "e164"
         return (
             pa.Check(
-                lambda s: _passes(s, functools.partial(map, lambda v: phone_problem(v, region, e164) is None)),
+                lambda s: _passes(s, _each(lambda v: phone_problem(v, region, e164) is None)),
                 name="phone",
             ),
             lambda v, r: phone_problem(str(v).strip(), region, e164) or "",
@@ -193,7 +193,7 @@ def _unique_keys(series: pd.Series) -> pd.Series:
 
 def _matches(series: pd.Series, pattern: re.Pattern[str]) -> pd.Series:
     """Which texts match ``pattern`` from their start (see :func:`_passes`)."""
-    return _passes(series, functools.partial(map, pattern.match))
+    return _passes(series, _each(pattern.match))
 
 
 def _passes(series: pd.Series, test: Callable[[list[str]], Iterable[Any]]) -> pd.Series:
@@ -204,6 +204,11 @@ def _passes(series: pd.Series, test: Callable[[list[str]], Iterable[Any]]) -> pd
     out = np.zeros(len(series), dtype=bool)
     out[present] = np.fromiter(map(bool, test(texts)), dtype=bool, count=len(texts))
     return pd.Series(out, index=series.index)
+
+
+def _each(test: Callable[[str], Any]) -> Callable[[list[str]], Iterable[Any]]:
+    """A test of one text as the column test :func:`_passes` takes (asked of each text in turn)."""
+    return functools.partial(map, test)
 
 
 def _addresses(texts: list[str]) -> Iterator[bool]:

@@ -50,7 +50,7 @@ from sheetkit.runtime.text import counted
 from sheetkit.syncing.merge import merge
 from sheetkit.syncing.plan import SideChanges, Snapshot, SyncPlan
 from sheetkit.syncing.readable import PlanView, Where, person_names
-from sheetkit.syncing.sides import Side, column_identity, date_columns, key_identity, read_side, without
+from sheetkit.syncing.sides import Side, column_identity, date_columns, key_identity, read_side, row_dicts, without
 from sheetkit.syncing.state import Sides, load_state, save_state, workbook_sheet_id
 
 log = logging.getLogger("sheetkit.sync")
@@ -427,8 +427,7 @@ def _recompute(
     checked = check_table(merged_table, schema, day)
     identities = [column_identity(schema.computed[k].header) for k in checked.computed.columns]
     computed = [[from_pandas(v) for v in checked.computed[k].to_numpy(dtype=object)] for k in checked.computed.columns]
-    rows = zip(*computed, strict=True) if computed else ((),) * len(keys)
-    out = {key: dict(zip(identities, row, strict=True)) for key, row in zip(keys, rows, strict=True)}
+    out = dict(zip(keys, row_dicts(identities, computed, len(keys)), strict=True))
     return checked.report, out
 
 

@@ -47,6 +47,13 @@ def column_identity(header: str) -> str:
     return header_key(header) or header
 
 
+def row_dicts(names: list[str], columns: list[list[Any]], count: int) -> list[dict[str, Any]]:
+    """Cells held a column at a time (``columns[i]`` under ``names[i]``, ``count`` rows each) as
+    one dict per row; ``count`` empty dicts when there are no columns."""
+    by_row = zip(*columns, strict=True) if columns else ((),) * count
+    return [dict(zip(names, row, strict=True)) for row in by_row]
+
+
 def read_side(
     name: str, table: Table, schema: Schema, date_columns: set[str], paired_ids: list[str] | None = None
 ) -> Side:
@@ -65,8 +72,7 @@ def read_side(
         [normal(v, is_date=ident in date_columns) for v in table.values.iloc[:, i].to_numpy(dtype=object)]
         for ident, i in positions.items()
     ]
-    by_row = zip(*cells, strict=True) if cells else ((),) * len(table)
-    values = [dict(zip(positions, row, strict=True)) for row in by_row]
+    values = row_dicts(list(positions), cells, len(table))
     keys = [_key_text(row.get(key_column)) for row in values]
     missing: dict[str, int] = {}
     if schema.sync.key is None:
