@@ -281,3 +281,39 @@ def test_plan_skips_shows_only_where_inequality_already_decides(old: object, new
     exactly what shows would have answered."""
     if (type(old), type(new)) in _UNEQUAL_MEANS_CHANGED and old != new:
         assert not shows(old, new)  # type: ignore[arg-type]
+
+
+def test_a_plan_holds_its_cells_a_column_at_a_time_and_reads_as_cell_updates(make_workbook: WorkbookFactory) -> None:
+    """The plan keeps (column, rows, values) per computed column; iterated it is the CellUpdates
+    in plan order (an appended column's header first), and the package writer's mapping taken
+    from the columns is the one the CellUpdates give."""
+    from sheetkit.core.cells import CellUpdate
+    from sheetkit.core.writeplan import PlannedCells, plan_writes
+    from sheetkit.excel.write import latest_values
+
+    headers = [*HEADERS[:3], "Next Check-In", *HEADERS[3:]]  # one computed column there, two appended
+    path = make_workbook([contact(), contact(Email="b@example.com"), contact(Email="c@example.com")], headers=headers)
+    checked = sheetkit.check(path, as_of=AS_OF)
+    plan = plan_writes(checked.normalized, checked.computed, checked.schema)
+    cells = plan.updates
+    assert isinstance(cells, PlannedCells) and len(cells.columns) == 3
+    expected = tuple(
+        CellUpdate(row, column, value)
+        for column, rows, values in cells.columns
+        for row, value in zip(rows, values, strict=True)
+    )
+    assert tuple(cells) == expected and cells == expected and cells == list(expected)
+    assert len(cells) == len(expected) == plan.cells_changed and bool(plan)
+    assert cells[0] == expected[0] and cells[-2:] == expected[-2:]
+    appended = [(column, rows[0], values[0]) for column, rows, values in cells.columns if column > len(headers)]
+    assert appended == [(17, 1, "Days Since Contact"), (18, 1, "Non-Responsive")]
+    # Next Check-In's cells held no date: each new date may need a date format
+    assert [(u.row, u.column) for u in plan.new_date_cells] == [(2, 4), (3, 4), (4, 4)]
+    assert latest_values(cells, path) == latest_values(expected, path)
+    # a value a cell cannot hold is refused by the same check, whichever way the cells come
+    odd = PlannedCells([(17, [2], [float("nan")])])
+    with pytest.raises(WriteError) as by_columns:
+        latest_values(odd, path)
+    with pytest.raises(WriteError) as one_by_one:
+        latest_values(tuple(odd), path)
+    assert str(by_columns.value) == str(one_by_one.value)

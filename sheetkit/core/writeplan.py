@@ -8,8 +8,10 @@ date therefore plans no update and leaves the file untouched (not even rewritten
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from itertools import repeat
+from typing import Any, overload
 
 import pandas as pd
 
@@ -19,11 +21,67 @@ from sheetkit.core.schema import Schema
 from sheetkit.core.values import from_pandas, shows
 
 
+class PlannedCells(Sequence[CellUpdate]):
+    """The cells a plan writes, held a column at a time: ``columns`` is (column, sheet rows,
+    values) per computed column, in plan order.
+
+    A refresh of 100,000 rows plans ~139,000 cells: making a CellUpdate of each and taking them
+    apart again for the package writer cost ~0.14 s. The package writer takes the columns as
+    they are (:meth:`by_cell`); iterating or indexing makes the CellUpdates, once.
+    """
+
+    __slots__ = ("_cells", "columns")
+
+    def __init__(self, columns: Sequence[tuple[int, list[int], list[CellValue]]]) -> None:
+        self.columns = tuple(columns)
+        self._cells: tuple[CellUpdate, ...] | None = None
+
+    def cells(self) -> tuple[CellUpdate, ...]:
+        if self._cells is None:
+            self._cells = tuple(
+                CellUpdate(row, column, value)
+                for column, rows, values in self.columns
+                for row, value in zip(rows, values, strict=True)
+            )
+        return self._cells
+
+    def by_cell(self) -> dict[tuple[int, int], CellValue]:
+        """{(row, column): value}, a later cell of the plan winning (none repeats one)."""
+        out: dict[tuple[int, int], CellValue] = {}
+        for column, rows, values in self.columns:
+            out.update(zip(zip(rows, repeat(column)), values, strict=True))
+        return out
+
+    def __len__(self) -> int:
+        return sum(len(rows) for _, rows, _ in self.columns)
+
+    def __iter__(self) -> Iterator[CellUpdate]:
+        return iter(self.cells())
+
+    @overload
+    def __getitem__(self, index: int) -> CellUpdate: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[CellUpdate, ...]: ...
+    def __getitem__(self, index: int | slice) -> CellUpdate | tuple[CellUpdate, ...]:
+        return self.cells()[index]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, PlannedCells | tuple | list):
+            return self.cells() == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.cells())
+
+    def __repr__(self) -> str:
+        return f"<PlannedCells: {len(self)} cells in {len(self.columns)} columns>"
+
+
 @dataclass(frozen=True)
 class WritePlan:
     """The cells a refresh changes: computed-column headers (when appended) and values."""
 
-    updates: tuple[CellUpdate, ...]
+    updates: Sequence[CellUpdate]
     new_columns: tuple[int, ...]
     header_row: int
     new_date_cells: tuple[CellUpdate, ...] = ()
@@ -39,47 +97,50 @@ class WritePlan:
 def plan_writes(norm: Normalized, computed: pd.DataFrame, schema: Schema) -> WritePlan:
     """Compare computed values with what the sheet holds; keep only the differences."""
     table = norm.table
-    updates: list[CellUpdate] = []
+    columns: list[tuple[int, list[int], list[CellValue]]] = []
     new_dates: list[CellUpdate] = []
     new_columns: list[int] = []
     next_free = table.last_column + 1
+    sheet_rows = table.rows.tolist()
+    epoch = table.epoch
     for kind in computed.columns:
         values = _cell_values(computed[kind])
         position = norm.computed_positions.get(kind)
-        if position is None:
+        if position is None:  # a new column: its header, then every value is a change
             column = next_free
             next_free += 1
             new_columns.append(column)
-            updates.append(CellUpdate(table.header_row, column, schema.computed[kind].header))
-            existing: list[Any] = [""] * len(values)
+            existing: list[Any] | None = None
+            keep = [i for i, new in enumerate(values) if new is not None]
+            head_rows: list[int] = [table.header_row]
+            head_values: list[CellValue] = [schema.computed[kind].header]
         else:
             column = table.columns[position]
             existing = table.values[position].tolist()
-        rows = table.rows.tolist()
-        # Plain equality settles most cells at C speed; shows judges the rest (20 vs 20.0 is
-        # already equal; a date against a datetime or a serial, or blank against "", is not).
-        if position is None:  # a new column: every value is a change, nothing to compare
-            changed = [i for i, new in enumerate(values) if new is not None]
-        else:  # an empty cell ("") that stays empty (None) is not a change either
+            # Plain equality settles most cells at C speed; shows judges the rest (20 vs 20.0 is
+            # already equal; a date against a datetime or a serial, or blank against "", is not).
+            # An empty cell ("") that stays empty (None) is not a change either.
             changed = [
                 i
                 for i, (old, new) in enumerate(zip(existing, values, strict=True))
                 if old != new and (new is not None or old != "")
             ]
-        epoch = table.epoch
-        for i in changed:
-            old, new = existing[i], values[i]
-            if (
-                position is None
-                or (type(old), type(new)) in _UNEQUAL_MEANS_CHANGED
-                or (type(old) is str and not old)  # an empty cell that gets a value (new is not None here)
-                or not shows(old, new, epoch)
-            ):
-                update = CellUpdate(int(rows[i]), column, new)
-                updates.append(update)
-                if isinstance(new, dt.date) and not isinstance(old, (int, float, dt.date)):
-                    new_dates.append(update)  # a cell that never held a date may lack a date format
-    return WritePlan(tuple(updates), tuple(new_columns), table.header_row, tuple(new_dates))
+            keep = [
+                i
+                for i in changed
+                if (type(existing[i]), type(values[i])) in _UNEQUAL_MEANS_CHANGED
+                or (type(existing[i]) is str and not existing[i])  # an empty cell that gets a value
+                or not shows(existing[i], values[i], epoch)
+            ]
+            head_rows, head_values = [], []
+        columns.append((column, head_rows + [sheet_rows[i] for i in keep], head_values + [values[i] for i in keep]))
+        if pd.api.types.is_datetime64_any_dtype(computed[kind]):  # a cell that never held a date may lack a date format
+            new_dates += [
+                CellUpdate(sheet_rows[i], column, values[i])
+                for i in keep
+                if existing is None or not isinstance(existing[i], (int, float, dt.date))
+            ]
+    return WritePlan(PlannedCells(columns), tuple(new_columns), table.header_row, tuple(new_dates))
 
 
 # Type pairs (old, new) for which `old != new` already means the sheet shows something else, so

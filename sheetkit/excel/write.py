@@ -21,7 +21,7 @@ from typing import Literal
 
 from sheetkit.core.cells import CellUpdate, CellValue
 from sheetkit.core.schema import Schema
-from sheetkit.core.writeplan import WritePlan
+from sheetkit.core.writeplan import PlannedCells, WritePlan
 from sheetkit.errors import PackageUnsupported, WriteError
 from sheetkit.excel.csv import write_csv
 from sheetkit.excel.package import write_package
@@ -131,6 +131,12 @@ def latest_values(updates: Sequence[CellUpdate], src: Path) -> dict[tuple[int, i
     row numbers, columns and value types), and one by one only when that finds something to
     look at, so the error names the first bad update.
     """
+    if isinstance(updates, PlannedCells):  # a write plan's cells, a column at a time
+        planned = updates.columns
+        rows = [row for _, column_rows, _ in planned for row in column_rows]
+        columns = [column for column, column_rows, _ in planned for _ in column_rows]
+        values = [value for _, _, column_values in planned for value in column_values]
+        return updates.by_cell() if _plain_updates(rows, columns, values) else _checked_values(updates, src)
     rows = list(map(_ROW, updates))
     columns = list(map(_COLUMN, updates))
     values = list(map(_VALUE, updates))
