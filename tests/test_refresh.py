@@ -7,6 +7,7 @@ import os
 import stat
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -317,3 +318,61 @@ def test_a_plan_holds_its_cells_a_column_at_a_time_and_reads_as_cell_updates(mak
     with pytest.raises(WriteError) as one_by_one:
         latest_values(tuple(odd), path)
     assert str(by_columns.value) == str(one_by_one.value)
+
+
+def _plan_cell_by_cell(norm: Any, computed: Any, schema: Any) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    """plan_writes as it was before the plan held its cells a column at a time (before a88328d):
+    the reference the column-at-a-time plan must equal, cell for cell and in order."""
+    from sheetkit.core.cells import CellUpdate
+    from sheetkit.core.writeplan import _cell_values
+
+    table = norm.table
+    updates: list[CellUpdate] = []
+    new_dates: list[CellUpdate] = []
+    next_free = table.last_column + 1
+    for kind in computed.columns:
+        values = _cell_values(computed[kind])
+        position = norm.computed_positions.get(kind)
+        if position is None:
+            column = next_free
+            next_free += 1
+            updates.append(CellUpdate(table.header_row, column, schema.computed[kind].header))
+            existing: list[Any] = [""] * len(values)
+        else:
+            column = table.columns[position]
+            existing = table.values[position].tolist()
+        rows = table.rows.tolist()
+        for i, (old, new) in enumerate(zip(existing, values, strict=True)):
+            if new is None and (position is None or old == ""):
+                continue
+            if position is None or (old != new and not shows(old, new, table.epoch)) or (type(old) is str and not old):
+                update = CellUpdate(int(rows[i]), column, new)
+                updates.append(update)
+                if isinstance(new, dt.date) and not isinstance(old, (int, float, dt.date)):
+                    new_dates.append(update)
+    return tuple(updates), tuple(new_dates)
+
+
+def test_the_column_at_a_time_plan_is_the_cell_by_cell_one(make_workbook: WorkbookFactory) -> None:
+    """Every kind of old cell a computed column meets: up to date, stale, blank, text, a number
+    where a date belongs, a value that must be cleared (no Last Contacted any more), and an
+    appended column."""
+    from sheetkit.core.writeplan import plan_writes
+
+    headers = [*HEADERS, "Days Since Contact", "Next Check-In"]  # Non-Responsive is appended
+    rows = [
+        contact(**{"Days Since Contact": 20, "Next Check-In": dt.datetime(2026, 11, 15)}),  # up to date
+        contact(Email="b@example.com", **{"Days Since Contact": 3, "Next Check-In": "soon"}),  # stale, text
+        contact(Email="c@example.com", **{"Days Since Contact": None, "Next Check-In": 46340}),  # blank, serial
+        contact(Email="d@example.com", **{"Last Contacted": None, "Days Since Contact": 7, "Next Check-In": "x"}),
+        contact(Email="e@example.com", **{"Last Contacted": "next tuesday", "Days Since Contact": 1}),  # blocked
+        contact(Email="f@example.com", Status="Do not contact", **{"Next Check-In": "call in May"}),  # none now
+    ]
+    path = make_workbook(rows, headers=headers)
+    checked = sheetkit.check(path, as_of=AS_OF)
+    plan = plan_writes(checked.normalized, checked.computed, checked.schema)
+    updates, new_dates = _plan_cell_by_cell(checked.normalized, checked.computed, checked.schema)
+    assert tuple(plan.updates) == updates and plan.new_date_cells == new_dates
+    cleared = [(u.row, u.column) for u in updates if u.value is None]
+    assert (7, 17) in cleared  # a do-not-contact row's Next Check-In text is cleared, and is no new date
+    assert new_dates and all(isinstance(u.value, dt.date) for u in new_dates)

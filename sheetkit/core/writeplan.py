@@ -134,11 +134,13 @@ def plan_writes(norm: Normalized, computed: pd.DataFrame, schema: Schema) -> Wri
             ]
             head_rows, head_values = [], []
         columns.append((column, head_rows + [sheet_rows[i] for i in keep], head_values + [values[i] for i in keep]))
-        if pd.api.types.is_datetime64_any_dtype(computed[kind]):  # a cell that never held a date may lack a date format
+        if pd.api.types.is_datetime64_any_dtype(computed[kind]) or pd.api.types.is_object_dtype(computed[kind]):
+            # the columns that can hold dates: a cell that never held a date may lack a date format
             new_dates += [
                 CellUpdate(sheet_rows[i], column, values[i])
                 for i in keep
-                if existing is None or not isinstance(existing[i], (int, float, dt.date))
+                if isinstance(values[i], dt.date)
+                and (existing is None or not isinstance(existing[i], (int, float, dt.date)))
             ]
     return WritePlan(PlannedCells(columns), tuple(new_columns), table.header_row, tuple(new_dates))
 
