@@ -134,8 +134,8 @@ def latest_values(updates: Sequence[CellUpdate], src: Path) -> dict[tuple[int, i
     if isinstance(updates, PlannedCells):  # a write plan's cells, a column at a time
         planned = updates.columns
         rows = [row for _, column_rows, _ in planned for row in column_rows]
-        columns = [column for column, column_rows, _ in planned for _ in column_rows]
         values = [value for _, _, column_values in planned for value in column_values]
+        columns = [column for column, _, _ in planned]  # one per column is all the range check needs
         return updates.by_cell() if _plain_updates(rows, columns, values) else _checked_values(updates, src)
     rows = list(map(_ROW, updates))
     columns = list(map(_COLUMN, updates))

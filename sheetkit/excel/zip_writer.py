@@ -16,6 +16,7 @@ import zlib
 from typing import IO
 
 from sheetkit.errors import PackageUnsupported, WorkbookFormatError
+from sheetkit.excel.limits import INFLATE_ERRORS, inflating
 
 __all__ = ["CompressedSink", "ZipAssembler"]
 
@@ -107,7 +108,7 @@ class ZipAssembler:
         name_length, extra_length = struct.unpack("<2H", local[26:30])
         raw.seek(info.header_offset + 30 + name_length + extra_length)
         self._header(info, info.compress_type, info.CRC, info.compress_size, info.file_size, info.flag_bits & 0x806)
-        inflater = zlib.decompressobj(-15) if info.compress_type == zipfile.ZIP_DEFLATED else None
+        inflater = inflating.decompressobj(-15) if info.compress_type == zipfile.ZIP_DEFLATED else None
         crc, size, remaining = 0, 0, info.compress_size
         while remaining:
             block = raw.read(min(remaining, _CHUNK))
@@ -119,17 +120,17 @@ class ZipAssembler:
                 while block:  # inflated a bounded piece at a time: a forged member cannot balloon here
                     data = inflater.decompress(block, _CHUNK) if inflater is not None else block
                     block = inflater.unconsumed_tail if inflater is not None else b""
-                    crc, size = zlib.crc32(data, crc), size + len(data)
+                    crc, size = inflating.crc32(data, crc), size + len(data)
                     if size > info.file_size:
                         raise self._damaged(raw, info, f"it inflates past the {info.file_size:,} bytes it declares")
-            except zlib.error as error:
+            except INFLATE_ERRORS as error:
                 raise self._damaged(raw, info, f"its deflate stream is broken: {error}") from None
         if inflater is not None:
             try:
                 rest = inflater.flush()
-            except zlib.error as error:
+            except INFLATE_ERRORS as error:
                 raise self._damaged(raw, info, f"its deflate stream is broken: {error}") from None
-            crc, size = zlib.crc32(rest, crc), size + len(rest)
+            crc, size = inflating.crc32(rest, crc), size + len(rest)
         if crc != info.CRC or size != info.file_size:
             raise self._damaged(raw, info, "its CRC or size does not match")
 
